@@ -1,0 +1,254 @@
+import Foundation
+
+extension Interpreter {
+    /// `get`, `put`, `mget`, `mput`, `reget`, `reput`.
+    func runTransfer(_ transfer: Transfer) throws(CommandFailure) {
+        let command = transfer.kind.rawValue
+        let sftp = try sftp(command)
+        let jobs = transfer.isDownload ? try planDownload(transfer, sftp: sftp) : try planUpload(transfer, sftp: sftp)
+        if jobs.isEmpty { return }
+        try execute(jobs, command: command)
+    }
+
+    /// Runs the jobs, on extra connections when there are many, printing each result in order.
+    func execute(_ jobs: [TransferJob], command: String) throws(CommandFailure) {
+        let sftp = try sftp(command)
+        var outcomes: [TransferOutcome] = []
+        let report: (Int, TransferOutcome) -> Void = { index, outcome in
+            self.console.endProgress()
+            let job = jobs[index]
+            if let failure = outcome.failure {
+                self.console.report("\(command): \(failure.message)")
+            } else {
+                if let start = outcome.resumedAt { self.console.print("\(command): restarting at file position \(start)") }
+                self.console.print(job.doneLine)
+            }
+            outcomes.append(outcome)
+        }
+        if jobs.count >= TransferPool.minimumJobs, settings.transferConnections > 1, let connection {
+            if pool == nil {
+                pool = TransferPool(recipe: connection.recipe, extraConnections: settings.transferConnections - 1,
+                                    log: settings.connect.log)
+            }
+            pool?.run(jobs, mainClient: sftp, buffer: buffer, console: console, report: report)
+        } else {
+            for (index, job) in jobs.enumerated() {
+                let name = job.isDownload ? job.remoteDisplay : job.localDisplay
+                let total = job.sourceSize
+                let progress: (UInt64) -> Void = { self.console.progress(TransferProgress(name: name, bytes: $0, total: total)) }
+                var outcome: TransferOutcome
+                do {
+                    outcome = job.isDownload
+                        ? try FileTransfer.download(job, sftp: sftp, buffer: buffer, progress: progress)
+                        : try FileTransfer.upload(job, sftp: sftp, buffer: buffer, progress: progress)
+                } catch {
+                    outcome = TransferOutcome(failure: error)
+                }
+                report(index, outcome)
+                if outcome.failure?.failureClass == .connection { break }
+            }
+        }
+        let failures = outcomes.compactMap(\.failure)
+        if let first = failures.first {
+            if first.failureClass == .connection { dropConnection() }
+            if jobs.count == 1 { throw CommandFailure(first.failureClass, "\(command): \(first.message)") }
+            throw CommandFailure(first.failureClass, "\(command): \(failures.count) of \(jobs.count) files failed")
+        }
+    }
+
+    // MARK: Downloads
+
+    func planDownload(_ transfer: Transfer, sftp: SFTPClient) throws(CommandFailure) -> [TransferJob] {
+        let command = transfer.kind.rawValue
+        var jobs: [TransferJob] = []
+        if !transfer.isMultiple {
+            let source = transfer.sources[0]
+            let path = remotePath(source)
+            let attributes = try remote(command, path) { try sftp.attributes(path) }
+            let name = PathRules.lastComponent(path)
+            var display = transfer.destination ?? name
+            var local = localPath(display)
+            if let status = LocalStatus(local), status.isDirectory, !attributes.isDirectory || transfer.destination == nil
+                || LocalStatus(PathRules.join(local, name)) != nil
+            {
+                local = PathRules.join(local, name)
+                display = PathRules.join(display, name)
+            }
+            if attributes.isDirectory {
+                guard transfer.recursive else {
+                    throw CommandFailure(.transfer, "\(command): \(path): is a directory (use \(command) -r)")
+                }
+                try walkRemote(path, into: local, display: display, transfer: transfer, sftp: sftp, jobs: &jobs)
+            } else {
+                jobs.append(downloadJob(path, local: local, display: display, attributes: attributes, transfer))
+            }
+            return jobs
+        }
+        for pattern in transfer.sources {
+            let matches = try expandRemote(pattern, command: command)
+            var found = 0
+            for match in matches {
+                var attributes = match.entry?.attributes
+                if attributes == nil || attributes?.isSymbolicLink == true {
+                    guard let resolved = try? sftp.attributes(match.path) else { continue }
+                    attributes = resolved
+                }
+                guard let attributes else { continue }
+                found += 1
+                let name = PathRules.lastComponent(match.path)
+                let local = localPath(name)
+                if attributes.isDirectory {
+                    if transfer.recursive {
+                        try walkRemote(match.path, into: local, display: name, transfer: transfer, sftp: sftp, jobs: &jobs)
+                    } else {
+                        console.report("\(command): \(match.path): skipping directory (use \(command) -r)")
+                    }
+                } else {
+                    jobs.append(downloadJob(match.path, local: local, display: name, attributes: attributes, transfer))
+                }
+            }
+            if found == 0 { console.report("warning: \(command): \(pattern): nothing matched") }
+        }
+        return jobs
+    }
+
+    private func downloadJob(_ path: String, local: String, display: String, attributes: RemoteAttributes,
+                             _ transfer: Transfer) -> TransferJob
+    {
+        TransferJob(remotePath: path, localPath: local, remoteDisplay: path, localDisplay: display, isDownload: true,
+                    resume: transfer.resume, preserve: transfer.preserve, sourceSize: attributes.size,
+                    sourcePermissions: attributes.permissions, sourceModificationTime: attributes.modificationTime)
+    }
+
+    private func walkRemote(_ path: String, into local: String, display: String, transfer: Transfer, sftp: SFTPClient,
+                            jobs: inout [TransferJob]) throws(CommandFailure)
+    {
+        let command = transfer.kind.rawValue
+        if LocalStatus(local)?.isDirectory != true, mkdir(local, 0o777) != 0 {
+            throw CommandFailure(.transfer, "\(command): " + LocalFileError(path: local, operation: "mkdir").description)
+        }
+        let entries = try remote(command, path) { try sftp.list(path) }
+        for entry in entries.sorted(by: { $0.name < $1.name }) {
+            let childPath = PathRules.join(path, entry.name)
+            var attributes = entry.attributes
+            if attributes.isSymbolicLink {
+                guard let resolved = try? sftp.attributes(childPath) else { continue }
+                if resolved.isDirectory {
+                    console.report("\(command): \(childPath): skipping symbolic link to a directory")
+                    continue
+                }
+                attributes = resolved
+            }
+            let childLocal = PathRules.join(local, entry.name)
+            let childDisplay = PathRules.join(display, entry.name)
+            if attributes.isDirectory {
+                try walkRemote(childPath, into: childLocal, display: childDisplay, transfer: transfer, sftp: sftp,
+                               jobs: &jobs)
+            } else if attributes.isRegularFile {
+                jobs.append(downloadJob(childPath, local: childLocal, display: childDisplay, attributes: attributes,
+                                        transfer))
+            }
+        }
+    }
+
+    // MARK: Uploads
+
+    func planUpload(_ transfer: Transfer, sftp: SFTPClient) throws(CommandFailure) -> [TransferJob] {
+        let command = transfer.kind.rawValue
+        var jobs: [TransferJob] = []
+        if !transfer.isMultiple {
+            let source = transfer.sources[0]
+            let local = localPath(source)
+            guard let status = LocalStatus(local) else {
+                throw CommandFailure(.transfer, "\(command): \(source): no such file or directory")
+            }
+            let name = PathRules.lastComponent(local)
+            var target = remotePath(transfer.destination ?? name)
+            if transfer.destination != nil, (try? sftp.attributes(target))?.isDirectory == true,
+                !status.isDirectory || (try? sftp.attributes(PathRules.join(target, name))) != nil
+            {
+                target = PathRules.join(target, name)
+            }
+            if status.isDirectory {
+                guard transfer.recursive else {
+                    throw CommandFailure(.transfer, "\(command): \(source): is a directory (use \(command) -r)")
+                }
+                try walkLocal(local, display: source, into: target, transfer: transfer, sftp: sftp, jobs: &jobs)
+            } else {
+                jobs.append(uploadJob(local, display: source, remote: target, status: status, transfer))
+            }
+            return jobs
+        }
+        for pattern in transfer.sources {
+            var matches: [String] = []
+            if Wildcard.hasWildcards(pattern) {
+                guard let split = PathRules.splitPattern(pattern) else {
+                    throw CommandFailure(.usage, "\(command): \(pattern): wildcards are only allowed in the last path"
+                                            + " component")
+                }
+                let directory = localPath(split.directory.isEmpty ? "." : split.directory)
+                let matcher = Wildcard(split.name)
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+                matches = names.filter { PathRules.patternMatches(matcher, name: $0) }.sorted()
+                    .map { split.directory.isEmpty ? $0 : PathRules.join(split.directory, $0) }
+            } else if LocalStatus(localPath(Wildcard.unescape(pattern))) != nil {
+                matches = [Wildcard.unescape(pattern)]
+            }
+            if matches.isEmpty { console.report("warning: \(command): \(pattern): nothing matched") }
+            for display in matches {
+                let local = localPath(display)
+                guard let status = LocalStatus(local) else { continue }
+                let target = remotePath(PathRules.lastComponent(local))
+                if status.isDirectory {
+                    if transfer.recursive {
+                        try walkLocal(local, display: display, into: target, transfer: transfer, sftp: sftp, jobs: &jobs)
+                    } else {
+                        console.report("\(command): \(display): skipping directory (use \(command) -r)")
+                    }
+                } else {
+                    jobs.append(uploadJob(local, display: display, remote: target, status: status, transfer))
+                }
+            }
+        }
+        return jobs
+    }
+
+    private func uploadJob(_ local: String, display: String, remote: String, status: LocalStatus,
+                           _ transfer: Transfer) -> TransferJob
+    {
+        TransferJob(remotePath: remote, localPath: local, remoteDisplay: remote, localDisplay: display,
+                    isDownload: false, resume: transfer.resume, preserve: transfer.preserve, sourceSize: status.size,
+                    sourcePermissions: status.permissions, sourceModificationTime: status.modificationTime)
+    }
+
+    private func walkLocal(_ local: String, display: String, into target: String, transfer: Transfer,
+                           sftp: SFTPClient, jobs: inout [TransferJob]) throws(CommandFailure)
+    {
+        let command = transfer.kind.rawValue
+        if (try? sftp.attributes(target))?.isDirectory != true {
+            try remote(command, target) { try sftp.makeDirectory(target) }
+        }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: local).sorted()
+        } catch {
+            throw CommandFailure(.transfer, "\(command): \(display): cannot list directory")
+        }
+        for name in names {
+            let childLocal = PathRules.join(local, name)
+            guard let status = LocalStatus(childLocal) else { continue }
+            let childTarget = PathRules.join(target, name)
+            let childDisplay = PathRules.join(display, name)
+            if status.isDirectory {
+                if LocalStatus(childLocal, followLinks: false)?.isSymbolicLink == true {
+                    console.report("\(command): \(childDisplay): skipping symbolic link to a directory")
+                    continue
+                }
+                try walkLocal(childLocal, display: childDisplay, into: childTarget, transfer: transfer, sftp: sftp,
+                              jobs: &jobs)
+            } else if status.isRegularFile {
+                jobs.append(uploadJob(childLocal, display: childDisplay, remote: childTarget, status: status, transfer))
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+
+/// How the interpreter connects when a script or the prompt says `open`.
+public struct InterpreterSettings {
+    /// The host named on the command line, connected to before the first command.
+    public var initialTarget: ConnectionTarget?
+    /// The login name for `open host` without `user@`.
+    public var defaultUser: String
+    /// The port for `open host` without a port.
+    public var defaultPort = 22
+    /// Connection and login settings.
+    public var connect: ConnectOptions
+    /// Connections used at once for multi-file transfers (1 turns parallel transfers off).
+    public var transferConnections = 4
+    /// The local directory to start in.
+    public var localDirectory = FileManager.default.currentDirectoryPath
+
+    /// Creates settings.
+    public init(defaultUser: String, connect: ConnectOptions) {
+        self.defaultUser = defaultUser
+        self.connect = connect
+    }
+}
+
+/// What to do after a command.
+public enum Flow: Sendable, Equatable {
+    case proceed, quit
+}
+
+/// Runs commands against one connection and a pair of working directories.
+///
+/// Used from one thread; every libssh2 call it makes blocks that thread, never Swift's cooperative pool.
+public final class Interpreter {
+    public var settings: InterpreterSettings
+    let console: any Console
+    var connection: SSHConnection?
+    var pool: TransferPool?
+    /// The remote working directory, absolute.
+    public internal(set) var remoteDirectory = "/"
+    /// The remote directory the connection started in.
+    var remoteHome = "/"
+    /// The local working directory, absolute. Kept here rather than with chdir so that hosts run side by side.
+    public internal(set) var localDirectory: String
+    let buffer = FileTransfer.Buffer()
+
+    /// Creates an interpreter; nothing connects until ``connectInitialTarget()`` or `open`.
+    public init(settings: InterpreterSettings, console: any Console) {
+        self.settings = settings
+        self.console = console
+        localDirectory = settings.localDirectory
+    }
+
+    /// Whether a connection is open.
+    public var isConnected: Bool { connection != nil }
+
+    /// Connects to the command line's host, if it named one.
+    public func connectInitialTarget() throws(CommandFailure) {
+        if let target = settings.initialTarget { try connect(to: target) }
+    }
+
+    /// Runs one command.
+    public func execute(_ command: Command) throws(CommandFailure) -> Flow {
+        switch command {
+        case .bye: return .quit
+        case .help(let topic): try help(topic)
+        case .open(let target, let port): try open(target, port: port)
+        case .close: try close()
+        case .pwd: console.print("Remote directory is \(try requireConnection("pwd").remoteDirectory)")
+        case .lpwd: console.print("Current local directory is \(localDirectory)")
+        case .cd(let path): try changeRemoteDirectory(path)
+        case .lcd(let path): try changeLocalDirectory(path)
+        case .ls(let list): try listDirectory(list)
+        case .transfer(let transfer): try runTransfer(transfer)
+        case .mkdir(let paths): try makeDirectories(paths)
+        case .rmdir(let paths): try removeDirectories(paths)
+        case .rm(let patterns): try removeFiles(patterns)
+        case .mv(let sources, let destination): try move(sources, to: destination)
+        case .chmod(let mode, let patterns): try changeMode(mode, patterns)
+        case .local(let commandLine): try runLocal(commandLine)
+        }
+        return .proceed
+    }
+
+    /// The interpreter itself, when connected; otherwise a failure telling the user to `open` a host.
+    @discardableResult
+    func requireConnection(_ command: String) throws(CommandFailure) -> Interpreter {
+        guard connection != nil else {
+            throw CommandFailure(.connection, "\(command): not connected to a host; use 'open [user@]host'")
+        }
+        return self
+    }
+
+    /// The SFTP channel, or a failure when not connected.
+    func sftp(_ command: String) throws(CommandFailure) -> SFTPClient {
+        guard let connection else {
+            throw CommandFailure(.connection, "\(command): not connected to a host; use 'open [user@]host'")
+        }
+        return connection.sftp
+    }
+
+    /// Runs a remote step for `command`; a lost connection is dropped so later commands say so plainly.
+    func remote<T>(_ command: String, _ path: String, _ body: () throws -> T) throws(CommandFailure) -> T {
+        do {
+            return try body()
+        } catch {
+            let failure = CommandFailure(error, context: "\(command): \(path)")
+            if failure.failureClass == .connection { dropConnection() }
+            throw failure
+        }
+    }
+
+    /// A local path made absolute against the local working directory.
+    func localPath(_ path: String) -> String {
+        if path == "~" || path.hasPrefix("~/") {
+            return PathRules.resolve(NSHomeDirectory() + path.dropFirst(), in: "/")
+        }
+        return PathRules.resolve(path, in: localDirectory)
+    }
+
+    /// A remote path made absolute against the remote working directory.
+    func remotePath(_ path: String) -> String { PathRules.resolve(path, in: remoteDirectory) }
+
+    /// Closes the connection and any extra transfer connections.
+    public func shutdown() {
+        pool?.shutdown()
+        pool = nil
+        connection?.close()
+        connection = nil
+    }
+
+    func dropConnection() {
+        pool?.shutdown()
+        pool = nil
+        connection = nil
+    }
+}

@@ -1,0 +1,52 @@
+/// Path arithmetic for remote (always `/`-separated) and local paths, without touching any file system.
+public enum PathRules {
+    /// `path` made absolute against `directory`, with `.` and `..` folded and repeated slashes removed.
+    public static func resolve(_ path: String, in directory: String) -> String {
+        let joined = path.hasPrefix("/") ? path : directory + "/" + path
+        var parts: [Substring] = []
+        for part in joined.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == ".." {
+                if !parts.isEmpty { parts.removeLast() }
+                continue
+            }
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    /// The last component of `path` (`/a/b/` gives `b`, `/` gives `/`).
+    public static func lastComponent(_ path: String) -> String {
+        let trimmed = path.split(separator: "/", omittingEmptySubsequences: true)
+        return trimmed.last.map(String.init) ?? (path.hasPrefix("/") ? "/" : path)
+    }
+
+    /// Everything before the last component (`a/b` gives `a`, `b` gives `""`, `/b` gives `/`).
+    public static func parent(_ path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "" }
+        if slash == trimmed.startIndex { return "/" }
+        return String(trimmed[..<slash])
+    }
+
+    /// `name` appended to `directory` with exactly one slash between.
+    public static func join(_ directory: String, _ name: String) -> String {
+        if directory.isEmpty { return name }
+        return directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+
+    /// Splits a pattern into its directory part and its last component, refusing wildcards
+    /// in the directory part (psftp matches only the last component).
+    public static func splitPattern(_ pattern: String) -> (directory: String, name: String)? {
+        let directory = parent(pattern)
+        if Wildcard.hasWildcards(directory) { return nil }
+        return (directory, lastComponent(pattern))
+    }
+
+    /// Whether a wildcard `pattern` should match `name`: hidden names only match patterns that start with a dot.
+    public static func patternMatches(_ pattern: Wildcard, name: String) -> Bool {
+        if name.hasPrefix("."), !pattern.pattern.hasPrefix(".") { return false }
+        return pattern.matches(name)
+    }
+}

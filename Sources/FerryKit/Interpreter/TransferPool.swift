@@ -1,0 +1,228 @@
+import Foundation
+
+/// Extra connections to the same host that move many files at once.
+///
+/// SFTP answers one request at a time per file, so fetching thousands of small files one after another is
+/// dominated by round trips. The pool keeps a few more connections, each owned by its own thread (libssh2
+/// blocks, and a session belongs to one thread), and they take files from a shared board while the main
+/// connection takes them too. Results are reported in the order the files were listed.
+final class TransferPool {
+    /// Below this many files the extra connections are not worth starting.
+    static let minimumJobs = 8
+
+    private let board = JobBoard()
+    private var threads: [Thread] = []
+
+    /// Starts `extraConnections` threads that connect with `recipe`.
+    init(recipe: ReconnectRecipe, extraConnections: Int, log: (String) -> Void) {
+        log("opening \(extraConnections) extra connection(s) for parallel transfers")
+        for number in 0..<extraConnections {
+            let board = self.board
+            let thread = Thread { TransferPool.work(recipe: recipe, board: board) }
+            thread.name = "ferry-transfer-\(number + 1)"
+            thread.stackSize = 1 << 20
+            board.workerStarted()
+            thread.start()
+            threads.append(thread)
+        }
+    }
+
+    private static func work(recipe: ReconnectRecipe, board: JobBoard) {
+        let connection: SSHConnection
+        do {
+            connection = try SSHConnection.open(recipe)
+        } catch {
+            board.workerEnded(error: "extra connection failed: \(error)")
+            return
+        }
+        let buffer = FileTransfer.Buffer()
+        while let (index, job) = board.take(waiting: true) {
+            let outcome = TransferPool.perform(job, sftp: connection.sftp, buffer: buffer, board: board)
+            if outcome.failure?.failureClass == .connection {
+                board.giveBack(index)
+                board.workerEnded(error: "extra connection lost: \(outcome.failure?.message ?? "")")
+                return
+            }
+            board.post(index, outcome)
+        }
+        connection.close()
+        board.workerEnded(error: nil)
+    }
+
+    static func perform(_ job: TransferJob, sftp: SFTPClient, buffer: FileTransfer.Buffer, board: JobBoard)
+        -> TransferOutcome
+    {
+        var last: UInt64 = 0
+        let progress: (UInt64) -> Void = { done in
+            board.addBytes(done - last)
+            last = done
+        }
+        do {
+            return job.isDownload
+                ? try FileTransfer.download(job, sftp: sftp, buffer: buffer, progress: progress)
+                : try FileTransfer.upload(job, sftp: sftp, buffer: buffer, progress: progress)
+        } catch {
+            return TransferOutcome(failure: error)
+        }
+    }
+
+    /// Runs `jobs` on the pool and on `mainClient`; `report` is called on this thread, in job order.
+    func run(_ jobs: [TransferJob], mainClient: SFTPClient, buffer: FileTransfer.Buffer, console: any Console,
+             report: (Int, TransferOutcome) -> Void)
+    {
+        board.load(jobs)
+        let total = jobs.reduce(UInt64(0)) { $0 + ($1.sourceSize ?? 0) }
+        var reported = 0
+        var mainAlive = true
+        while reported < jobs.count {
+            if mainAlive, let (index, job) = board.take(waiting: false) {
+                let outcome = TransferPool.perform(job, sftp: mainClient, buffer: buffer, board: board)
+                board.post(index, outcome)
+                if outcome.failure?.failureClass == .connection {
+                    mainAlive = false
+                    board.abandon(reason: outcome.failure?.message ?? "connection lost")
+                }
+            } else {
+                if !mainAlive || board.liveWorkers == 0 { board.abandonIfStuck(mainAlive: mainAlive) }
+                board.waitForOutcome(after: reported)
+            }
+            while let outcome = board.outcome(reported) {
+                report(reported, outcome)
+                reported += 1
+            }
+            if reported < jobs.count {
+                console.progress(TransferProgress(name: "\(reported)/\(jobs.count) files", bytes: board.bytes,
+                                                  total: total))
+            }
+        }
+        console.endProgress()
+        for message in board.takeWorkerErrors() { console.report("warning: \(message)") }
+    }
+
+    /// Stops the threads and closes their connections.
+    func shutdown() {
+        board.close()
+    }
+}
+
+/// The shared list of jobs and outcomes, guarded by one condition variable.
+final class JobBoard: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [TransferJob] = []
+    private var next = 0
+    private var retry: [Int] = []
+    private var outcomes: [Int: TransferOutcome] = [:]
+    private var closing = false
+    private var workerErrors: [String] = []
+    private var running = 0
+    private(set) var bytes: UInt64 = 0
+    private(set) var liveWorkers = 0
+
+    private func locked<T>(_ body: () -> T) -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        return body()
+    }
+
+    func load(_ jobs: [TransferJob]) {
+        locked {
+            self.jobs = jobs
+            next = 0
+            retry = []
+            outcomes = [:]
+            bytes = 0
+            condition.broadcast()
+        }
+    }
+
+    func workerStarted() { locked { liveWorkers += 1 } }
+
+    func workerEnded(error: String?) {
+        locked {
+            liveWorkers -= 1
+            if let error { workerErrors.append(error) }
+            condition.broadcast()
+        }
+    }
+
+    func takeWorkerErrors() -> [String] {
+        locked {
+            defer { workerErrors = [] }
+            return workerErrors
+        }
+    }
+
+    /// The next job; with `waiting`, blocks until there is one or the board closes (then nil).
+    func take(waiting: Bool) -> (Int, TransferJob)? {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if closing { return nil }
+            if let index = retry.popLast() {
+                running += 1
+                return (index, jobs[index])
+            }
+            if next < jobs.count {
+                next += 1
+                running += 1
+                return (next - 1, jobs[next - 1])
+            }
+            if !waiting { return nil }
+            condition.wait()
+        }
+    }
+
+    func giveBack(_ index: Int) {
+        locked {
+            running -= 1
+            retry.append(index)
+            condition.broadcast()
+        }
+    }
+
+    func post(_ index: Int, _ outcome: TransferOutcome) {
+        locked {
+            running -= 1
+            outcomes[index] = outcome
+            condition.broadcast()
+        }
+    }
+
+    func addBytes(_ count: UInt64) { locked { bytes += count } }
+
+    func outcome(_ index: Int) -> TransferOutcome? { locked { outcomes[index] } }
+
+    /// Waits briefly for the outcome at `index` (or any change), so progress can be redrawn.
+    func waitForOutcome(after index: Int) {
+        condition.lock()
+        if outcomes[index] == nil { _ = condition.wait(until: Date(timeIntervalSinceNow: 0.2)) }
+        condition.unlock()
+    }
+
+    /// Marks every job nobody has taken as failed.
+    func abandon(reason: String) {
+        locked {
+            while let index = retry.popLast() {
+                outcomes[index] = TransferOutcome(failure: CommandFailure(.connection, "\(jobs[index].remotePath): \(reason)"))
+            }
+            while next < jobs.count {
+                outcomes[next] = TransferOutcome(failure: CommandFailure(.connection, "\(jobs[next].remotePath): \(reason)"))
+                next += 1
+            }
+            condition.broadcast()
+        }
+    }
+
+    /// When nobody is left to take jobs, fails the ones still waiting so the run can end.
+    func abandonIfStuck(mainAlive: Bool) {
+        let stuck = locked { liveWorkers == 0 && !mainAlive && running == 0 }
+        if stuck { abandon(reason: "connection lost; not transferred") }
+    }
+
+    func close() {
+        locked {
+            closing = true
+            condition.broadcast()
+        }
+    }
+}

@@ -1,0 +1,112 @@
+/// The words after a command name, consumed while building a ``Command``.
+struct Arguments {
+    var tokens: [Token]
+    let command: String
+    let usage: String
+    let columnOffset: Int
+    /// The column just past the end of the line, for "missing argument" errors.
+    let end: Int
+
+    private func failure(_ message: String, at token: Token? = nil) -> ScriptParser.Failure {
+        ScriptParser.Failure(column: columnOffset + (token?.column ?? end), message: message)
+    }
+
+    /// Removes leading options (words starting with `-`, until `--`); each must be in `allowed`.
+    mutating func options(_ allowed: Set<Character>) throws(ScriptParser.Failure) -> Set<Character> {
+        var found: Set<Character> = []
+        while let token = tokens.first, !token.wasQuoted, token.text.hasPrefix("-"), token.text.count > 1 {
+            tokens.removeFirst()
+            if token.text == "--" { break }
+            for flag in token.text.dropFirst() {
+                guard allowed.contains(flag) else {
+                    throw failure("\(command): unknown option '-\(flag)' (usage: \(usage))", at: token)
+                }
+                found.insert(flag)
+            }
+        }
+        return found
+    }
+
+    /// The remaining words, requiring between `min` and `max` of them.
+    mutating func words(min: Int, max: Int = Int.max, what: String) throws(ScriptParser.Failure) -> [String] {
+        if tokens.count < min { throw failure("\(command): missing \(what) (usage: \(usage))") }
+        if tokens.count > max {
+            throw failure("\(command): too many arguments (usage: \(usage))", at: tokens[max])
+        }
+        defer { tokens.removeAll() }
+        return tokens.map(\.text)
+    }
+
+    mutating func build(name: String) throws(ScriptParser.Failure) -> Command {
+        switch name {
+        case "bye":
+            _ = try words(min: 0, max: 0, what: "")
+            return .bye
+        case "close":
+            _ = try words(min: 0, max: 0, what: "")
+            return .close
+        case "pwd":
+            _ = try words(min: 0, max: 0, what: "")
+            return .pwd
+        case "lpwd":
+            _ = try words(min: 0, max: 0, what: "")
+            return .lpwd
+        case "help":
+            return .help(topic: try words(min: 0, max: 1, what: "").first)
+        case "cd":
+            return .cd(path: try words(min: 0, max: 1, what: "directory").first)
+        case "lcd":
+            return .lcd(path: try words(min: 1, max: 1, what: "local directory")[0])
+        case "open":
+            let options = try options(["P"])
+            _ = options
+            let given = try words(min: 0, max: 2, what: "host")
+            var port: Int?
+            if given.count == 2 {
+                guard let value = Int(given[1]), (1...65535).contains(value) else {
+                    throw failure("open: '\(given[1])' is not a port number", at: nil)
+                }
+                port = value
+            }
+            return .open(target: given.first, port: port)
+        case "dir":
+            let flags = try options(["1", "l", "a"])
+            let path = try words(min: 0, max: 1, what: "").first
+            return .ls(List(path: path, long: !flags.contains("1"), all: true))
+        case "get", "put", "reget", "reput", "mget", "mput":
+            guard let kind = Transfer.Kind(rawValue: name) else { throw failure("unknown command '\(name)'") }
+            let flags = try options(["r", "p", "P", "a"])
+            var transfer = Transfer(kind: kind, sources: [])
+            transfer.recursive = flags.contains("r")
+            transfer.preserve = flags.contains("p") || flags.contains("P")
+            transfer.resume = flags.contains("a") || kind == .reget || kind == .reput
+            if transfer.isMultiple {
+                transfer.sources = try words(min: 1, what: kind == .mget ? "remote file pattern" : "local file pattern")
+            } else {
+                let given = try words(min: 1, max: 2, what: transfer.isDownload ? "remote file" : "local file")
+                transfer.sources = [given[0]]
+                transfer.destination = given.count > 1 ? given[1] : nil
+            }
+            return .transfer(transfer)
+        case "mkdir":
+            return .mkdir(paths: try words(min: 1, what: "directory name"))
+        case "rmdir":
+            return .rmdir(paths: try words(min: 1, what: "directory name"))
+        case "rm":
+            return .rm(patterns: try words(min: 1, what: "file name"))
+        case "mv":
+            let given = try words(min: 2, what: tokens.isEmpty ? "source and destination" : "destination")
+            return .mv(sources: Array(given.dropLast()), destination: given[given.count - 1])
+        case "chmod":
+            guard let modeToken = tokens.first else { throw failure("chmod: missing mode (usage: \(usage))") }
+            tokens.removeFirst()
+            guard let mode = FileMode(modeToken.text) else {
+                throw failure("chmod: invalid mode '\(modeToken.text)' (octal like 644, or like u+x,go-w)",
+                              at: modeToken)
+            }
+            return .chmod(mode: mode, patterns: try words(min: 1, what: "file name"))
+        default:
+            throw failure("unknown command '\(name)'")
+        }
+    }
+}

@@ -1,0 +1,89 @@
+/// One parsed command, typed; the interpreter runs these.
+public enum Command: Equatable, Sendable {
+    /// `open [user@]host[:port] [port]`, or `open` alone to reconnect to the command line's host.
+    case open(target: String?, port: Int?)
+    /// `close`: drop the connection, keep going.
+    case close
+    /// `bye`, `exit`, `quit`: end the script or prompt.
+    case bye
+    /// `help [command]`.
+    case help(topic: String?)
+    /// `pwd`: print the remote directory.
+    case pwd
+    /// `lpwd`: print the local directory.
+    case lpwd
+    /// `cd [dir]`: change the remote directory (home without an argument).
+    case cd(path: String?)
+    /// `lcd dir`: change the local directory.
+    case lcd(path: String)
+    /// `ls`/`dir [-1] [-a] [dir-or-pattern]`.
+    case ls(List)
+    /// `get`, `put`, `mget`, `mput`, `reget`, `reput`.
+    case transfer(Transfer)
+    /// `mkdir dir…`.
+    case mkdir(paths: [String])
+    /// `rmdir dir…`.
+    case rmdir(paths: [String])
+    /// `rm`/`del` `file…` (wildcards allowed).
+    case rm(patterns: [String])
+    /// `mv`/`ren` `source… destination` (wildcards allowed in sources).
+    case mv(sources: [String], destination: String)
+    /// `chmod mode file…` (wildcards allowed).
+    case chmod(mode: FileMode, patterns: [String])
+    /// `! command`: run a local shell command.
+    case local(commandLine: String)
+}
+
+/// A directory listing request.
+public struct List: Equatable, Sendable {
+    /// The directory or wildcard pattern; nil for the current remote directory.
+    public var path: String?
+    /// Show the server's long lines (the default, as psftp); `-1` shows names only.
+    public var long = true
+    /// Include names starting with a dot.
+    public var all = true
+
+    /// Creates a listing request.
+    public init(path: String? = nil, long: Bool = true, all: Bool = true) {
+        self.path = path
+        self.long = long
+        self.all = all
+    }
+}
+
+/// A file transfer, in either direction.
+public struct Transfer: Equatable, Sendable {
+    /// Which command asked for it.
+    public enum Kind: String, Sendable, CaseIterable {
+        case get, put, mget, mput, reget, reput
+    }
+
+    public var kind: Kind
+    /// The files to send; patterns for `mget`/`mput`.
+    public var sources: [String]
+    /// Where to put them (`get`/`put` only); nil means the source's own name in the current directory.
+    public var destination: String?
+    /// `-r`: copy directories and what they hold.
+    public var recursive = false
+    /// `-p`: keep permissions and modification time.
+    public var preserve = false
+    /// Continue from what the destination already holds (`reget`, `reput`, or `-a`).
+    public var resume = false
+
+    /// Creates a transfer.
+    public init(kind: Kind, sources: [String], destination: String? = nil, recursive: Bool = false,
+                preserve: Bool = false, resume: Bool = false)
+    {
+        self.kind = kind
+        self.sources = sources
+        self.destination = destination
+        self.recursive = recursive
+        self.preserve = preserve
+        self.resume = resume
+    }
+
+    /// Whether this downloads (`get`, `mget`, `reget`).
+    public var isDownload: Bool { kind == .get || kind == .mget || kind == .reget }
+    /// Whether sources are wildcard patterns, each possibly naming many files.
+    public var isMultiple: Bool { kind == .mget || kind == .mput }
+}

@@ -1,0 +1,138 @@
+/// One command of a script, with where it came from.
+public struct ScriptLine: Equatable, Sendable {
+    /// The line number, from 1.
+    public var line: Int
+    /// The line as written, without a leading `-` and surrounding spaces (echoed by `-bc`).
+    public var text: String
+    /// The parsed command.
+    public var command: Command
+    /// Whether a leading `-` said this line's failure does not count.
+    public var ignoresFailure: Bool
+}
+
+/// A parsed batch script.
+public struct Script: Equatable, Sendable {
+    /// The file name as the user gave it.
+    public var file: String
+    /// The commands, in order; blank and comment lines are left out.
+    public var lines: [ScriptLine]
+}
+
+/// Turns script text into typed commands, reporting every error in one pass.
+public enum ScriptParser {
+    /// Parses a whole script; throws ``ScriptErrors`` holding every problem found.
+    public static func parse(_ text: String, file: String) throws(ScriptErrors) -> Script {
+        var lines: [ScriptLine] = []
+        var diagnostics: [Diagnostic] = []
+        var number = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            var content = String(raw)
+            if content.hasSuffix("\r") { content.removeLast() }
+            do {
+                if let line = try parseLine(content, number: number) { lines.append(line) }
+            } catch let failure {
+                diagnostics.append(Diagnostic(file: file, line: number, column: failure.column, message: failure.message))
+            }
+        }
+        if !diagnostics.isEmpty { throw ScriptErrors(diagnostics: diagnostics) }
+        return Script(file: file, lines: lines)
+    }
+
+    /// Why one line could not be parsed.
+    public struct Failure: Error, Equatable, Sendable {
+        public var column: Int
+        public var message: String
+    }
+
+    /// Parses one line; nil for a blank or comment line.
+    public static func parseLine(_ content: String, number: Int = 1) throws(Failure) -> ScriptLine? {
+        let leading = content.prefix(while: { $0 == " " || $0 == "\t" }).count
+        var body = Substring(content.dropFirst(leading))
+        var offset = leading
+        if body.isEmpty || body.hasPrefix("#") { return nil }
+        var ignores = false
+        if body.hasPrefix("-") {
+            ignores = true
+            body = body.dropFirst()
+            offset += 1
+            let spaces = body.prefix(while: { $0 == " " || $0 == "\t" }).count
+            body = body.dropFirst(spaces)
+            offset += spaces
+            if body.isEmpty { throw Failure(column: offset, message: "'-' must be followed by a command") }
+        }
+        let text = String(body).trimmingTrailingWhitespace()
+        let command = try parseCommand(text, columnOffset: offset)
+        return ScriptLine(line: number, text: text, command: command, ignoresFailure: ignores)
+    }
+
+    /// Parses a command's text; columns in errors are shifted by `columnOffset`.
+    static func parseCommand(_ text: String, columnOffset: Int) throws(Failure) -> Command {
+        if text.hasPrefix("!") {
+            let commandLine = String(text.dropFirst()).trimmingLeadingWhitespace()
+            if commandLine.isEmpty {
+                throw Failure(column: columnOffset + 1, message: "'!' needs a local command to run")
+            }
+            return .local(commandLine: commandLine)
+        }
+        let tokens: [Token]
+        do {
+            tokens = try Tokenizer.split(text)
+        } catch {
+            throw Failure(column: columnOffset + error.column, message: error.message)
+        }
+        guard let first = tokens.first else { throw Failure(column: columnOffset + 1, message: "empty command") }
+        let name = first.text
+        guard let spec = CommandSpec.named(name) else {
+            var message = "unknown command '\(name)'"
+            if let guess = suggestion(for: name) { message += " (did you mean '\(guess)'?)" }
+            throw Failure(column: columnOffset + first.column, message: message)
+        }
+        var arguments = Arguments(tokens: Array(tokens.dropFirst()), command: spec.name,
+                                  usage: spec.usage, columnOffset: columnOffset, end: text.count + 1)
+        return try arguments.build(name: spec.name)
+    }
+
+    /// The closest known command name to `word`, if any is close enough to be a likely typo.
+    public static func suggestion(for word: String) -> String? {
+        let scored = CommandSpec.allNames.filter { $0 != "!" }.map { ($0, editDistance($0, word.lowercased())) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(1, min(2, word.count / 3 + 1)) else {
+            return nil
+        }
+        return best.0
+    }
+
+    /// Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a)
+        let b = Array(b)
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        var twoBack = [Int](repeating: 0, count: b.count + 1)
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    current[j] = min(current[j], twoBack[j - 2] + 1)
+                }
+            }
+            twoBack = previous
+            previous = current
+        }
+        return previous[b.count]
+    }
+}
+
+extension String {
+    func trimmingTrailingWhitespace() -> String {
+        var copy = self
+        while let last = copy.last, last == " " || last == "\t" { copy.removeLast() }
+        return copy
+    }
+
+    func trimmingLeadingWhitespace() -> String {
+        String(drop(while: { $0 == " " || $0 == "\t" }))
+    }
+}

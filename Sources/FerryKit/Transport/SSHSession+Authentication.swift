@@ -1,0 +1,179 @@
+import CLibSSH2
+import Foundation
+
+extension SSHSession {
+    /// Whether the server has accepted a login.
+    public var isAuthenticated: Bool { libssh2_userauth_authenticated(handle) != 0 }
+
+    /// The methods the server accepts for `user`; empty once `none` authentication succeeded.
+    func acceptedMethods(user: String) throws -> [String] {
+        guard let list = libssh2_userauth_list(handle, user, UInt32(user.utf8.count)) else {
+            if isAuthenticated { return [] }
+            throw lastError("libssh2_userauth_list")
+        }
+        return String(cString: list).split(separator: ",").map(String.init)
+    }
+
+    /// Logs in as `options.user`, trying agent, key files, password and keyboard-interactive in turn.
+    ///
+    /// Returns the credential that worked. `log` receives one line per attempt for `-v`.
+    public func authenticate(host: String, options: AuthOptions, log: (String) -> Void) throws -> Credential {
+        let accepted = try acceptedMethods(user: options.user)
+        if isAuthenticated { return .none }
+        log("server accepts: \(accepted.joined(separator: ","))")
+        var tried: [String] = []
+        var firstKeyError: AuthenticationError?
+
+        if accepted.contains("publickey") {
+            if options.useAgent, ProcessInfo.processInfo.environment["SSH_AUTH_SOCK"] != nil {
+                tried.append("agent")
+                if tryAgent(user: options.user, log: log) { return .agent }
+            }
+            let explicit = !options.identityFiles.isEmpty
+            for path in explicit ? options.identityFiles : options.defaultIdentityFiles {
+                guard explicit || FileManager.default.fileExists(atPath: path) else { continue }
+                do {
+                    tried.append("publickey (\(path))")
+                    if let passphrase = try tryKeyFile(path: path, options: options, log: log) {
+                        return .key(path: path, passphrase: passphrase.isEmpty ? nil : passphrase)
+                    }
+                } catch let error as AuthenticationError {
+                    if explicit, firstKeyError == nil { firstKeyError = error }
+                    log("\(error)")
+                }
+            }
+        }
+        if accepted.contains("password") {
+            var password = options.password
+            if password == nil { password = options.prompter?.password(user: options.user, host: host) }
+            if let password {
+                tried.append("password")
+                let result = ferry_userauth_password(handle, options.user, password)
+                if result == 0 { return .password(password) }
+                log("password rejected (\(lastError("libssh2_userauth_password_ex", code: result).reason))")
+                try rethrowIfConnectionLost(result, "libssh2_userauth_password_ex")
+            }
+        }
+        if accepted.contains("keyboard-interactive") {
+            tried.append("keyboard-interactive")
+            if let answers = try tryKeyboardInteractive(user: options.user, password: options.password,
+                                                        prompter: options.prompter, replay: nil)
+            {
+                return .keyboardInteractive(answers: answers)
+            }
+            log("keyboard-interactive rejected")
+        }
+        if let firstKeyError, tried.count == 1 { throw firstKeyError }
+        throw AuthenticationError.rejected(user: options.user, host: host, tried: tried, serverAccepts: accepted)
+    }
+
+    /// Logs in again with a credential that already worked on another connection.
+    public func authenticate(user: String, host: String, replaying credential: Credential) throws {
+        let accepted = try acceptedMethods(user: user)
+        if isAuthenticated { return }
+        let ok: Bool
+        switch credential {
+        case .none: ok = false
+        case .agent: ok = tryAgent(user: user, log: { _ in })
+        case .key(let path, let passphrase):
+            var options = AuthOptions(user: user)
+            options.passphrase = passphrase ?? ""
+            ok = (try? tryKeyFile(path: path, options: options, log: { _ in })) != nil
+        case .password(let password):
+            ok = ferry_userauth_password(handle, user, password) == 0
+        case .keyboardInteractive(let answers):
+            ok = (try? tryKeyboardInteractive(user: user, password: nil, prompter: nil, replay: answers)) != nil
+        }
+        if !ok {
+            throw AuthenticationError.rejected(user: user, host: host, tried: ["\(credential.methodName) (again)"],
+                                               serverAccepts: accepted)
+        }
+    }
+
+    private func rethrowIfConnectionLost(_ result: Int32, _ call: String) throws {
+        let error = lastError(call, code: result)
+        if error.isConnectionLost { throw error }
+    }
+
+    private func tryAgent(user: String, log: (String) -> Void) -> Bool {
+        guard let agent = libssh2_agent_init(handle) else { return false }
+        defer {
+            libssh2_agent_disconnect(agent)
+            libssh2_agent_free(agent)
+        }
+        guard libssh2_agent_connect(agent) == 0, libssh2_agent_list_identities(agent) == 0 else {
+            log("ssh-agent not reachable")
+            return false
+        }
+        var previous: UnsafeMutablePointer<libssh2_agent_publickey>?
+        while true {
+            var identity: UnsafeMutablePointer<libssh2_agent_publickey>?
+            guard libssh2_agent_get_identity(agent, &identity, previous) == 0, let identity else { return false }
+            let comment = identity.pointee.comment.map { String(cString: $0) } ?? "key"
+            if libssh2_agent_userauth(agent, user, identity) == 0 {
+                log("agent key \(comment) accepted")
+                return true
+            }
+            log("agent key \(comment) refused")
+            previous = identity
+        }
+    }
+
+    /// Offers one key file; returns the passphrase used ("" for none) on success, nil when refused.
+    private func tryKeyFile(path: String, options: AuthOptions, log: (String) -> Void) throws -> String? {
+        let key: PrivateKeyFile
+        do {
+            key = try PrivateKeyFile(path: path)
+        } catch {
+            throw AuthenticationError.unreadableKey(path: path, reason: "\(error)")
+        }
+        if key.format == .ppk {
+            throw AuthenticationError.unreadableKey(
+                path: path, reason: "PuTTY .ppk keys are not supported yet; convert it with"
+                    + " 'puttygen \(path) -O private-openssh -o KEY'")
+        }
+        var passphrase = ""
+        if key.isEncrypted {
+            guard let given = options.passphrase ?? options.prompter?.passphrase(keyPath: path) else {
+                throw AuthenticationError.unreadableKey(
+                    path: path, reason: "it is passphrase-protected and no passphrase was given (FERRY_PASSPHRASE)")
+            }
+            passphrase = given
+        }
+        let result: Int32
+        if let signer = try key.rsaSigner(passphrase: passphrase) {
+            result = signer.authenticate(session: self, user: options.user)
+            if result != 0 {
+                log("key \(path) refused with rsa-sha2-256; trying ssh-rsa")
+                if ferry_userauth_publickey_fromfile(handle, options.user, nil, path, passphrase) == 0 {
+                    return passphrase
+                }
+            }
+        } else {
+            result = ferry_userauth_publickey_fromfile(handle, options.user, nil, path, passphrase)
+        }
+        if result == 0 {
+            log("key \(path) accepted")
+            return passphrase
+        }
+        if result == LIBSSH2_ERROR_FILE {
+            if key.isEncrypted { throw AuthenticationError.wrongPassphrase(path: path) }
+            throw AuthenticationError.unreadableKey(path: path, reason: lastError("", code: result).message)
+        }
+        try rethrowIfConnectionLost(result, "libssh2_userauth_publickey_fromfile_ex")
+        log("key \(path) refused by the server")
+        return nil
+    }
+}
+
+extension Credential {
+    var methodName: String {
+        switch self {
+        case .none: "none"
+        case .agent: "agent"
+        case .key(let path, _): "publickey (\(path))"
+        case .password: "password"
+        case .keyboardInteractive: "keyboard-interactive"
+        }
+    }
+}

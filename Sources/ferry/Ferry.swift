@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import FerryKit
+import Logging
+
+@main
+struct Ferry: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ferry",
+        abstract: "Run psftp-style batch scripts against hosts over SSH/SFTP.",
+        discussion: """
+            Exit status: 0 all commands succeeded; 2 usage or script error; 3 host key refused; \
+            4 authentication failed; 5 proxy failure; 6 connection failed or lost; 7 a file command failed; \
+            8 a local or remote command failed; 9 some hosts failed.
+            """,
+        version: FerryVersion.current
+    )
+
+    @Argument(help: "The host to connect to: [user@]host[:port].")
+    var target: String?
+
+    @Option(name: .customShort("b"), help: ArgumentHelp("Run commands from a batch file.", valueName: "file"))
+    var batchFile: String?
+
+    @Flag(name: .customLong("bc", withSingleDash: true), help: "Echo each batch command before running it.")
+    var echoCommands = false
+
+    @Flag(name: .customLong("be", withSingleDash: true), help: "Keep going after a failed batch command (the exit status still reports it).")
+    var keepGoing = false
+
+    @Flag(name: .customLong("batch", withSingleDash: true), help: "Never ask anything: unknown host keys and missing passwords fail.")
+    var batch = false
+
+    @Option(name: .customLong("load", withSingleDash: true), help: ArgumentHelp("Load a saved session.", valueName: "session"))
+    var load: String?
+
+    @Option(name: .customShort("l"), help: ArgumentHelp("Log in as this user.", valueName: "user"))
+    var user: String?
+
+    @Option(name: .customShort("P"), help: ArgumentHelp("Connect to this port.", valueName: "port"))
+    var port: Int?
+
+    @Option(name: .customLong("pw", withSingleDash: true), help: ArgumentHelp("Log in with this password (visible to other local users; prefer FERRY_PASSWORD).", valueName: "password"))
+    var password: String?
+
+    @Option(name: .customShort("i"), help: ArgumentHelp("Private key file to offer (repeatable).", valueName: "keyfile"))
+    var identities: [String] = []
+
+    @Option(name: .customLong("hostkey", withSingleDash: true), help: ArgumentHelp("Accept only a host key with this fingerprint (SHA256:… or MD5 hex; repeatable).", valueName: "fingerprint"))
+    var hostKeys: [String] = []
+
+    @Option(name: .customLong("known-hosts"), help: ArgumentHelp("known_hosts file to check and update.", valueName: "file"))
+    var knownHosts: String?
+
+    @Flag(name: .customShort("v"), help: "Show what the connection does, on standard error (twice for libssh2's trace).")
+    var verbose: Int
+
+    @Flag(name: .customShort("C"), help: "Ask for compression.")
+    var compression = false
+
+    @Flag(name: .customShort("4"), help: "Use IPv4 only.")
+    var ipv4 = false
+
+    @Flag(name: .customShort("6"), help: "Use IPv6 only.")
+    var ipv6 = false
+
+    @Flag(name: .customLong("agent", withSingleDash: true), help: "Use ssh-agent (the default).")
+    var agent = false
+
+    @Flag(name: .customLong("noagent", withSingleDash: true), help: "Do not use ssh-agent.")
+    var noAgent = false
+
+    @Option(name: .customLong("connections"), help: ArgumentHelp("Connections to use at once for many-file transfers.", valueName: "n"))
+    var connections = 4
+
+    @Option(name: .customLong("timeout"), help: ArgumentHelp("Seconds to wait for the network before giving up.", valueName: "seconds"))
+    var timeout = 30
+
+    @Flag(name: .customShort("V"), help: "Show the version and exit.")
+    var showVersion = false
+
+    func validate() throws {
+        if ipv4 && ipv6 { throw ValidationError("-4 and -6 cannot be used together") }
+        if agent && noAgent { throw ValidationError("-agent and -noagent cannot be used together") }
+        if let port, !(1...65535).contains(port) { throw ValidationError("-P \(port) is not a port number") }
+        if connections < 1 || connections > 64 { throw ValidationError("--connections must be between 1 and 64") }
+        if timeout < 1 { throw ValidationError("--timeout must be at least 1 second") }
+    }
+
+    func run() throws {
+        if showVersion {
+            print("ferry \(FerryVersion.current)")
+            return
+        }
+        let status = FerryMain(options: self).run()
+        if status != 0 { throw ExitCode(status) }
+    }
+}

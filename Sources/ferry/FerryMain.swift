@@ -1,0 +1,116 @@
+import Foundation
+import FerryKit
+import Logging
+
+/// Turns the parsed command line into FerryKit settings, runs the script or the prompt, returns the exit status.
+struct FerryMain {
+    let options: Ferry
+
+    func run() -> Int32 {
+        let console = TerminalConsole()
+        if options.load != nil {
+            console.report("ferry: -load: saved sessions are not available in this version of Ferry")
+            return FailureClass.usage.exitStatus
+        }
+        var script: Script?
+        if let path = options.batchFile {
+            let text: String
+            do {
+                text = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                let reason = FileManager.default.fileExists(atPath: path) ? "cannot read it" : "no such file"
+                console.report("ferry: batch file \(path): \(reason)")
+                return FailureClass.usage.exitStatus
+            }
+            do {
+                script = try ScriptParser.parse(text, file: path)
+            } catch {
+                for diagnostic in error.diagnostics { console.report(diagnostic.description) }
+                let count = error.diagnostics.count
+                console.report("ferry: \(count) error\(count == 1 ? "" : "s") in \(path); nothing was run")
+                return FailureClass.usage.exitStatus
+            }
+        }
+
+        var logger = Logger(label: "ferry") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = options.verbose > 0 ? .info : .warning
+        let log: (String) -> Void = { [logger] in logger.info("\($0)") }
+
+        let environment = ProcessInfo.processInfo.environment
+        let localUser = environment["USER"] ?? environment["LOGNAME"] ?? "root"
+        let defaultUser = options.user ?? localUser
+        let home = NSHomeDirectory()
+
+        var auth = AuthOptions(user: defaultUser)
+        auth.useAgent = !options.noAgent
+        auth.identityFiles = options.identities
+        auth.defaultIdentityFiles = ["id_ed25519", "id_ecdsa", "id_rsa"].map { "\(home)/.ssh/\($0)" }
+        auth.password = options.password ?? environment["FERRY_PASSWORD"]
+        auth.passphrase = environment["FERRY_PASSPHRASE"]
+        auth.prompter = options.batch ? nil : TerminalPrompter()
+        let verifier = HostKeyVerifier(
+            pins: options.hostKeys, knownHostsPath: options.knownHosts ?? "\(home)/.ssh/known_hosts",
+            prompter: options.batch ? nil : TerminalPrompter())
+        var connect = ConnectOptions(auth: auth, verifier: verifier)
+        connect.family = options.ipv4 ? .ipv4 : options.ipv6 ? .ipv6 : .any
+        connect.connectTimeout = options.timeout
+        connect.transport.compression = options.compression
+        connect.transport.timeout = max(options.timeout, 60)
+        connect.log = log
+
+        var settings = InterpreterSettings(defaultUser: defaultUser, connect: connect)
+        settings.defaultPort = options.port ?? 22
+        settings.transferConnections = options.connections
+        if let target = options.target {
+            guard var parsed = Interpreter.parseTarget(target, defaultUser: defaultUser, defaultPort: 22) else {
+                console.report("ferry: '\(target)' is not [user@]host[:port]")
+                return FailureClass.usage.exitStatus
+            }
+            if let port = options.port { parsed.port = port }
+            settings.initialTarget = parsed
+        }
+
+        let interpreter = Interpreter(settings: settings, console: console)
+        defer { interpreter.shutdown() }
+        if settings.initialTarget != nil {
+            do {
+                try interpreter.connectInitialTarget()
+            } catch {
+                console.report("ferry: \(error.message)")
+                return error.failureClass.exitStatus
+            }
+        } else if script == nil {
+            console.report("ferry: no hostname specified; use \"open host.name\" to connect")
+        }
+        if let script {
+            return interpreter.run(script, options: BatchOptions(echo: options.echoCommands, keepGoing: options.keepGoing))
+        }
+        if isatty(STDIN_FILENO) == 1 {
+            return interpreter.runPrompt(reader: StandardInputReader(showPrompt: true))
+        }
+        // Commands piped in run as a batch, as OpenSSH sftp does.
+        var text = ""
+        while let line = Swift.readLine(strippingNewline: false) { text += line }
+        do {
+            let piped = try ScriptParser.parse(text, file: "<stdin>")
+            return interpreter.run(piped, options: BatchOptions(echo: options.echoCommands, keepGoing: options.keepGoing))
+        } catch {
+            for diagnostic in error.diagnostics { console.report(diagnostic.description) }
+            return FailureClass.usage.exitStatus
+        }
+    }
+}
+
+/// Reads prompt lines from standard input without editing.
+final class StandardInputReader: LineReader {
+    let showPrompt: Bool
+
+    init(showPrompt: Bool) { self.showPrompt = showPrompt }
+
+    func readLine(prompt: String) -> String? {
+        if showPrompt {
+            FileHandle.standardOutput.write(Data(prompt.utf8))
+        }
+        return Swift.readLine()
+    }
+}
