@@ -28,25 +28,31 @@ final class TransferPool {
     }
 
     private static func work(recipe: ReconnectRecipe, board: JobBoard) {
+        // Every libssh2 handle must be freed before the board hears that this worker ended: after that
+        // the process may exit, and OpenSSL's exit handlers would pull locks from under a late free.
+        let error = serve(recipe: recipe, board: board)
+        board.workerEnded(error: error)
+    }
+
+    /// Connects and takes jobs until the board closes; returns why it stopped early, if it did.
+    private static func serve(recipe: ReconnectRecipe, board: JobBoard) -> String? {
         let connection: SSHConnection
         do {
             connection = try SSHConnection.open(recipe)
         } catch {
-            board.workerEnded(error: "extra connection failed: \(error)")
-            return
+            return "extra connection failed: \(error)"
         }
+        defer { connection.close() }
         let buffer = FileTransfer.Buffer()
         while let (index, job) = board.take(waiting: true) {
             let outcome = TransferPool.perform(job, sftp: connection.sftp, buffer: buffer, board: board)
             if outcome.failure?.failureClass == .connection {
                 board.giveBack(index)
-                board.workerEnded(error: "extra connection lost: \(outcome.failure?.message ?? "")")
-                return
+                return "extra connection lost: \(outcome.failure?.message ?? "")"
             }
             board.post(index, outcome)
         }
-        connection.close()
-        board.workerEnded(error: nil)
+        return nil
     }
 
     static func perform(_ job: TransferJob, sftp: SFTPClient, buffer: FileTransfer.Buffer, board: JobBoard)
@@ -99,9 +105,11 @@ final class TransferPool {
         for message in board.takeWorkerErrors() { console.report("warning: \(message)") }
     }
 
-    /// Stops the threads and closes their connections.
+    /// Stops the threads and waits (a few seconds at most) until they have closed their connections,
+    /// so that no libssh2 call is still running when the process exits.
     func shutdown() {
         board.close()
+        board.waitForWorkersToEnd(timeout: 5)
     }
 }
 
@@ -217,6 +225,13 @@ final class JobBoard: @unchecked Sendable {
     func abandonIfStuck(mainAlive: Bool) {
         let stuck = locked { liveWorkers == 0 && !mainAlive && running == 0 }
         if stuck { abandon(reason: "connection lost; not transferred") }
+    }
+
+    func waitForWorkersToEnd(timeout: TimeInterval) {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        condition.lock()
+        while liveWorkers > 0, condition.wait(until: deadline) {}
+        condition.unlock()
     }
 
     func close() {
