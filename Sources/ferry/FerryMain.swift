@@ -14,14 +14,13 @@ struct FerryMain {
         }
         var script: Script?
         if let path = options.batchFile {
-            let text: String
-            do {
-                text = try String(contentsOfFile: path, encoding: .utf8)
-            } catch {
-                let reason = FileManager.default.fileExists(atPath: path) ? "cannot read it" : "no such file"
+            // Read through a file handle so that `-b -` and `-b /dev/stdin` (pipes) work too.
+            guard let handle = path == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: path) else {
+                let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
                 console.report("ferry: batch file \(path): \(reason)")
                 return FailureClass.usage.exitStatus
             }
+            let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
             do {
                 script = try ScriptParser.parse(text, file: path)
             } catch {

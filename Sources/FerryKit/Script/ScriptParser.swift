@@ -25,7 +25,7 @@ public enum ScriptParser {
         var lines: [ScriptLine] = []
         var diagnostics: [Diagnostic] = []
         var number = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             number += 1
             var content = String(raw)
             if content.hasSuffix("\r") { content.removeLast() }

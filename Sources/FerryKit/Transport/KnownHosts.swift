@@ -47,7 +47,7 @@ public struct KnownHosts: Sendable {
     public init(path: String, text: String) {
         self.path = path
         var entries: [Entry] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             var fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             guard let first = fields.first, !first.hasPrefix("#") else { continue }
             var marker: String?

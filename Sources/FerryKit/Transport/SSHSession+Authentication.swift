@@ -54,7 +54,7 @@ extension SSHSession {
                 try rethrowIfConnectionLost(result, "libssh2_userauth_password_ex")
             }
         }
-        if accepted.contains("keyboard-interactive") {
+        if accepted.contains("keyboard-interactive"), options.password != nil || options.prompter != nil {
             tried.append("keyboard-interactive")
             if let answers = try tryKeyboardInteractive(user: options.user, password: options.password,
                                                         prompter: options.prompter, replay: nil)
@@ -63,7 +63,8 @@ extension SSHSession {
             }
             log("keyboard-interactive rejected")
         }
-        if let firstKeyError, tried.count == 1 { throw firstKeyError }
+        // A key the user named that could not even be offered is the clearest thing to report.
+        if let firstKeyError { throw firstKeyError }
         throw AuthenticationError.rejected(user: options.user, host: host, tried: tried, serverAccepts: accepted)
     }
 

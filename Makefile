@@ -1,0 +1,56 @@
+# Ferry: build, demo, tests and benchmark. Every target installs the Debian packages it needs first.
+SHELL := /bin/bash
+SWIFT ?= swift
+DEBS_BUILD := libssh2-1-dev libssl-dev pkg-config
+DEBS_TEST := openssh-server openssh-client putty-tools
+DEBS_BENCH := lftp putty-tools openssh-client openssh-server
+
+.PHONY: deps deps-test build release demo test unit-test integration-test bench lint clean
+
+# Installs a list of Debian packages when any of them is missing.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(DEBS_BUILD))
+
+deps-test: deps
+	$(call apt_install,$(DEBS_TEST))
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+# Runs scripts/demo.scr against a throwaway sshd on a free loopback port.
+demo: release deps-test
+	@bash scripts/dev/demo.sh
+
+# The whole suite: unit tests and integration tests against real sshd instances.
+test: deps-test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+unit-test: deps
+	$(SWIFT) test --filter FerryKitTests
+
+integration-test: deps-test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --filter IntegrationTests
+
+# Ferry against OpenSSH sftp, psftp and lftp on a local sshd; prints medians and ratios.
+bench: release
+	$(call apt_install,$(DEBS_BENCH))
+	@bash scripts/dev/bench.sh
+
+lint:
+	$(SWIFT) format lint --recursive --strict Sources Tests
+
+clean:
+	rm -rf .build

@@ -1,0 +1,88 @@
+import Testing
+
+@testable import FerryKit
+
+@Suite("Script parser")
+struct ScriptParserTests {
+    @Test func parsesCommentsBlankLinesAndCommands() throws {
+        let script = try ScriptParser.parse("# nightly pull\n\ncd /backup\nlcd /srv/backups/db1\nmget *.tar.gz\n",
+                                            file: "pull.scr")
+        #expect(script.lines.map(\.line) == [3, 4, 5])
+        #expect(script.lines[0].command == .cd(path: "/backup"))
+        #expect(script.lines[1].command == .lcd(path: "/srv/backups/db1"))
+        #expect(script.lines[2].command == .transfer(Transfer(kind: .mget, sources: ["*.tar.gz"])))
+    }
+
+    @Test func quotedArgumentsKeepSpacesAndDoubledQuotes() throws {
+        let script = try ScriptParser.parse("get \"my file.txt\" \"say \"\"hi\"\".txt\"", file: "q.scr")
+        #expect(script.lines[0].command
+            == .transfer(Transfer(kind: .get, sources: ["my file.txt"], destination: "say \"hi\".txt")))
+    }
+
+    @Test func leadingDashMarksAFailureThatDoesNotCount() throws {
+        let script = try ScriptParser.parse("-rm old.log\n- mkdir x\nrm y", file: "s.scr")
+        #expect(script.lines.map(\.ignoresFailure) == [true, true, false])
+        #expect(script.lines[0].text == "rm old.log")
+        #expect(script.lines[1].command == .mkdir(paths: ["x"]))
+    }
+
+    @Test func reportsEveryErrorInOnePassWithColumnsAndSuggestions() {
+        let text = "cd /tmp\nmgte *.gz\n  get\nchmod 999 x\nget \"unterminated\nput -z a\nfrobnicate\n"
+        #expect {
+            try ScriptParser.parse(text, file: "pull.scr")
+        } throws: { error in
+            guard let errors = error as? ScriptErrors else { return false }
+            let lines = errors.diagnostics.map(\.description)
+            return lines == [
+                "pull.scr:2:1: error: unknown command 'mgte' (did you mean 'mget'?)",
+                "pull.scr:3:6: error: get: missing remote file (usage: get [-r] [-p] [-a] remote-file [local-file])",
+                "pull.scr:4:7: error: chmod: invalid mode '999' (octal like 644, or like u+x,go-w)",
+                "pull.scr:5:5: error: unterminated quote",
+                "pull.scr:6:5: error: put: unknown option '-z' (usage: put [-r] [-p] [-a] local-file [remote-file])",
+                "pull.scr:7:1: error: unknown command 'frobnicate'",
+            ]
+        }
+    }
+
+    @Test func aliasesMapToTheirCommands() throws {
+        let script = try ScriptParser.parse("dir\nls -1 /tmp\ndel a\nren a b\nexit\nquit\nbye\n? get", file: "a.scr")
+        #expect(script.lines.map(\.command) == [
+            .ls(List()), .ls(List(path: "/tmp", long: false)), .rm(patterns: ["a"]),
+            .mv(sources: ["a"], destination: "b"), .bye, .bye, .bye, .help(topic: "get"),
+        ])
+    }
+
+    @Test func transferOptions() throws {
+        let script = try ScriptParser.parse("get -r -p dir out\nreget big.iso\nput -a x\nmput -- -dash", file: "t.scr")
+        #expect(script.lines[0].command
+            == .transfer(Transfer(kind: .get, sources: ["dir"], destination: "out", recursive: true, preserve: true)))
+        #expect(script.lines[1].command == .transfer(Transfer(kind: .reget, sources: ["big.iso"], resume: true)))
+        #expect(script.lines[2].command == .transfer(Transfer(kind: .put, sources: ["x"], resume: true)))
+        #expect(script.lines[3].command == .transfer(Transfer(kind: .mput, sources: ["-dash"])))
+    }
+
+    @Test func localCommandKeepsTheRestOfTheLine() throws {
+        let script = try ScriptParser.parse("!ls -l | wc -l > \"out file\"", file: "l.scr")
+        #expect(script.lines[0].command == .local(commandLine: "ls -l | wc -l > \"out file\""))
+    }
+
+    @Test func openTakesHostAndOptionalPort() throws {
+        let script = try ScriptParser.parse("open db1\nopen root@db1 2222\nopen", file: "o.scr")
+        #expect(script.lines.map(\.command) == [
+            .open(target: "db1", port: nil), .open(target: "root@db1", port: 2222), .open(target: nil, port: nil),
+        ])
+        #expect(throws: ScriptErrors.self) { try ScriptParser.parse("open db1 99999", file: "o.scr") }
+    }
+
+    @Test func windowsLineEndingsAreAccepted() throws {
+        let script = try ScriptParser.parse("pwd\r\nlpwd\r\n", file: "w.scr")
+        #expect(script.lines.map(\.command) == [.pwd, .lpwd])
+    }
+
+    @Test func suggestionsNeedACloseName() {
+        #expect(ScriptParser.suggestion(for: "mgte") == "mget")
+        #expect(ScriptParser.suggestion(for: "rmdri") == "rmdir")
+        #expect(ScriptParser.suggestion(for: "PWD") == "pwd")
+        #expect(ScriptParser.suggestion(for: "xyzzyplugh") == nil)
+    }
+}

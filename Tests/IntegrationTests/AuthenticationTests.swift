@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+
+@Suite("Authentication", .tags(.integration))
+struct AuthenticationTests {
+    let server = TestSSHServer.shared
+
+    @Test(arguments: ["id_ed25519", "id_ecdsa", "id_rsa", "id_rsa_pem"])
+    func keyFilesLogIn(key: String) {
+        let result = server.batch("pwd\n", in: "/tmp", key: server.directory + "/" + key)
+        #expect(result.status == 0, "\(key): \(result.stderr)")
+        #expect(result.stdout.contains("Remote directory is /root"))
+    }
+
+    @Test func rsaKeysSignWithSHA256SoCurrentOpenSSHAcceptsThem() {
+        _ = server.batch("pwd\n", in: "/tmp", key: server.rsaKey)
+        let log = (try? String(contentsOfFile: server.log, encoding: .utf8)) ?? ""
+        #expect(log.contains("Accepted publickey for root from 127.0.0.1"))
+        #expect(log.contains("RSA SHA256:"))
+    }
+
+    @Test func legacyServerStillTakesRSA() {
+        let legacy = TestSSHServer(name: "legacy-rsa", extraConfig: ["PubkeyAcceptedAlgorithms +ssh-rsa"])
+        defer { legacy.stop() }
+        let result = legacy.batch("pwd\n", in: "/tmp", key: legacy.rsaKey)
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    @Test func encryptedKeyNeedsItsPassphrase() {
+        let good = server.batch("pwd\n", in: "/tmp", key: server.encryptedKey,
+                                environment: ["FERRY_PASSPHRASE": TestSSHServer.passphrase])
+        #expect(good.status == 0, "\(good.stderr)")
+        let wrong = server.batch("pwd\n", in: "/tmp", key: server.encryptedKey,
+                                 environment: ["FERRY_PASSPHRASE": "not it"])
+        #expect(wrong.status == 4)
+        #expect(wrong.stderr.contains("wrong passphrase for private key \(server.encryptedKey)"))
+        let none = server.batch("pwd\n", in: "/tmp", key: server.encryptedKey)
+        #expect(none.status == 4)
+        #expect(none.stderr.contains("passphrase-protected and no passphrase was given"))
+    }
+
+    @Test func passwordFromOptionAndEnvironment() {
+        let user = TestSSHServer.passwordUser
+        let base = ["-batch", "-P", String(server.port), "--known-hosts", server.knownHosts, "-l", user]
+        let byOption = FerryBinary.run(base + ["-pw", TestSSHServer.password, "-b", "/dev/stdin", "127.0.0.1"],
+                                       input: "pwd\n")
+        #expect(byOption.status == 0, "\(byOption.stderr)")
+        #expect(byOption.stdout.contains("Remote directory is /home/\(user)"))
+        let byEnvironment = FerryBinary.run(base + ["-b", "/dev/stdin", "127.0.0.1"],
+                                            environment: ["FERRY_PASSWORD": TestSSHServer.password], input: "pwd\n")
+        #expect(byEnvironment.status == 0, "\(byEnvironment.stderr)")
+    }
+
+    @Test func wrongPasswordIsOneClearLineAndExitFour() {
+        let result = FerryBinary.run(["-batch", "-P", String(server.port), "--known-hosts", server.knownHosts,
+                                      "-pw", "wrong-password", "-b", "/dev/stdin",
+                                      "\(TestSSHServer.passwordUser)@127.0.0.1"], input: "pwd\n")
+        #expect(result.status == 4)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(lines.first?.hasPrefix("ferry: 127.0.0.1: authentication failed for ferrytest@127.0.0.1: tried") == true)
+        #expect(!result.stderr.contains("wrong-password"))
+    }
+
+    @Test func unauthorisedKeyFailsWithMethodsListed() {
+        let result = server.batch("pwd\n", in: "/tmp", key: server.strangerKey)
+        #expect(result.status == 4)
+        #expect(result.stderr.contains("tried publickey (\(server.strangerKey))"))
+        #expect(result.stderr.contains("server accepts publickey,password"))
+    }
+
+    @Test func missingKeyFileIsNamed() {
+        let result = server.batch("pwd\n", in: "/tmp", key: "/nonexistent/key")
+        #expect(result.status == 4)
+        #expect(result.stderr.contains("cannot read private key /nonexistent/key: no such file"))
+    }
+
+    @Test func keyboardInteractiveAnswersWithThePassword() {
+        let pam = TestSSHServer(name: "kbdint", extraConfig: [
+            "UsePAM yes", "KbdInteractiveAuthentication yes", "PasswordAuthentication no",
+        ])
+        defer { pam.stop() }
+        let result = FerryBinary.run(["-batch", "-P", String(pam.port), "--known-hosts", pam.knownHosts, "-b",
+                                      "/dev/stdin", "\(TestSSHServer.passwordUser)@127.0.0.1"],
+                                     environment: ["FERRY_PASSWORD": TestSSHServer.password], input: "pwd\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        let log = (try? String(contentsOfFile: pam.log, encoding: .utf8)) ?? ""
+        #expect(log.contains("Accepted keyboard-interactive/pam for ferrytest"))
+    }
+
+    @Test func agentIsUsedUnlessNoagent() {
+        let socket = NSTemporaryDirectory() + "ferry-agent-\(UUID().uuidString.prefix(6)).sock"
+        let agent = Process()
+        agent.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-agent")
+        agent.arguments = ["-D", "-a", socket]
+        agent.standardInput = FileHandle.nullDevice
+        agent.standardOutput = FileHandle.nullDevice
+        agent.standardError = FileHandle.nullDevice
+        #expect(throws: Never.self) { try agent.run() }
+        defer { agent.terminate() }
+        for _ in 0..<50 where !FileManager.default.fileExists(atPath: socket) { usleep(100_000) }
+        Shell.run("/usr/bin/ssh-add", [server.ed25519Key], environment: ["SSH_AUTH_SOCK": socket])
+        let base = ["-batch", "-P", String(server.port), "--known-hosts", server.knownHosts, "-b", "/dev/stdin", "-v"]
+        let withAgent = FerryBinary.run(base + ["root@127.0.0.1"], environment: ["SSH_AUTH_SOCK": socket],
+                                        input: "pwd\n")
+        #expect(withAgent.status == 0, "\(withAgent.stderr)")
+        #expect(withAgent.stderr.contains("agent key test-ed25519 accepted"))
+        let explicit = FerryBinary.run(base + ["-agent", "root@127.0.0.1"], environment: ["SSH_AUTH_SOCK": socket],
+                                       input: "pwd\n")
+        #expect(explicit.status == 0, "\(explicit.stderr)")
+        let without = FerryBinary.run(base + ["-noagent", "root@127.0.0.1"], environment: ["SSH_AUTH_SOCK": socket],
+                                      input: "pwd\n")
+        #expect(without.status == 4)
+    }
+}

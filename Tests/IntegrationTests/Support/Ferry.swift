@@ -1,0 +1,52 @@
+import Foundation
+
+/// Runs the built `ferry` binary as a user would.
+enum FerryBinary {
+    /// The executable next to the test bundle (`swift build` puts both in the same folder).
+    static let path: String = {
+        if let given = ProcessInfo.processInfo.environment["FERRY_BIN"] { return given }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        for candidate in [".build/debug/ferry", ".build/release/ferry"] {
+            let path = root.appendingPathComponent(candidate).path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return root.appendingPathComponent(".build/debug/ferry").path
+    }()
+
+    /// Runs ferry with `arguments` in `directory`, with a clean environment (no agent, no password).
+    static func run(_ arguments: [String], directory: String? = nil, environment: [String: String] = [:],
+                    input: String? = nil) -> RunResult
+    {
+        var env = ["PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME": NSTemporaryDirectory() + "ferry-home",
+                   "USER": "root", "LANG": "C.UTF-8"]
+        for (key, value) in environment { env[key] = value }
+        return Shell.run(path, arguments, environment: env, directory: directory, input: input)
+    }
+}
+
+extension TestSSHServer {
+    /// The options that reach this server with the ed25519 key, in batch mode.
+    func options(key: String? = nil, user: String = "root") -> [String] {
+        ["-batch", "-P", String(port), "-i", key ?? ed25519Key, "--known-hosts", knownHosts, "\(user)@127.0.0.1"]
+    }
+
+    /// Runs a batch script (given as text) against this server; extra arguments come before the host.
+    func batch(_ script: String, in directory: String, extra: [String] = [], key: String? = nil,
+               environment: [String: String] = [:]) -> RunResult
+    {
+        let file = directory + "/script-\(UUID().uuidString.prefix(6)).scr"
+        try? script.write(toFile: file, atomically: true, encoding: .utf8)
+        return FerryBinary.run(["-b", file] + extra + options(key: key), directory: directory, environment: environment)
+    }
+}
+
+/// Writes `bytes` random bytes to `path`.
+func writeRandomFile(_ path: String, bytes: Int) {
+    Shell.sh("head -c \(bytes) /dev/urandom > '\(path)'")
+}
+
+/// The SHA-256 of a file, for comparing copies.
+func checksum(_ path: String) -> String {
+    Shell.sh("sha256sum '\(path)' | cut -d' ' -f1").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+}
