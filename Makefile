@@ -33,14 +33,14 @@ demo: release deps-test
 	@bash scripts/dev/demo.sh
 
 # The whole suite: unit tests and integration tests against real sshd instances.
-test: deps-test
+test: deps-test lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
 unit-test: deps
 	$(SWIFT) test --filter FerryKitTests
 
-integration-test: deps-test
+integration-test: deps-test lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --filter IntegrationTests
 

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import FerryKit
+import Foundation
 import Logging
 
 @main
@@ -25,13 +25,19 @@ struct Ferry: ParsableCommand {
     @Flag(name: .customLong("bc", withSingleDash: true), help: "Echo each batch command before running it.")
     var echoCommands = false
 
-    @Flag(name: .customLong("be", withSingleDash: true), help: "Keep going after a failed batch command (the exit status still reports it).")
+    @Flag(
+        name: .customLong("be", withSingleDash: true),
+        help: "Keep going after a failed batch command (the exit status still reports it).")
     var keepGoing = false
 
-    @Flag(name: .customLong("batch", withSingleDash: true), help: "Never ask anything: unknown host keys and missing passwords fail.")
+    @Flag(
+        name: .customLong("batch", withSingleDash: true),
+        help: "Never ask anything: unknown host keys and missing passwords fail.")
     var batch = false
 
-    @Option(name: .customLong("load", withSingleDash: true), help: ArgumentHelp("Load a saved session.", valueName: "session"))
+    @Option(
+        name: .customLong("load", withSingleDash: true),
+        help: ArgumentHelp("Load a saved session.", valueName: "session"))
     var load: String?
 
     @Option(name: .customShort("l"), help: ArgumentHelp("Log in as this user.", valueName: "user"))
@@ -40,19 +46,30 @@ struct Ferry: ParsableCommand {
     @Option(name: .customShort("P"), help: ArgumentHelp("Connect to this port.", valueName: "port"))
     var port: Int?
 
-    @Option(name: .customLong("pw", withSingleDash: true), help: ArgumentHelp("Log in with this password (visible to other local users; prefer FERRY_PASSWORD).", valueName: "password"))
+    @Option(
+        name: .customLong("pw", withSingleDash: true),
+        help: ArgumentHelp(
+            "Log in with this password (visible to other local users; prefer FERRY_PASSWORD).", valueName: "password"))
     var password: String?
 
-    @Option(name: .customShort("i"), help: ArgumentHelp("Private key file to offer (repeatable).", valueName: "keyfile"))
+    @Option(
+        name: .customShort("i"), help: ArgumentHelp("Private key file to offer (repeatable).", valueName: "keyfile"))
     var identities: [String] = []
 
-    @Option(name: .customLong("hostkey", withSingleDash: true), help: ArgumentHelp("Accept only a host key with this fingerprint (SHA256:… or MD5 hex; repeatable).", valueName: "fingerprint"))
+    @Option(
+        name: .customLong("hostkey", withSingleDash: true),
+        help: ArgumentHelp(
+            "Accept only a host key with this fingerprint (SHA256:… or MD5 hex; repeatable).", valueName: "fingerprint")
+    )
     var hostKeys: [String] = []
 
-    @Option(name: .customLong("known-hosts"), help: ArgumentHelp("known_hosts file to check and update.", valueName: "file"))
+    @Option(
+        name: .customLong("known-hosts"), help: ArgumentHelp("known_hosts file to check and update.", valueName: "file")
+    )
     var knownHosts: String?
 
-    @Flag(name: .customShort("v"), help: "Show what the connection does, on standard error (twice for libssh2's trace).")
+    @Flag(
+        name: .customShort("v"), help: "Show what the connection does, on standard error (twice for libssh2's trace).")
     var verbose: Int
 
     @Flag(name: .customShort("C"), help: "Ask for compression.")
@@ -70,10 +87,14 @@ struct Ferry: ParsableCommand {
     @Flag(name: .customLong("noagent", withSingleDash: true), help: "Do not use ssh-agent.")
     var noAgent = false
 
-    @Option(name: .customLong("connections"), help: ArgumentHelp("Connections to use at once for many-file transfers.", valueName: "n"))
+    @Option(
+        name: .customLong("connections"),
+        help: ArgumentHelp("Connections to use at once for many-file transfers.", valueName: "n"))
     var connections = 4
 
-    @Option(name: .customLong("timeout"), help: ArgumentHelp("Seconds to wait for the network before giving up.", valueName: "seconds"))
+    @Option(
+        name: .customLong("timeout"),
+        help: ArgumentHelp("Seconds to wait for the network before giving up.", valueName: "seconds"))
     var timeout = 30
 
     @Flag(name: .customShort("V"), help: "Show the version and exit.")

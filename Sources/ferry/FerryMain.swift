@@ -1,5 +1,5 @@
-import Foundation
 import FerryKit
+import Foundation
 import Logging
 
 /// Turns the parsed command line into FerryKit settings, runs the script or the prompt, returns the exit status.
@@ -82,7 +82,8 @@ struct FerryMain {
             console.report("ferry: no hostname specified; use \"open host.name\" to connect")
         }
         if let script {
-            return interpreter.run(script, options: BatchOptions(echo: options.echoCommands, keepGoing: options.keepGoing))
+            return interpreter.run(
+                script, options: BatchOptions(echo: options.echoCommands, keepGoing: options.keepGoing))
         }
         if isatty(STDIN_FILENO) == 1 {
             return interpreter.runPrompt(reader: StandardInputReader(showPrompt: true))
@@ -92,7 +93,8 @@ struct FerryMain {
         while let line = Swift.readLine(strippingNewline: false) { text += line }
         do {
             let piped = try ScriptParser.parse(text, file: "<stdin>")
-            return interpreter.run(piped, options: BatchOptions(echo: options.echoCommands, keepGoing: options.keepGoing))
+            return interpreter.run(
+                piped, options: BatchOptions(echo: options.echoCommands, keepGoing: options.keepGoing))
         } catch {
             for diagnostic in error.diagnostics { console.report(diagnostic.description) }
             return FailureClass.usage.exitStatus

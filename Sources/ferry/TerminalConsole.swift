@@ -1,5 +1,5 @@
-import Foundation
 import FerryKit
+import Foundation
 
 /// Standard output and error, with a one-line progress meter when standard output is a terminal.
 final class TerminalConsole: Console {

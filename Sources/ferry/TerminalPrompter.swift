@@ -1,5 +1,5 @@
-import Foundation
 import FerryKit
+import Foundation
 
 /// Asks for secrets and host-key decisions on the controlling terminal (`/dev/tty`), never on standard
 /// input, which may carry commands. Without a terminal every question is answered "no".
@@ -26,7 +26,8 @@ final class TerminalPrompter: CredentialPrompter, HostKeyPrompter {
 
     func decide(host: String, port: Int, key: HostKey, knownHostsPath: String) -> HostKeyDecision {
         guard let tty = Terminal() else { return .reject }
-        tty.write("""
+        tty.write(
+            """
             The host key for \(host) (port \(port)) is not in \(knownHostsPath).
             You have no guarantee that the server is the computer you think it is.
             The server's \(key.algorithm) key fingerprint is:

@@ -31,7 +31,8 @@ struct KnownHostsTests {
         // |1|salt|HMAC-SHA1(salt, "[127.0.0.1]:2222"), computed with OpenSSH's ssh-keygen -H.
         let salt = Data((0..<20).map { UInt8($0) })
         let hash = Digest.hmacSHA1(key: salt, message: Data("[127.0.0.1]:2222".utf8))
-        let line = "|1|\(salt.base64EncodedString())|\(hash.base64EncodedString()) ssh-ed25519 \(keyA.base64EncodedString())"
+        let line =
+            "|1|\(salt.base64EncodedString())|\(hash.base64EncodedString()) ssh-ed25519 \(keyA.base64EncodedString())"
         let file = KnownHosts(path: "kh", text: line)
         #expect(file.verdict(host: "127.0.0.1", port: 2222, key: hostKey(keyA)) == .match(line: 1))
         #expect(file.verdict(host: "127.0.0.2", port: 2222, key: hostKey(keyA)) == .unknown)

@@ -5,8 +5,9 @@ import Testing
 @Suite("Script parser")
 struct ScriptParserTests {
     @Test func parsesCommentsBlankLinesAndCommands() throws {
-        let script = try ScriptParser.parse("# nightly pull\n\ncd /backup\nlcd /srv/backups/db1\nmget *.tar.gz\n",
-                                            file: "pull.scr")
+        let script = try ScriptParser.parse(
+            "# nightly pull\n\ncd /backup\nlcd /srv/backups/db1\nmget *.tar.gz\n",
+            file: "pull.scr")
         #expect(script.lines.map(\.line) == [3, 4, 5])
         #expect(script.lines[0].command == .cd(path: "/backup"))
         #expect(script.lines[1].command == .lcd(path: "/srv/backups/db1"))
@@ -15,8 +16,9 @@ struct ScriptParserTests {
 
     @Test func quotedArgumentsKeepSpacesAndDoubledQuotes() throws {
         let script = try ScriptParser.parse("get \"my file.txt\" \"say \"\"hi\"\".txt\"", file: "q.scr")
-        #expect(script.lines[0].command
-            == .transfer(Transfer(kind: .get, sources: ["my file.txt"], destination: "say \"hi\".txt")))
+        #expect(
+            script.lines[0].command
+                == .transfer(Transfer(kind: .get, sources: ["my file.txt"], destination: "say \"hi\".txt")))
     }
 
     @Test func leadingDashMarksAFailureThatDoesNotCount() throws {
@@ -46,16 +48,19 @@ struct ScriptParserTests {
 
     @Test func aliasesMapToTheirCommands() throws {
         let script = try ScriptParser.parse("dir\nls -1 /tmp\ndel a\nren a b\nexit\nquit\nbye\n? get", file: "a.scr")
-        #expect(script.lines.map(\.command) == [
-            .ls(List()), .ls(List(path: "/tmp", long: false)), .rm(patterns: ["a"]),
-            .mv(sources: ["a"], destination: "b"), .bye, .bye, .bye, .help(topic: "get"),
-        ])
+        #expect(
+            script.lines.map(\.command) == [
+                .ls(List()), .ls(List(path: "/tmp", long: false)), .rm(patterns: ["a"]),
+                .mv(sources: ["a"], destination: "b"), .bye, .bye, .bye, .help(topic: "get"),
+            ])
     }
 
     @Test func transferOptions() throws {
         let script = try ScriptParser.parse("get -r -p dir out\nreget big.iso\nput -a x\nmput -- -dash", file: "t.scr")
-        #expect(script.lines[0].command
-            == .transfer(Transfer(kind: .get, sources: ["dir"], destination: "out", recursive: true, preserve: true)))
+        #expect(
+            script.lines[0].command
+                == .transfer(
+                    Transfer(kind: .get, sources: ["dir"], destination: "out", recursive: true, preserve: true)))
         #expect(script.lines[1].command == .transfer(Transfer(kind: .reget, sources: ["big.iso"], resume: true)))
         #expect(script.lines[2].command == .transfer(Transfer(kind: .put, sources: ["x"], resume: true)))
         #expect(script.lines[3].command == .transfer(Transfer(kind: .mput, sources: ["-dash"])))
@@ -68,9 +73,10 @@ struct ScriptParserTests {
 
     @Test func openTakesHostAndOptionalPort() throws {
         let script = try ScriptParser.parse("open db1\nopen root@db1 2222\nopen", file: "o.scr")
-        #expect(script.lines.map(\.command) == [
-            .open(target: "db1", port: nil), .open(target: "root@db1", port: 2222), .open(target: nil, port: nil),
-        ])
+        #expect(
+            script.lines.map(\.command) == [
+                .open(target: "db1", port: nil), .open(target: "root@db1", port: 2222), .open(target: nil, port: nil),
+            ])
         #expect(throws: ScriptErrors.self) { try ScriptParser.parse("open db1 99999", file: "o.scr") }
     }
 

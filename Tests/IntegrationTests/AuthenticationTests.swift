@@ -27,11 +27,13 @@ struct AuthenticationTests {
     }
 
     @Test func encryptedKeyNeedsItsPassphrase() {
-        let good = server.batch("pwd\n", in: "/tmp", key: server.encryptedKey,
-                                environment: ["FERRY_PASSPHRASE": TestSSHServer.passphrase])
+        let good = server.batch(
+            "pwd\n", in: "/tmp", key: server.encryptedKey,
+            environment: ["FERRY_PASSPHRASE": TestSSHServer.passphrase])
         #expect(good.status == 0, "\(good.stderr)")
-        let wrong = server.batch("pwd\n", in: "/tmp", key: server.encryptedKey,
-                                 environment: ["FERRY_PASSPHRASE": "not it"])
+        let wrong = server.batch(
+            "pwd\n", in: "/tmp", key: server.encryptedKey,
+            environment: ["FERRY_PASSPHRASE": "not it"])
         #expect(wrong.status == 4)
         #expect(wrong.stderr.contains("wrong passphrase for private key \(server.encryptedKey)"))
         let none = server.batch("pwd\n", in: "/tmp", key: server.encryptedKey)
@@ -42,23 +44,29 @@ struct AuthenticationTests {
     @Test func passwordFromOptionAndEnvironment() {
         let user = TestSSHServer.passwordUser
         let base = ["-batch", "-P", String(server.port), "--known-hosts", server.knownHosts, "-l", user]
-        let byOption = FerryBinary.run(base + ["-pw", TestSSHServer.password, "-b", "/dev/stdin", "127.0.0.1"],
-                                       input: "pwd\n")
+        let byOption = FerryBinary.run(
+            base + ["-pw", TestSSHServer.password, "-b", "/dev/stdin", "127.0.0.1"],
+            input: "pwd\n")
         #expect(byOption.status == 0, "\(byOption.stderr)")
         #expect(byOption.stdout.contains("Remote directory is /home/\(user)"))
-        let byEnvironment = FerryBinary.run(base + ["-b", "/dev/stdin", "127.0.0.1"],
-                                            environment: ["FERRY_PASSWORD": TestSSHServer.password], input: "pwd\n")
+        let byEnvironment = FerryBinary.run(
+            base + ["-b", "/dev/stdin", "127.0.0.1"],
+            environment: ["FERRY_PASSWORD": TestSSHServer.password], input: "pwd\n")
         #expect(byEnvironment.status == 0, "\(byEnvironment.stderr)")
     }
 
     @Test func wrongPasswordIsOneClearLineAndExitFour() {
-        let result = FerryBinary.run(["-batch", "-P", String(server.port), "--known-hosts", server.knownHosts,
-                                      "-pw", "wrong-password", "-b", "/dev/stdin",
-                                      "\(TestSSHServer.passwordUser)@127.0.0.1"], input: "pwd\n")
+        let result = FerryBinary.run(
+            [
+                "-batch", "-P", String(server.port), "--known-hosts", server.knownHosts,
+                "-pw", "wrong-password", "-b", "/dev/stdin",
+                "\(TestSSHServer.passwordUser)@127.0.0.1",
+            ], input: "pwd\n")
         #expect(result.status == 4)
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.count == 1)
-        #expect(lines.first?.hasPrefix("ferry: 127.0.0.1: authentication failed for ferrytest@127.0.0.1: tried") == true)
+        #expect(
+            lines.first?.hasPrefix("ferry: 127.0.0.1: authentication failed for ferrytest@127.0.0.1: tried") == true)
         #expect(!result.stderr.contains("wrong-password"))
     }
 
@@ -76,13 +84,18 @@ struct AuthenticationTests {
     }
 
     @Test func keyboardInteractiveAnswersWithThePassword() {
-        let pam = TestSSHServer(name: "kbdint", extraConfig: [
-            "UsePAM yes", "KbdInteractiveAuthentication yes", "PasswordAuthentication no",
-        ])
+        let pam = TestSSHServer(
+            name: "kbdint",
+            extraConfig: [
+                "UsePAM yes", "KbdInteractiveAuthentication yes", "PasswordAuthentication no",
+            ])
         defer { pam.stop() }
-        let result = FerryBinary.run(["-batch", "-P", String(pam.port), "--known-hosts", pam.knownHosts, "-b",
-                                      "/dev/stdin", "\(TestSSHServer.passwordUser)@127.0.0.1"],
-                                     environment: ["FERRY_PASSWORD": TestSSHServer.password], input: "pwd\n")
+        let result = FerryBinary.run(
+            [
+                "-batch", "-P", String(pam.port), "--known-hosts", pam.knownHosts, "-b",
+                "/dev/stdin", "\(TestSSHServer.passwordUser)@127.0.0.1",
+            ],
+            environment: ["FERRY_PASSWORD": TestSSHServer.password], input: "pwd\n")
         #expect(result.status == 0, "\(result.stderr)")
         let log = (try? String(contentsOfFile: pam.log, encoding: .utf8)) ?? ""
         #expect(log.contains("Accepted keyboard-interactive/pam for ferrytest"))
@@ -101,15 +114,18 @@ struct AuthenticationTests {
         for _ in 0..<50 where !FileManager.default.fileExists(atPath: socket) { usleep(100_000) }
         Shell.run("/usr/bin/ssh-add", [server.ed25519Key], environment: ["SSH_AUTH_SOCK": socket])
         let base = ["-batch", "-P", String(server.port), "--known-hosts", server.knownHosts, "-b", "/dev/stdin", "-v"]
-        let withAgent = FerryBinary.run(base + ["root@127.0.0.1"], environment: ["SSH_AUTH_SOCK": socket],
-                                        input: "pwd\n")
+        let withAgent = FerryBinary.run(
+            base + ["root@127.0.0.1"], environment: ["SSH_AUTH_SOCK": socket],
+            input: "pwd\n")
         #expect(withAgent.status == 0, "\(withAgent.stderr)")
         #expect(withAgent.stderr.contains("agent key test-ed25519 accepted"))
-        let explicit = FerryBinary.run(base + ["-agent", "root@127.0.0.1"], environment: ["SSH_AUTH_SOCK": socket],
-                                       input: "pwd\n")
+        let explicit = FerryBinary.run(
+            base + ["-agent", "root@127.0.0.1"], environment: ["SSH_AUTH_SOCK": socket],
+            input: "pwd\n")
         #expect(explicit.status == 0, "\(explicit.stderr)")
-        let without = FerryBinary.run(base + ["-noagent", "root@127.0.0.1"], environment: ["SSH_AUTH_SOCK": socket],
-                                      input: "pwd\n")
+        let without = FerryBinary.run(
+            base + ["-noagent", "root@127.0.0.1"], environment: ["SSH_AUTH_SOCK": socket],
+            input: "pwd\n")
         #expect(without.status == 4)
     }
 }

@@ -9,7 +9,8 @@ struct CommandTests {
         let remote = TestSSHServer.scratch("nav-remote")
         let local = TestSSHServer.scratch("nav-local")
         try? FileManager.default.createDirectory(atPath: remote + "/sub", withIntermediateDirectories: true)
-        let result = server.batch("""
+        let result = server.batch(
+            """
             cd \(remote)
             pwd
             cd sub
@@ -19,24 +20,26 @@ struct CommandTests {
             cd
             """, in: local)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout == """
-            Remote working directory is /root
-            Remote directory is now \(remote)
-            Remote directory is \(remote)
-            Remote directory is now \(remote)/sub
-            Remote directory is now \(remote)
-            New local directory is \(local)
-            Current local directory is \(local)
-            Remote directory is now /root
+        #expect(
+            result.stdout == """
+                Remote working directory is /root
+                Remote directory is now \(remote)
+                Remote directory is \(remote)
+                Remote directory is now \(remote)/sub
+                Remote directory is now \(remote)
+                New local directory is \(local)
+                Current local directory is \(local)
+                Remote directory is now /root
 
-            """)
+                """)
     }
 
     @Test func listingShowsLongLinesSortedAndFiltersPatterns() {
         let remote = TestSSHServer.scratch("ls")
         for name in ["b.log", "a.log", "c.txt", ".hidden"] { writeRandomFile(remote + "/" + name, bytes: 10) }
-        let result = server.batch("cd \(remote)\nls\ndir *.log\nls -1 \(remote)/c.txt\n",
-                                  in: TestSSHServer.scratch("ls-scripts"))
+        let result = server.batch(
+            "cd \(remote)\nls\ndir *.log\nls -1 \(remote)/c.txt\n",
+            in: TestSSHServer.scratch("ls-scripts"))
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         let listing = lines.drop { !$0.hasPrefix("Listing directory") }
@@ -46,8 +49,9 @@ struct CommandTests {
         #expect(listing.dropFirst().first?.hasPrefix("-rw") == true)
         let filtered = Array(listing.dropFirst(5))
         #expect(filtered.first == "Listing directory \(remote)")
-        #expect(filtered.dropFirst().prefix(2).map { $0.split(separator: " ").last.map(String.init) ?? "" }
-            == ["a.log", "b.log"])
+        #expect(
+            filtered.dropFirst().prefix(2).map { $0.split(separator: " ").last.map(String.init) ?? "" }
+                == ["a.log", "b.log"])
         #expect(lines.last == "c.txt")
     }
 
@@ -58,7 +62,8 @@ struct CommandTests {
         writeRandomFile(remote + "/old1.log", bytes: 5)
         writeRandomFile(remote + "/old2.log", bytes: 5)
         Shell.sh("chmod 644 \(remote)/a.txt \(remote)/b.txt")
-        let result = server.batch("""
+        let result = server.batch(
+            """
             cd \(remote)
             mkdir d1 d2
             rmdir d2
@@ -90,7 +95,8 @@ struct CommandTests {
         writeRandomFile(remote + "/data.bin", bytes: 3_000_000)
         writeRandomFile(local + "/up.bin", bytes: 1_234_567)
         try FileManager.default.createDirectory(atPath: local + "/into", withIntermediateDirectories: true)
-        let result = server.batch("""
+        let result = server.batch(
+            """
             cd \(remote)
             lcd \(local)
             get data.bin
@@ -119,7 +125,8 @@ struct CommandTests {
         for i in 1...30 { writeRandomFile(remote + "/f\(i).tar.gz", bytes: 4096 + i) }
         writeRandomFile(remote + "/skip.txt", bytes: 10)
         for i in 1...12 { writeRandomFile(local + "/u\(i).dat", bytes: 100 * i) }
-        let result = server.batch("""
+        let result = server.batch(
+            """
             cd \(remote)
             lcd \(local)
             mget *.tar.gz
@@ -142,9 +149,11 @@ struct CommandTests {
     @Test func recursiveTransfersCopyWholeTrees() throws {
         let remote = TestSSHServer.scratch("tree-remote")
         let local = TestSSHServer.scratch("tree-local")
-        Shell.sh("mkdir -p \(remote)/tree/a/b \(remote)/tree/c && echo one > \(remote)/tree/a/b/one"
-            + " && echo two > \(remote)/tree/c/two && echo top > \(remote)/tree/top")
-        let result = server.batch("""
+        Shell.sh(
+            "mkdir -p \(remote)/tree/a/b \(remote)/tree/c && echo one > \(remote)/tree/a/b/one"
+                + " && echo two > \(remote)/tree/c/two && echo top > \(remote)/tree/top")
+        let result = server.batch(
+            """
             cd \(remote)
             lcd \(local)
             get -r tree
@@ -177,13 +186,15 @@ struct CommandTests {
         Shell.sh("chmod 750 \(remote)/keep.sh && touch -d '2020-01-02 03:04:05' \(remote)/keep.sh")
         writeRandomFile(local + "/mine.sh", bytes: 100)
         Shell.sh("chmod 705 \(local)/mine.sh && touch -d '2019-05-06 07:08:09' \(local)/mine.sh")
-        let result = server.batch("cd \(remote)\nlcd \(local)\nget -p keep.sh\nput -p mine.sh\nget keep.sh plain.sh\n",
-                                  in: local)
+        let result = server.batch(
+            "cd \(remote)\nlcd \(local)\nget -p keep.sh\nput -p mine.sh\nget keep.sh plain.sh\n",
+            in: local)
         #expect(result.status == 0, "\(result.stderr)")
         let got = try FileManager.default.attributesOfItem(atPath: local + "/keep.sh")
         #expect(got[.posixPermissions] as? Int == 0o750)
-        #expect((got[.modificationDate] as? Date).map { Int($0.timeIntervalSince1970) }
-            == Int(Shell.sh("stat -c %Y \(remote)/keep.sh").stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(
+            (got[.modificationDate] as? Date).map { Int($0.timeIntervalSince1970) }
+                == Int(Shell.sh("stat -c %Y \(remote)/keep.sh").stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
         let put = try FileManager.default.attributesOfItem(atPath: remote + "/mine.sh")
         #expect(put[.posixPermissions] as? Int == 0o705)
         #expect(Shell.sh("stat -c %Y \(local)/mine.sh").stdout == Shell.sh("stat -c %Y \(remote)/mine.sh").stdout)
@@ -193,8 +204,9 @@ struct CommandTests {
 
     @Test func localCommandRunsInTheLocalDirectory() throws {
         let local = TestSSHServer.scratch("bang")
-        let result = server.batch("lcd \(local)\n!echo hello > made-by-shell.txt\n!exit 3\n", in: "/tmp",
-                                  extra: ["-be"])
+        let result = server.batch(
+            "lcd \(local)\n!echo hello > made-by-shell.txt\n!exit 3\n", in: "/tmp",
+            extra: ["-be"])
         #expect(try String(contentsOfFile: local + "/made-by-shell.txt", encoding: .utf8) == "hello\n")
         #expect(result.stderr.contains("!: 'exit 3' exited with status 3"))
         #expect(result.status == 8)
@@ -211,17 +223,20 @@ struct CommandTests {
         let local = TestSSHServer.scratch("open")
         let file = local + "/s.scr"
         try? """
-            open root@127.0.0.1 \(server.port)
-            pwd
-            close
-            pwd
-            open root@127.0.0.1:\(server.port)
-            pwd
-            bye
-            pwd
-            """.write(toFile: file, atomically: true, encoding: .utf8)
-        let result = FerryBinary.run(["-batch", "-be", "-i", server.ed25519Key, "--known-hosts", server.knownHosts,
-                                      "-b", file], directory: local)
+        open root@127.0.0.1 \(server.port)
+        pwd
+        close
+        pwd
+        open root@127.0.0.1:\(server.port)
+        pwd
+        bye
+        pwd
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        let result = FerryBinary.run(
+            [
+                "-batch", "-be", "-i", server.ed25519Key, "--known-hosts", server.knownHosts,
+                "-b", file,
+            ], directory: local)
         #expect(result.stdout.components(separatedBy: "Remote directory is /root").count == 3)
         #expect(result.stderr.contains("pwd: not connected to a host; use 'open [user@]host'"))
         #expect(result.status == 6)

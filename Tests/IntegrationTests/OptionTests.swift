@@ -47,12 +47,18 @@ struct OptionTests {
     }
 
     @Test func userAndPortOptions() {
-        let result = FerryBinary.run(["-batch", "-P", String(server.port), "-l", "root", "-i", server.ed25519Key,
-                                      "--known-hosts", server.knownHosts, "-b", "/dev/stdin", "127.0.0.1"],
-                                     input: "pwd\n")
+        let result = FerryBinary.run(
+            [
+                "-batch", "-P", String(server.port), "-l", "root", "-i", server.ed25519Key,
+                "--known-hosts", server.knownHosts, "-b", "/dev/stdin", "127.0.0.1",
+            ],
+            input: "pwd\n")
         #expect(result.status == 0, "\(result.stderr)")
-        let hostPort = FerryBinary.run(["-batch", "-i", server.ed25519Key, "--known-hosts", server.knownHosts, "-b",
-                                        "/dev/stdin", "root@127.0.0.1:\(server.port)"], input: "pwd\n")
+        let hostPort = FerryBinary.run(
+            [
+                "-batch", "-i", server.ed25519Key, "--known-hosts", server.knownHosts, "-b",
+                "/dev/stdin", "root@127.0.0.1:\(server.port)",
+            ], input: "pwd\n")
         #expect(hostPort.status == 0, "\(hostPort.stderr)")
     }
 
@@ -68,8 +74,10 @@ struct OptionTests {
     @Test func addressFamilies() {
         let v6 = TestSSHServer(name: "ipv6", listen: ["127.0.0.1", "[::1]"])
         defer { v6.stop() }
-        let base = ["-batch", "-P", String(v6.port), "-i", v6.ed25519Key, "--known-hosts", v6.knownHosts, "-b",
-                    "/dev/stdin", "-v"]
+        let base = [
+            "-batch", "-P", String(v6.port), "-i", v6.ed25519Key, "--known-hosts", v6.knownHosts, "-b",
+            "/dev/stdin", "-v",
+        ]
         let six = FerryBinary.run(base + ["-6", "root@::1"], input: "pwd\n")
         #expect(six.status == 0, "\(six.stderr)")
         let four = FerryBinary.run(base + ["-4", "root@127.0.0.1"], input: "pwd\n")

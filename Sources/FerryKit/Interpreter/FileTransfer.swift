@@ -20,9 +20,10 @@ enum FileTransfer {
     }
 
     /// Downloads `job`; `progress` receives the bytes moved so far.
-    static func download(_ job: TransferJob, sftp: SFTPClient, buffer: Buffer,
-                         progress: (UInt64) -> Void) throws(CommandFailure) -> TransferOutcome
-    {
+    static func download(
+        _ job: TransferJob, sftp: SFTPClient, buffer: Buffer,
+        progress: (UInt64) -> Void
+    ) throws(CommandFailure) -> TransferOutcome {
         let remote: SFTPFile
         do {
             remote = try sftp.open(job.remotePath, .read)
@@ -43,8 +44,10 @@ enum FileTransfer {
         var temporaryPath: String?
         if job.resume, let existing = LocalStatus(job.localPath), existing.isRegularFile {
             if let size, existing.size > size {
-                throw CommandFailure(.transfer, "\(job.localDisplay): local file is larger than the remote file;"
-                                        + " not resuming")
+                throw CommandFailure(
+                    .transfer,
+                    "\(job.localDisplay): local file is larger than the remote file;"
+                        + " not resuming")
             }
             outcome.resumedAt = existing.size
             local = try localCall { () throws(LocalFileError) in
@@ -56,17 +59,21 @@ enum FileTransfer {
             let name = PathRules.lastComponent(job.localPath)
             var created: LocalFile?
             for _ in 0..<20 where created == nil {
-                let candidate = PathRules.join(directory.isEmpty ? "." : directory,
-                                               ".\(name).ferry-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))")
+                let candidate = PathRules.join(
+                    directory.isEmpty ? "." : directory,
+                    ".\(name).ferry-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))")
                 do {
-                    created = try LocalFile(path: candidate, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600,
-                                            operation: "create")
+                    created = try LocalFile(
+                        path: candidate, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600,
+                        operation: "create")
                     temporaryPath = candidate
-                } catch where error.code == EEXIST {
+                } catch  where error.code == EEXIST {
                     continue
                 } catch {
-                    throw CommandFailure(.transfer, "\(PathRules.parent(job.localPath)): cannot create file:"
-                                            + " \(String(cString: strerror(error.code)).lowercased())")
+                    throw CommandFailure(
+                        .transfer,
+                        "\(PathRules.parent(job.localPath)): cannot create file:"
+                            + " \(String(cString: strerror(error.code)).lowercased())")
                 }
             }
             guard let created else {
@@ -98,8 +105,9 @@ enum FileTransfer {
             try localCall { () throws(LocalFileError) in
                 if temporaryPath != nil {
                     let mode = job.preserve ? permissions.map { $0 & 0o7777 } : nil
-                    try local.setAttributes(permissions: mode ?? (0o666 & ~UInt32(LocalFile.umaskValue)),
-                                            modificationTime: job.preserve ? mtime : nil)
+                    try local.setAttributes(
+                        permissions: mode ?? (0o666 & ~UInt32(LocalFile.umaskValue)),
+                        modificationTime: job.preserve ? mtime : nil)
                 } else if job.preserve {
                     try local.setAttributes(permissions: permissions.map { $0 & 0o7777 }, modificationTime: mtime)
                 }
@@ -116,9 +124,10 @@ enum FileTransfer {
     }
 
     /// Uploads `job`; `progress` receives the bytes moved so far.
-    static func upload(_ job: TransferJob, sftp: SFTPClient, buffer: Buffer,
-                       progress: (UInt64) -> Void) throws(CommandFailure) -> TransferOutcome
-    {
+    static func upload(
+        _ job: TransferJob, sftp: SFTPClient, buffer: Buffer,
+        progress: (UInt64) -> Void
+    ) throws(CommandFailure) -> TransferOutcome {
         let local = try localCall { () throws(LocalFileError) in
             try LocalFile(path: job.localPath, flags: O_RDONLY, operation: "open for read")
         }
@@ -131,8 +140,10 @@ enum FileTransfer {
         let remote: SFTPFile
         if job.resume, let existing = try? sftp.attributes(job.remotePath), let remoteSize = existing.size {
             if remoteSize > UInt64(info.st_size) {
-                throw CommandFailure(.transfer, "\(job.remotePath): remote file is larger than the local file;"
-                                        + " not resuming")
+                throw CommandFailure(
+                    .transfer,
+                    "\(job.remotePath): remote file is larger than the local file;"
+                        + " not resuming")
             }
             outcome.resumedAt = remoteSize
             remote = try remoteCall(job.remotePath, "open for write") {
@@ -160,9 +171,11 @@ enum FileTransfer {
         try remoteCall(job.remotePath, "close") { try remote.close() }
         if job.preserve {
             try remoteCall(job.remotePath, "set attributes") {
-                try sftp.setAttributes(job.remotePath, RemoteAttributes(
-                    permissions: permissions, accessTime: UInt32(truncatingIfNeeded: info.st_atim.tv_sec),
-                    modificationTime: UInt32(truncatingIfNeeded: info.st_mtim.tv_sec)))
+                try sftp.setAttributes(
+                    job.remotePath,
+                    RemoteAttributes(
+                        permissions: permissions, accessTime: UInt32(truncatingIfNeeded: info.st_atim.tv_sec),
+                        modificationTime: UInt32(truncatingIfNeeded: info.st_mtim.tv_sec)))
             }
         }
         return outcome

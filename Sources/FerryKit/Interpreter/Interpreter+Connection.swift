@@ -23,8 +23,10 @@ extension Interpreter {
     /// `open [user@]host[:port] [port]`.
     func open(_ given: String?, port: Int?) throws(CommandFailure) {
         if connection != nil {
-            throw CommandFailure(.usage, "open: already connected to \(connection?.target.description ?? "a host");"
-                                    + " use 'close' first")
+            throw CommandFailure(
+                .usage,
+                "open: already connected to \(connection?.target.description ?? "a host");"
+                    + " use 'close' first")
         }
         guard let given else {
             guard let target = settings.initialTarget else {

@@ -2,11 +2,14 @@ import Foundation
 
 extension Interpreter {
     /// The remote paths a wildcard pattern names, sorted; a pattern without wildcards names itself.
-    func expandRemote(_ pattern: String, command: String) throws(CommandFailure) -> [(path: String, entry: RemoteEntry?)] {
+    func expandRemote(_ pattern: String, command: String) throws(CommandFailure) -> [(
+        path: String, entry: RemoteEntry?
+    )] {
         let sftp = try sftp(command)
         guard Wildcard.hasWildcards(pattern) else { return [(remotePath(Wildcard.unescape(pattern)), nil)] }
         guard let split = PathRules.splitPattern(pattern) else {
-            throw CommandFailure(.usage, "\(command): \(pattern): wildcards are only allowed in the last path component")
+            throw CommandFailure(
+                .usage, "\(command): \(pattern): wildcards are only allowed in the last path component")
         }
         let directory = remotePath(split.directory.isEmpty ? "." : split.directory)
         let matcher = Wildcard(split.name)
@@ -40,7 +43,9 @@ extension Interpreter {
     }
 
     /// The matches of every pattern; a pattern matching nothing is a failure for `rm`, `chmod` and `mv`.
-    func expandAll(_ patterns: [String], command: String) throws(CommandFailure) -> [(path: String, entry: RemoteEntry?)] {
+    func expandAll(_ patterns: [String], command: String) throws(CommandFailure) -> [(
+        path: String, entry: RemoteEntry?
+    )] {
         var all: [(path: String, entry: RemoteEntry?)] = []
         for pattern in patterns {
             let matches = try expandRemote(pattern, command: command)

@@ -62,7 +62,8 @@ extension Interpreter {
 
     private func line(for entry: RemoteEntry, long: Bool) -> String {
         if !long { return entry.name }
-        return entry.longName.isEmpty ? LongListing.line(name: entry.name, attributes: entry.attributes)
+        return entry.longName.isEmpty
+            ? LongListing.line(name: entry.name, attributes: entry.attributes)
             : entry.longName
     }
 
@@ -102,12 +103,13 @@ enum LongListing {
             }
         }
         let size = String(attributes.size ?? 0)
-        let date = attributes.modificationTime.map {
-            let formatter = DateFormatter()
-            formatter.dateFormat = "MMM dd HH:mm"
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            return formatter.string(from: Date(timeIntervalSince1970: TimeInterval($0)))
-        } ?? "            "
+        let date =
+            attributes.modificationTime.map {
+                let formatter = DateFormatter()
+                formatter.dateFormat = "MMM dd HH:mm"
+                formatter.locale = Locale(identifier: "en_US_POSIX")
+                return formatter.string(from: Date(timeIntervalSince1970: TimeInterval($0)))
+            } ?? "            "
         let owner = attributes.uid.map(String.init) ?? "?"
         let group = attributes.gid.map(String.init) ?? "?"
         return "\(mode)    ? \(owner.padding(toLength: 8, withPad: " ", startingAt: 0)) "

@@ -20,25 +20,31 @@ extension Interpreter {
             if let failure = outcome.failure {
                 self.console.report("\(command): \(failure.message)")
             } else {
-                if let start = outcome.resumedAt { self.console.print("\(command): restarting at file position \(start)") }
+                if let start = outcome.resumedAt {
+                    self.console.print("\(command): restarting at file position \(start)")
+                }
                 self.console.print(job.doneLine)
             }
             outcomes.append(outcome)
         }
         if jobs.count >= TransferPool.minimumJobs, settings.transferConnections > 1, let connection {
             if pool == nil {
-                pool = TransferPool(recipe: connection.recipe, extraConnections: settings.transferConnections - 1,
-                                    log: settings.connect.log)
+                pool = TransferPool(
+                    recipe: connection.recipe, extraConnections: settings.transferConnections - 1,
+                    log: settings.connect.log)
             }
             pool?.run(jobs, mainClient: sftp, buffer: buffer, console: console, report: report)
         } else {
             for (index, job) in jobs.enumerated() {
                 let name = job.isDownload ? job.remoteDisplay : job.localDisplay
                 let total = job.sourceSize
-                let progress: (UInt64) -> Void = { self.console.progress(TransferProgress(name: name, bytes: $0, total: total)) }
+                let progress: (UInt64) -> Void = {
+                    self.console.progress(TransferProgress(name: name, bytes: $0, total: total))
+                }
                 var outcome: TransferOutcome
                 do {
-                    outcome = job.isDownload
+                    outcome =
+                        job.isDownload
                         ? try FileTransfer.download(job, sftp: sftp, buffer: buffer, progress: progress)
                         : try FileTransfer.upload(job, sftp: sftp, buffer: buffer, progress: progress)
                 } catch {
@@ -68,8 +74,9 @@ extension Interpreter {
             let name = PathRules.lastComponent(path)
             var display = transfer.destination ?? name
             var local = localPath(display)
-            if let status = LocalStatus(local), status.isDirectory, !attributes.isDirectory || transfer.destination == nil
-                || LocalStatus(PathRules.join(local, name)) != nil
+            if let status = LocalStatus(local), status.isDirectory,
+                !attributes.isDirectory || transfer.destination == nil
+                    || LocalStatus(PathRules.join(local, name)) != nil
             {
                 local = PathRules.join(local, name)
                 display = PathRules.join(display, name)
@@ -99,7 +106,8 @@ extension Interpreter {
                 let local = localPath(name)
                 if attributes.isDirectory {
                     if transfer.recursive {
-                        try walkRemote(match.path, into: local, display: name, transfer: transfer, sftp: sftp, jobs: &jobs)
+                        try walkRemote(
+                            match.path, into: local, display: name, transfer: transfer, sftp: sftp, jobs: &jobs)
                     } else {
                         console.report("\(command): \(match.path): skipping directory (use \(command) -r)")
                     }
@@ -112,20 +120,24 @@ extension Interpreter {
         return jobs
     }
 
-    private func downloadJob(_ path: String, local: String, display: String, attributes: RemoteAttributes,
-                             _ transfer: Transfer) -> TransferJob
-    {
-        TransferJob(remotePath: path, localPath: local, remoteDisplay: path, localDisplay: display, isDownload: true,
-                    resume: transfer.resume, preserve: transfer.preserve, sourceSize: attributes.size,
-                    sourcePermissions: attributes.permissions, sourceModificationTime: attributes.modificationTime)
+    private func downloadJob(
+        _ path: String, local: String, display: String, attributes: RemoteAttributes,
+        _ transfer: Transfer
+    ) -> TransferJob {
+        TransferJob(
+            remotePath: path, localPath: local, remoteDisplay: path, localDisplay: display, isDownload: true,
+            resume: transfer.resume, preserve: transfer.preserve, sourceSize: attributes.size,
+            sourcePermissions: attributes.permissions, sourceModificationTime: attributes.modificationTime)
     }
 
-    private func walkRemote(_ path: String, into local: String, display: String, transfer: Transfer, sftp: SFTPClient,
-                            jobs: inout [TransferJob]) throws(CommandFailure)
-    {
+    private func walkRemote(
+        _ path: String, into local: String, display: String, transfer: Transfer, sftp: SFTPClient,
+        jobs: inout [TransferJob]
+    ) throws(CommandFailure) {
         let command = transfer.kind.rawValue
         if LocalStatus(local)?.isDirectory != true, mkdir(local, 0o777) != 0 {
-            throw CommandFailure(.transfer, "\(command): " + LocalFileError(path: local, operation: "mkdir").description)
+            throw CommandFailure(
+                .transfer, "\(command): " + LocalFileError(path: local, operation: "mkdir").description)
         }
         let entries = try remote(command, path) { try sftp.list(path) }
         for entry in entries.sorted(by: { $0.name < $1.name }) {
@@ -142,11 +154,14 @@ extension Interpreter {
             let childLocal = PathRules.join(local, entry.name)
             let childDisplay = PathRules.join(display, entry.name)
             if attributes.isDirectory {
-                try walkRemote(childPath, into: childLocal, display: childDisplay, transfer: transfer, sftp: sftp,
-                               jobs: &jobs)
+                try walkRemote(
+                    childPath, into: childLocal, display: childDisplay, transfer: transfer, sftp: sftp,
+                    jobs: &jobs)
             } else if attributes.isRegularFile {
-                jobs.append(downloadJob(childPath, local: childLocal, display: childDisplay, attributes: attributes,
-                                        transfer))
+                jobs.append(
+                    downloadJob(
+                        childPath, local: childLocal, display: childDisplay, attributes: attributes,
+                        transfer))
             }
         }
     }
@@ -183,8 +198,10 @@ extension Interpreter {
             var matches: [String] = []
             if Wildcard.hasWildcards(pattern) {
                 guard let split = PathRules.splitPattern(pattern) else {
-                    throw CommandFailure(.usage, "\(command): \(pattern): wildcards are only allowed in the last path"
-                                            + " component")
+                    throw CommandFailure(
+                        .usage,
+                        "\(command): \(pattern): wildcards are only allowed in the last path"
+                            + " component")
                 }
                 let directory = localPath(split.directory.isEmpty ? "." : split.directory)
                 let matcher = Wildcard(split.name)
@@ -201,7 +218,8 @@ extension Interpreter {
                 let target = remotePath(PathRules.lastComponent(local))
                 if status.isDirectory {
                     if transfer.recursive {
-                        try walkLocal(local, display: display, into: target, transfer: transfer, sftp: sftp, jobs: &jobs)
+                        try walkLocal(
+                            local, display: display, into: target, transfer: transfer, sftp: sftp, jobs: &jobs)
                     } else {
                         console.report("\(command): \(display): skipping directory (use \(command) -r)")
                     }
@@ -213,17 +231,20 @@ extension Interpreter {
         return jobs
     }
 
-    private func uploadJob(_ local: String, display: String, remote: String, status: LocalStatus,
-                           _ transfer: Transfer) -> TransferJob
-    {
-        TransferJob(remotePath: remote, localPath: local, remoteDisplay: remote, localDisplay: display,
-                    isDownload: false, resume: transfer.resume, preserve: transfer.preserve, sourceSize: status.size,
-                    sourcePermissions: status.permissions, sourceModificationTime: status.modificationTime)
+    private func uploadJob(
+        _ local: String, display: String, remote: String, status: LocalStatus,
+        _ transfer: Transfer
+    ) -> TransferJob {
+        TransferJob(
+            remotePath: remote, localPath: local, remoteDisplay: remote, localDisplay: display,
+            isDownload: false, resume: transfer.resume, preserve: transfer.preserve, sourceSize: status.size,
+            sourcePermissions: status.permissions, sourceModificationTime: status.modificationTime)
     }
 
-    private func walkLocal(_ local: String, display: String, into target: String, transfer: Transfer,
-                           sftp: SFTPClient, jobs: inout [TransferJob]) throws(CommandFailure)
-    {
+    private func walkLocal(
+        _ local: String, display: String, into target: String, transfer: Transfer,
+        sftp: SFTPClient, jobs: inout [TransferJob]
+    ) throws(CommandFailure) {
         let command = transfer.kind.rawValue
         if (try? sftp.attributes(target))?.isDirectory != true {
             try remote(command, target) { try sftp.makeDirectory(target) }
@@ -244,8 +265,9 @@ extension Interpreter {
                     console.report("\(command): \(childDisplay): skipping symbolic link to a directory")
                     continue
                 }
-                try walkLocal(childLocal, display: childDisplay, into: childTarget, transfer: transfer, sftp: sftp,
-                              jobs: &jobs)
+                try walkLocal(
+                    childLocal, display: childDisplay, into: childTarget, transfer: transfer, sftp: sftp,
+                    jobs: &jobs)
             } else if status.isRegularFile {
                 jobs.append(uploadJob(childLocal, display: childDisplay, remote: childTarget, status: status, transfer))
             }

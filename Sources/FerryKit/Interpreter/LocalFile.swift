@@ -16,9 +16,10 @@ final class LocalFile {
 
     /// Writes all of `bytes`.
     func write(_ bytes: UnsafeRawBufferPointer) throws(LocalFileError) {
+        guard let base = bytes.baseAddress else { return }
         var offset = 0
         while offset < bytes.count {
-            let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            let written = Foundation.write(descriptor, base + offset, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
                 throw LocalFileError(path: path, operation: "write")
@@ -54,8 +55,10 @@ final class LocalFile {
             throw LocalFileError(path: path, operation: "chmod")
         }
         if let modificationTime {
-            var times = [timespec(tv_sec: Int(modificationTime), tv_nsec: 0),
-                         timespec(tv_sec: Int(modificationTime), tv_nsec: 0)]
+            var times = [
+                timespec(tv_sec: Int(modificationTime), tv_nsec: 0),
+                timespec(tv_sec: Int(modificationTime), tv_nsec: 0),
+            ]
             if futimens(descriptor, &times) != 0 { throw LocalFileError(path: path, operation: "set times") }
         }
     }

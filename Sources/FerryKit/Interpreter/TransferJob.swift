@@ -17,7 +17,8 @@ struct TransferJob: Sendable {
 
     /// The line psftp prints for a finished transfer.
     var doneLine: String {
-        isDownload ? "remote:\(remoteDisplay) => local:\(localDisplay)" : "local:\(localDisplay) => remote:\(remoteDisplay)"
+        isDownload
+            ? "remote:\(remoteDisplay) => local:\(localDisplay)" : "local:\(localDisplay) => remote:\(remoteDisplay)"
     }
 }
 

@@ -73,9 +73,10 @@ final class TransferPool {
     }
 
     /// Runs `jobs` on the pool and on `mainClient`; `report` is called on this thread, in job order.
-    func run(_ jobs: [TransferJob], mainClient: SFTPClient, buffer: FileTransfer.Buffer, console: any Console,
-             report: (Int, TransferOutcome) -> Void)
-    {
+    func run(
+        _ jobs: [TransferJob], mainClient: SFTPClient, buffer: FileTransfer.Buffer, console: any Console,
+        report: (Int, TransferOutcome) -> Void
+    ) {
         board.load(jobs)
         let total = jobs.reduce(UInt64(0)) { $0 + ($1.sourceSize ?? 0) }
         var reported = 0
@@ -97,8 +98,10 @@ final class TransferPool {
                 reported += 1
             }
             if reported < jobs.count {
-                console.progress(TransferProgress(name: "\(reported)/\(jobs.count) files", bytes: board.bytes,
-                                                  total: total))
+                console.progress(
+                    TransferProgress(
+                        name: "\(reported)/\(jobs.count) files", bytes: board.bytes,
+                        total: total))
             }
         }
         console.endProgress()
@@ -211,10 +214,12 @@ final class JobBoard: @unchecked Sendable {
     func abandon(reason: String) {
         locked {
             while let index = retry.popLast() {
-                outcomes[index] = TransferOutcome(failure: CommandFailure(.connection, "\(jobs[index].remotePath): \(reason)"))
+                outcomes[index] = TransferOutcome(
+                    failure: CommandFailure(.connection, "\(jobs[index].remotePath): \(reason)"))
             }
             while next < jobs.count {
-                outcomes[next] = TransferOutcome(failure: CommandFailure(.connection, "\(jobs[next].remotePath): \(reason)"))
+                outcomes[next] = TransferOutcome(
+                    failure: CommandFailure(.connection, "\(jobs[next].remotePath): \(reason)"))
                 next += 1
             }
             condition.broadcast()

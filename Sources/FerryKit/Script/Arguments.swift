@@ -101,8 +101,9 @@ struct Arguments {
             guard let modeToken = tokens.first else { throw failure("chmod: missing mode (usage: \(usage))") }
             tokens.removeFirst()
             guard let mode = FileMode(modeToken.text) else {
-                throw failure("chmod: invalid mode '\(modeToken.text)' (octal like 644, or like u+x,go-w)",
-                              at: modeToken)
+                throw failure(
+                    "chmod: invalid mode '\(modeToken.text)' (octal like 644, or like u+x,go-w)",
+                    at: modeToken)
             }
             return .chmod(mode: mode, patterns: try words(min: 1, what: "file name"))
         default:

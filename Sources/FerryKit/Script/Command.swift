@@ -71,9 +71,10 @@ public struct Transfer: Equatable, Sendable {
     public var resume = false
 
     /// Creates a transfer.
-    public init(kind: Kind, sources: [String], destination: String? = nil, recursive: Bool = false,
-                preserve: Bool = false, resume: Bool = false)
-    {
+    public init(
+        kind: Kind, sources: [String], destination: String? = nil, recursive: Bool = false,
+        preserve: Bool = false, resume: Bool = false
+    ) {
         self.kind = kind
         self.sources = sources
         self.destination = destination

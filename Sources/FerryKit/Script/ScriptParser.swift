@@ -32,7 +32,8 @@ public enum ScriptParser {
             do {
                 if let line = try parseLine(content, number: number) { lines.append(line) }
             } catch let failure {
-                diagnostics.append(Diagnostic(file: file, line: number, column: failure.column, message: failure.message))
+                diagnostics.append(
+                    Diagnostic(file: file, line: number, column: failure.column, message: failure.message))
             }
         }
         if !diagnostics.isEmpty { throw ScriptErrors(diagnostics: diagnostics) }
@@ -88,8 +89,9 @@ public enum ScriptParser {
             if let guess = suggestion(for: name) { message += " (did you mean '\(guess)'?)" }
             throw Failure(column: columnOffset + first.column, message: message)
         }
-        var arguments = Arguments(tokens: Array(tokens.dropFirst()), command: spec.name,
-                                  usage: spec.usage, columnOffset: columnOffset, end: text.count + 1)
+        var arguments = Arguments(
+            tokens: Array(tokens.dropFirst()), command: spec.name,
+            usage: spec.usage, columnOffset: columnOffset, end: text.count + 1)
         return try arguments.build(name: spec.name)
     }
 

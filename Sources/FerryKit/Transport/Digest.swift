@@ -12,8 +12,9 @@ enum Digest {
         var length: UInt32 = 0
         let ok = key.withUnsafeBytes { k in
             message.withUnsafeBytes { m in
-                HMAC(EVP_sha1(), k.baseAddress, Int32(k.count), m.bindMemory(to: UInt8.self).baseAddress, m.count,
-                     &output, &length)
+                HMAC(
+                    EVP_sha1(), k.baseAddress, Int32(k.count), m.bindMemory(to: UInt8.self).baseAddress, m.count,
+                    &output, &length)
             }
         }
         return ok == nil ? Data() : Data(output.prefix(Int(length)))

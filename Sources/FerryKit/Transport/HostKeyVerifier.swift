@@ -68,11 +68,13 @@ public struct HostKeyVerifier {
         switch file.verdict(host: host, port: port, key: key) {
         case .match: return
         case .changed(let line):
-            throw HostKeyError.changed(host: host, algorithm: key.algorithm, fingerprint: key.sha256Fingerprint,
-                                       knownHostsPath: knownHostsPath, line: line)
+            throw HostKeyError.changed(
+                host: host, algorithm: key.algorithm, fingerprint: key.sha256Fingerprint,
+                knownHostsPath: knownHostsPath, line: line)
         case .revoked(let line):
-            throw HostKeyError.revoked(host: host, fingerprint: key.sha256Fingerprint,
-                                       knownHostsPath: knownHostsPath, line: line)
+            throw HostKeyError.revoked(
+                host: host, fingerprint: key.sha256Fingerprint,
+                knownHostsPath: knownHostsPath, line: line)
         case .unknown:
             switch prompter?.decide(host: host, port: port, key: key, knownHostsPath: knownHostsPath) ?? .reject {
             case .acceptOnce: return
@@ -83,8 +85,9 @@ public struct HostKeyVerifier {
                     throw HostKeyError.cannotStore(path: knownHostsPath, reason: "\(error.localizedDescription)")
                 }
             case .reject:
-                throw HostKeyError.unknown(host: host, algorithm: key.algorithm, fingerprint: key.sha256Fingerprint,
-                                           knownHostsPath: knownHostsPath)
+                throw HostKeyError.unknown(
+                    host: host, algorithm: key.algorithm, fingerprint: key.sha256Fingerprint,
+                    knownHostsPath: knownHostsPath)
             }
         }
     }

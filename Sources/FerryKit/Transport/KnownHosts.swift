@@ -47,7 +47,9 @@ public struct KnownHosts: Sendable {
     public init(path: String, text: String) {
         self.path = path
         var entries: [Entry] = []
-        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
+        for (index, line) in text.split(
+            omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }
+        ).enumerated() {
             var fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             guard let first = fields.first, !first.hasPrefix("#") else { continue }
             var marker: String?
@@ -56,7 +58,8 @@ public struct KnownHosts: Sendable {
                 fields.removeFirst()
             }
             guard fields.count >= 3, let key = Data(base64Encoded: fields[2]) else { continue }
-            entries.append(Entry(line: index + 1, marker: marker, hostPatterns: fields[0], keyType: fields[1], key: key))
+            entries.append(
+                Entry(line: index + 1, marker: marker, hostPatterns: fields[0], keyType: fields[1], key: key))
         }
         self.entries = entries
     }
@@ -96,8 +99,9 @@ public struct KnownHosts: Sendable {
     public static func append(host: String, port: Int, key: HostKey, to path: String) throws {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                atPath: folder, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
         }
         let line = "\(hostEntryName(host: host, port: port)) \(key.algorithm) \(key.blob.base64EncodedString())\n"
         var existing = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()

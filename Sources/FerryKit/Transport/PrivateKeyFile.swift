@@ -38,7 +38,8 @@ struct PrivateKeyFile {
         } catch {
             let files = FileManager.default
             throw KeyFileError.unreadable(
-                !files.fileExists(atPath: path) ? "no such file"
+                !files.fileExists(atPath: path)
+                    ? "no such file"
                     : !files.isReadableFile(atPath: path) ? "permission denied" : error.localizedDescription)
         }
         text = String(decoding: data, as: UTF8.self)
@@ -152,8 +153,9 @@ final class RSASigner {
     func authenticate(session: SSHSession, user: String) -> Int32 {
         let blob = publicBlob
         return blob.withUnsafeBytes { bytes in
-            ferry_userauth_publickey_rsa_sha256(session.handle, user, bytes.bindMemory(to: UInt8.self).baseAddress,
-                                                bytes.count, pkey)
+            ferry_userauth_publickey_rsa_sha256(
+                session.handle, user, bytes.bindMemory(to: UInt8.self).baseAddress,
+                bytes.count, pkey)
         }
     }
 }

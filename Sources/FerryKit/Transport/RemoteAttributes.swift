@@ -11,9 +11,10 @@ public struct RemoteAttributes: Sendable, Equatable {
     public var modificationTime: UInt32?
 
     /// Creates attributes with the given fields set.
-    public init(size: UInt64? = nil, permissions: UInt32? = nil, uid: UInt32? = nil, gid: UInt32? = nil,
-                accessTime: UInt32? = nil, modificationTime: UInt32? = nil)
-    {
+    public init(
+        size: UInt64? = nil, permissions: UInt32? = nil, uid: UInt32? = nil, gid: UInt32? = nil,
+        accessTime: UInt32? = nil, modificationTime: UInt32? = nil
+    ) {
         self.size = size
         self.permissions = permissions
         self.uid = uid

@@ -38,8 +38,9 @@ public final class SFTPClient {
     /// The server's canonical absolute form of `path`.
     public func realPath(_ path: String) throws -> String {
         var buffer = [CChar](repeating: 0, count: 16 * 1024)
-        let length = try check(ferry_sftp_realpath(handle, path, &buffer, UInt32(buffer.count - 1)),
-                               "libssh2_sftp_symlink_ex")
+        let length = try check(
+            ferry_sftp_realpath(handle, path, &buffer, UInt32(buffer.count - 1)),
+            "libssh2_sftp_symlink_ex")
         return String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
@@ -73,7 +74,8 @@ public final class SFTPClient {
             if length < 0 { throw lastError("libssh2_sftp_readdir_ex", code: length) }
             let entryName = String(decoding: name.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
             if entryName == "." || entryName == ".." { continue }
-            let longName = long.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            let longEnd = long.firstIndex(of: 0) ?? long.count
+            let longName = String(decoding: long[..<longEnd].map { UInt8(bitPattern: $0) }, as: UTF8.self)
             entries.append(RemoteEntry(name: entryName, longName: longName, attributes: RemoteAttributes(raw)))
         }
         return entries

@@ -59,9 +59,10 @@ public final class SSHConnection {
     /// How to make another connection like this one without asking anybody anything.
     public let recipe: ReconnectRecipe
 
-    private init(target: ConnectionTarget, session: SSHSession, sftp: SFTPClient, hostKey: HostKey,
-                 recipe: ReconnectRecipe)
-    {
+    private init(
+        target: ConnectionTarget, session: SSHSession, sftp: SFTPClient, hostKey: HostKey,
+        recipe: ReconnectRecipe
+    ) {
         self.target = target
         self.session = session
         self.sftp = sftp
@@ -73,8 +74,9 @@ public final class SSHConnection {
     public static func open(_ target: ConnectionTarget, options: ConnectOptions) throws -> SSHConnection {
         let log = options.log
         log("connecting to \(target.host) port \(target.port)")
-        let socket = try TCPSocket(host: target.host, port: target.port, family: options.family,
-                                   timeout: options.connectTimeout)
+        let socket = try TCPSocket(
+            host: target.host, port: target.port, family: options.family,
+            timeout: options.connectTimeout)
         var transport = options.transport
         transport.preferredHostKeyTypes = options.verifier.preferredTypes(host: target.host, port: target.port)
         let session = try SSHSession(socket: socket, options: transport)
@@ -89,17 +91,19 @@ public final class SSHConnection {
         let credential = try session.authenticate(host: target.host, options: auth, log: log)
         log("authenticated as \(target.user)")
         let sftp = try SFTPClient(session: session)
-        let recipe = ReconnectRecipe(target: target, family: options.family, connectTimeout: options.connectTimeout,
-                                     transport: transport, hostKeyFingerprint: key.sha256Fingerprint,
-                                     credential: credential)
+        let recipe = ReconnectRecipe(
+            target: target, family: options.family, connectTimeout: options.connectTimeout,
+            transport: transport, hostKeyFingerprint: key.sha256Fingerprint,
+            credential: credential)
         return SSHConnection(target: target, session: session, sftp: sftp, hostKey: key, recipe: recipe)
     }
 
     /// Makes another connection from a recipe, refusing any host key but the one recorded.
     public static func open(_ recipe: ReconnectRecipe) throws -> SSHConnection {
         let target = recipe.target
-        let socket = try TCPSocket(host: target.host, port: target.port, family: recipe.family,
-                                   timeout: recipe.connectTimeout)
+        let socket = try TCPSocket(
+            host: target.host, port: target.port, family: recipe.family,
+            timeout: recipe.connectTimeout)
         let session = try SSHSession(socket: socket, options: recipe.transport)
         let key = try session.hostKey()
         try HostKeyVerifier(pins: [recipe.hostKeyFingerprint], knownHostsPath: "", prompter: nil)

@@ -56,8 +56,9 @@ extension SSHSession {
         }
         if accepted.contains("keyboard-interactive"), options.password != nil || options.prompter != nil {
             tried.append("keyboard-interactive")
-            if let answers = try tryKeyboardInteractive(user: options.user, password: options.password,
-                                                        prompter: options.prompter, replay: nil)
+            if let answers = try tryKeyboardInteractive(
+                user: options.user, password: options.password,
+                prompter: options.prompter, replay: nil)
             {
                 return .keyboardInteractive(answers: answers)
             }
@@ -86,8 +87,9 @@ extension SSHSession {
             ok = (try? tryKeyboardInteractive(user: user, password: nil, prompter: nil, replay: answers)) != nil
         }
         if !ok {
-            throw AuthenticationError.rejected(user: user, host: host, tried: ["\(credential.methodName) (again)"],
-                                               serverAccepts: accepted)
+            throw AuthenticationError.rejected(
+                user: user, host: host, tried: ["\(credential.methodName) (again)"],
+                serverAccepts: accepted)
         }
     }
 
@@ -130,7 +132,8 @@ extension SSHSession {
         }
         if key.format == .ppk {
             throw AuthenticationError.unreadableKey(
-                path: path, reason: "PuTTY .ppk keys are not supported yet; convert it with"
+                path: path,
+                reason: "PuTTY .ppk keys are not supported yet; convert it with"
                     + " 'puttygen \(path) -O private-openssh -o KEY'")
         }
         var passphrase = ""

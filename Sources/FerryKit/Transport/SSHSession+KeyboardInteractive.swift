@@ -40,9 +40,10 @@ private final class KeyboardInteractiveState {
 
 extension SSHSession {
     /// Runs keyboard-interactive authentication; returns every round's answers on success, nil when refused.
-    func tryKeyboardInteractive(user: String, password: String?, prompter: (any CredentialPrompter)?,
-                                replay: [[String]]?) throws -> [[String]]?
-    {
+    func tryKeyboardInteractive(
+        user: String, password: String?, prompter: (any CredentialPrompter)?,
+        replay: [[String]]?
+    ) throws -> [[String]]? {
         let state = KeyboardInteractiveState(password: password, prompter: prompter, replay: replay)
         let abstract = libssh2_session_abstract(handle)
         let saved = abstract?.pointee
@@ -62,8 +63,9 @@ extension SSHSession {
                     guard let prompt = prompts?[index] else { continue }
                     asked.append((text(prompt.text, Int32(prompt.length)), prompt.echo != 0))
                 }
-                let answers = state.respond(name: text(name, nameLength), instruction: text(instruction, instructionLength),
-                                            prompts: asked)
+                let answers = state.respond(
+                    name: text(name, nameLength), instruction: text(instruction, instructionLength),
+                    prompts: asked)
                 state.answers.append(answers)
                 for (index, answer) in answers.enumerated() where index < Int(count) {
                     responses?[index].text = strdup(answer)

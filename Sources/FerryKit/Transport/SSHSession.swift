@@ -40,8 +40,10 @@ public final class SSHSession {
             libssh2_session_flag(handle, LIBSSH2_FLAG_COMPRESS, 1)
         }
         if !options.preferredHostKeyTypes.isEmpty {
-            let supported = ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-                             "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"]
+            let supported = [
+                "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+                "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa",
+            ]
             let rest = supported.filter { !options.preferredHostKeyTypes.contains($0) }
             let order = (options.preferredHostKeyTypes.filter(supported.contains) + rest).joined(separator: ",")
             _ = libssh2_session_method_pref(handle, LIBSSH2_METHOD_HOSTKEY, order)

@@ -37,8 +37,10 @@ struct SSHWireWriter {
     private(set) var bytes = Data()
 
     mutating func write(_ value: UInt32) {
-        bytes.append(contentsOf: [UInt8(value >> 24 & 0xff), UInt8(value >> 16 & 0xff), UInt8(value >> 8 & 0xff),
-                                  UInt8(value & 0xff)])
+        bytes.append(contentsOf: [
+            UInt8(value >> 24 & 0xff), UInt8(value >> 16 & 0xff), UInt8(value >> 8 & 0xff),
+            UInt8(value & 0xff),
+        ])
     }
 
     mutating func write(string: Data) {

@@ -15,11 +15,14 @@ enum FerryBinary {
     }()
 
     /// Runs ferry with `arguments` in `directory`, with a clean environment (no agent, no password).
-    static func run(_ arguments: [String], directory: String? = nil, environment: [String: String] = [:],
-                    input: String? = nil) -> RunResult
-    {
-        var env = ["PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME": NSTemporaryDirectory() + "ferry-home",
-                   "USER": "root", "LANG": "C.UTF-8"]
+    static func run(
+        _ arguments: [String], directory: String? = nil, environment: [String: String] = [:],
+        input: String? = nil
+    ) -> RunResult {
+        var env = [
+            "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME": NSTemporaryDirectory() + "ferry-home",
+            "USER": "root", "LANG": "C.UTF-8",
+        ]
         for (key, value) in environment { env[key] = value }
         return Shell.run(path, arguments, environment: env, directory: directory, input: input)
     }
@@ -32,12 +35,14 @@ extension TestSSHServer {
     }
 
     /// Runs a batch script (given as text) against this server; extra arguments come before the host.
-    func batch(_ script: String, in directory: String, extra: [String] = [], key: String? = nil,
-               environment: [String: String] = [:]) -> RunResult
-    {
+    func batch(
+        _ script: String, in directory: String, extra: [String] = [], key: String? = nil,
+        environment: [String: String] = [:]
+    ) -> RunResult {
         let file = directory + "/script-\(UUID().uuidString.prefix(6)).scr"
         try? script.write(toFile: file, atomically: true, encoding: .utf8)
-        return FerryBinary.run(["-b", file] + extra + options(key: key), directory: directory, environment: environment)
+        return FerryBinary.run(
+            ["-b", file] + extra + options(key: key), directory: directory, environment: environment)
     }
 }
 

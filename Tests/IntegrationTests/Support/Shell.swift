@@ -11,9 +11,10 @@ struct RunResult {
 enum Shell {
     /// Runs `executable` with `arguments`; fails the test process loudly if it cannot start.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                    directory: String? = nil, input: String? = nil, timeout: TimeInterval = 120) -> RunResult
-    {
+    static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+        directory: String? = nil, input: String? = nil, timeout: TimeInterval = 120
+    ) -> RunResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -50,8 +51,9 @@ enum Shell {
             _ = group.wait(timeout: .now() + 5)
         }
         process.waitUntilExit()
-        return RunResult(status: finished == .timedOut ? -2 : process.terminationStatus,
-                         stdout: collected.text(isError: false), stderr: collected.text(isError: true))
+        return RunResult(
+            status: finished == .timedOut ? -2 : process.terminationStatus,
+            stdout: collected.text(isError: false), stderr: collected.text(isError: true))
     }
 
     /// Runs `/bin/sh -c command` and returns its standard output; for test set-up.

@@ -34,7 +34,8 @@ final class TestSSHServer: @unchecked Sendable {
         directory = NSTemporaryDirectory() + "ferry-sshd-\(name)-\(UUID().uuidString.prefix(8))"
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let d = directory
-        Shell.sh("""
+        Shell.sh(
+            """
             set -e
             ssh-keygen -q -t ed25519 -N '' -f \(d)/host_ed25519 -C test-host
             ssh-keygen -q -t ed25519 -N '' -f \(d)/id_ed25519 -C test-ed25519
@@ -48,22 +49,24 @@ final class TestSSHServer: @unchecked Sendable {
             """)
         port = TestSSHServer.freePort()
         // sshd keeps the first value it reads for a keyword, so the extra lines come first.
-        var config = extraConfig + [
-            "Port \(port)",
-            "HostKey \(d)/host_ed25519",
-            "PidFile \(d)/sshd.pid",
-            "AuthorizedKeysFile \(d)/authorized_keys",
-            "PermitRootLogin yes",
-            "PasswordAuthentication yes",
-            "UsePAM no",
-            "StrictModes no",
-            "MaxStartups 200",
-            "MaxSessions 50",
-            "Subsystem sftp internal-sftp",
-        ]
+        var config =
+            extraConfig + [
+                "Port \(port)",
+                "HostKey \(d)/host_ed25519",
+                "PidFile \(d)/sshd.pid",
+                "AuthorizedKeysFile \(d)/authorized_keys",
+                "PermitRootLogin yes",
+                "PasswordAuthentication yes",
+                "UsePAM no",
+                "StrictModes no",
+                "MaxStartups 200",
+                "MaxSessions 50",
+                "Subsystem sftp internal-sftp",
+            ]
         config += listen.map { "ListenAddress \($0)" }
-        try? config.joined(separator: "\n").appending("\n").write(toFile: d + "/sshd_config", atomically: true,
-                                                                   encoding: .utf8)
+        try? config.joined(separator: "\n").appending("\n").write(
+            toFile: d + "/sshd_config", atomically: true,
+            encoding: .utf8)
         Shell.sh("mkdir -p /run/sshd && /usr/sbin/sshd -f \(d)/sshd_config -E \(d)/sshd.log")
         var pid: Int32 = 0
         for _ in 0..<100 {
@@ -144,8 +147,9 @@ final class TestSSHServer: @unchecked Sendable {
         if prepared { return }
         prepared = true
         if getuid() == 0 {
-            Shell.sh("id \(passwordUser) >/dev/null 2>&1 || useradd -m -s /bin/sh \(passwordUser);"
-                + " echo '\(passwordUser):\(password)' | chpasswd")
+            Shell.sh(
+                "id \(passwordUser) >/dev/null 2>&1 || useradd -m -s /bin/sh \(passwordUser);"
+                    + " echo '\(passwordUser):\(password)' | chpasswd")
         }
         atexit {
             TestSSHServer.lock.lock()

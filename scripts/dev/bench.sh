@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Benchmark: Ferry against OpenSSH sftp, psftp and lftp on a throwaway local sshd, in one run.
+# Measures a 1 GiB get, a 1 GiB put and an mget of 2,000 files of 4 KiB; prints each tool's median
+# wall time over RUNS runs (default 3) and its ratio to Ferry's. Every tool writes to a fresh file.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+runs=${RUNS:-3}
+limit=${LIMIT:-300}   # seconds one run may take; a slower run is reported as "timeout"
+size_mib=${SIZE_MIB:-1024}
+files=${FILES:-2000}
+work=$(mktemp -d /tmp/ferry-bench.XXXXXX)
+trap 'kill "$(cat "$work/sshd/sshd.pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$work"' EXIT
+eval "$("$root/scripts/dev/throwaway-sshd.sh" "$work/sshd")"
+ferry="$root/.build/release/ferry"
+fingerprint=$(ssh-keygen -lf "$work/sshd/host_ed25519.pub" | cut -d' ' -f2)
+puttygen "$KEY" -O private -o "$work/key.ppk" >/dev/null
+remote="$work/remote"; local="$work/local"
+mkdir -p "$remote/small" "$local"
+echo "preparing: ${size_mib} MiB file and $files files of 4 KiB"
+head -c $((size_mib * 1024 * 1024)) /dev/urandom > "$remote/big.bin"
+cp "$remote/big.bin" "$work/upload.bin"
+for i in $(seq 1 "$files"); do head -c 4096 /dev/urandom > "$remote/small/f$i.dat"; done
+
+ssh_cmd="ssh -a -x -i $KEY -o UserKnownHostsFile=$KNOWN_HOSTS -o BatchMode=yes"
+printf 'get %s/big.bin\n' "$remote" > "$work/get.scr"
+printf 'lcd %s\nput %s/upload.bin %s/uploaded.bin\n' "$work" "$work" "$remote" > "$work/put.scr"
+printf 'cd %s/small\nmget *\n' "$remote" > "$work/mget.scr"
+# lftp spells a put with another remote name differently.
+printf 'put %s/upload.bin -o %s/uploaded.bin\n' "$work" "$remote" > "$work/put.lftp.scr"
+
+run_tool() { # tool script -> runs it in $local
+  local tool=$1 script=$2
+  case $tool in
+    ferry) timeout "$limit" "$ferry" -batch -P "$PORT" -i "$KEY" --known-hosts "$KNOWN_HOSTS" -b "$script" root@127.0.0.1 ;;
+    sftp) timeout "$limit" sftp -q -b "$script" -P "$PORT" -i "$KEY" -o UserKnownHostsFile="$KNOWN_HOSTS" root@127.0.0.1 ;;
+    psftp) timeout "$limit" psftp -batch -P "$PORT" -i "$work/key.ppk" -hostkey "$fingerprint" -b "$script" root@127.0.0.1 ;;
+    lftp) timeout "$limit" lftp -c "set sftp:connect-program '$ssh_cmd'; set xfer:clobber on; set cmd:fail-exit yes;
+                   open -u root, -p $PORT sftp://127.0.0.1; source ${script%.scr}$([ -f "${script%.scr}.lftp.scr" ] && echo .lftp).scr" ;;
+  esac
+}
+
+clean() { rm -rf "${local:?}"/* "$remote/uploaded.bin"; sync; }
+
+declare -A results
+for task in get put mget; do
+  for tool in ferry sftp psftp lftp; do
+    times=()
+    for _ in $(seq 1 "$runs"); do
+      clean
+      start=$(date +%s.%N)
+      if (cd "$local" && run_tool "$tool" "$work/$task.scr" >/dev/null 2>"$work/err"); then :; else
+        status=$?
+        if [ $status = 124 ]; then echo "  $task $tool: over ${limit}s, stopped" >&2; times+=(timeout)
+        else echo "  $task $tool failed: $(head -c 300 "$work/err")" >&2; times+=(nan); fi
+        continue
+      fi
+      end=$(date +%s.%N)
+      times+=("$(echo "$end - $start" | bc)")
+    done
+    results[$task,$tool]=$(printf '%s\n' "${times[@]}" | python3 -c 'import sys,statistics; w=[x.strip() for x in sys.stdin if x.strip()]; v=[float(x) for x in w if x not in ("nan","timeout")]; print(f"{statistics.median(v):.3f}" if len(v)*2>len(w) else ("timeout" if "timeout" in w else "nan"))')
+    echo "  $task $tool: ${times[*]} -> median ${results[$task,$tool]} s"
+  done
+done
+
+echo
+echo "median wall time over $runs runs (seconds); ratio = Ferry's time / tool's time"
+printf '%-28s %8s %8s %8s %8s   %s\n' task ferry sftp psftp lftp "ferry/sftp ferry/psftp ferry/lftp"
+for task in get put mget; do
+  label=$task; [ $task = get ] && label="get ${size_mib} MiB"; [ $task = put ] && label="put ${size_mib} MiB"
+  [ $task = mget ] && label="mget $files x 4 KiB"
+  f=${results[$task,ferry]}
+  ratios=""
+  for tool in sftp psftp lftp; do
+    ratios+=$(python3 -c "f,t='$f','${results[$task,$tool]}'; print(f'{float(f)/float(t):10.2f}' if all(x.replace('.','',1).isdigit() for x in (f,t)) else f'{t:>10}')")
+  done
+  printf '%-28s %8s %8s %8s %8s %s\n' "$label" "$f" "${results[$task,sftp]}" "${results[$task,psftp]}" "${results[$task,lftp]}" "$ratios"
+done
