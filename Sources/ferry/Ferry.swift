@@ -69,7 +69,8 @@ struct Ferry: ParsableCommand {
     var knownHosts: String?
 
     @Flag(
-        name: .customShort("v"), help: "Show what the connection does, on standard error (twice for libssh2's trace).")
+        name: .customShort("v"),
+        help: "Show what the connection does (methods, host key, login attempts) on standard error.")
     var verbose: Int
 
     @Flag(name: .customShort("C"), help: "Ask for compression.")

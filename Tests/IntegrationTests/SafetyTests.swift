@@ -68,3 +68,38 @@ struct SafetyTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: local).filter { !$0.hasPrefix("script-") }.isEmpty)
     }
 }
+
+@Suite("Error messages", .tags(.integration))
+struct ErrorMessageTests {
+    let server = TestSSHServer.shared
+
+    @Test func commonMistakesGetOneLineEachNamingCommandPathAndReason() {
+        let remote = TestSSHServer.scratch("mistakes")
+        Shell.sh("mkdir -p \(remote)/full/dir && echo a > \(remote)/a && echo b > \(remote)/b")
+        let result = server.batch(
+            """
+            cd \(remote)
+            mv a b
+            mkdir full
+            rmdir full
+            get full
+            cd a
+            lcd /no/such/folder
+            put /no/such/local.file
+            chmod 644 nothing*
+            """, in: TestSSHServer.scratch("mistakes-local"), extra: ["-be"])
+        #expect(result.status == 7)
+        #expect(
+            result.stderr == """
+                mv: \(remote)/a: \(remote)/b already exists
+                mkdir: \(remote)/full: file already exists
+                rmdir: \(remote)/full: directory not empty
+                get: \(remote)/full: is a directory (use get -r)
+                cd: \(remote)/a: not a directory
+                lcd: /no/such/folder: no such file or directory
+                put: /no/such/local.file: no such file or directory
+                chmod: nothing*: nothing matched
+
+                """)
+    }
+}

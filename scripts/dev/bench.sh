@@ -50,7 +50,8 @@ for task in get put mget; do
       start=$(date +%s.%N)
       if (cd "$local" && run_tool "$tool" "$work/$task.scr" >/dev/null 2>"$work/err"); then :; else
         status=$?
-        if [ $status = 124 ]; then echo "  $task $tool: over ${limit}s, stopped" >&2; times+=(timeout)
+        if [ $status = 124 ]; then
+          echo "  $task $tool: over ${limit}s, stopped; its other runs are skipped" >&2; times+=(timeout); break
         else echo "  $task $tool failed: $(head -c 300 "$work/err")" >&2; times+=(nan); fi
         continue
       fi

@@ -113,7 +113,17 @@ extension Interpreter {
         }
         try forEach(matches) { (match) throws(CommandFailure) in
             let to = targetIsDirectory ? PathRules.join(target, PathRules.lastComponent(match.path)) : target
-            try remote("mv", match.path) { try sftp.rename(match.path, to: to) }
+            do {
+                try sftp.rename(match.path, to: to)
+            } catch let error as LibSSH2Error where error.sftpStatus == .failure {
+                // SFTP version 3 cannot rename over an existing file and says only "failure".
+                if (try? sftp.attributes(to, followLinks: false)) != nil {
+                    throw CommandFailure(.transfer, "mv: \(match.path): \(to) already exists")
+                }
+                throw CommandFailure(error, context: "mv: \(match.path)")
+            } catch {
+                throw CommandFailure(error, context: "mv: \(match.path)")
+            }
             console.print("\(match.path) -> \(to)")
         }
     }

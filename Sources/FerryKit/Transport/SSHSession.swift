@@ -77,11 +77,6 @@ public final class SSHSession {
         libssh2_session_set_timeout(handle, seconds * 1000)
     }
 
-    /// Turns libssh2's own trace output on for `-v -v`.
-    public func enableTrace() {
-        libssh2_trace(handle, LIBSSH2_TRACE_KEX | LIBSSH2_TRACE_AUTH | LIBSSH2_TRACE_CONN)
-    }
-
     /// The method names the transport agreed on (key exchange, host key, cipher, MAC, compression).
     public var negotiatedMethods: [String: String] {
         let kinds: [(String, Int32)] = [
