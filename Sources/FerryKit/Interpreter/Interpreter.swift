@@ -60,6 +60,7 @@ public final class Interpreter {
 
     /// Runs one command.
     public func execute(_ command: Command) throws(CommandFailure) -> Flow {
+        keepAlive()
         switch command {
         case .bye: return .quit
         case .help(let topic): try help(topic)
@@ -119,6 +120,18 @@ public final class Interpreter {
 
     /// A remote path made absolute against the remote working directory.
     func remotePath(_ path: String) -> String { PathRules.resolve(path, in: remoteDirectory) }
+
+    /// Sends a keepalive when one is due, so a long local command or a slow typist does not let a
+    /// firewall forget the connection; a connection found dead here is dropped.
+    func keepAlive() {
+        guard let connection else { return }
+        do {
+            try connection.session.sendKeepaliveIfDue()
+        } catch {
+            console.report("ferry: connection to \(connection.target.host) lost: \(error)")
+            dropConnection()
+        }
+    }
 
     /// Closes the connection and any extra transfer connections.
     public func shutdown() {
