@@ -34,7 +34,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FerryKitTests", dependencies: ["FerryKit"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["FerryKit"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["FerryKit"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -89,6 +89,35 @@ struct Ferry: ParsableCommand {
     var noAgent = false
 
     @Option(
+        name: .customLong("proxy"),
+        help: ArgumentHelp(
+            "Go through a proxy: http://[user[:pass]@]host[:port], socks4://, socks4a://, socks5:// or telnet://"
+                + " (a password also from FERRY_PROXY_PASSWORD).", valueName: "url"))
+    var proxy: String?
+
+    @Option(
+        name: .customLong("proxycmd", withSingleDash: true),
+        help: ArgumentHelp(
+            "Reach the host through a local command's standard input and output (%host and %port, or %h and %p,"
+                + " are replaced).", valueName: "command"))
+    var proxyCommand: String?
+
+    @Option(
+        name: .customLong("proxy-exclude"),
+        help: ArgumentHelp(
+            "Hosts reached directly, comma-separated: names with wildcards or a.b.c.d/bits networks.",
+            valueName: "list"))
+    var proxyExclude: String?
+
+    @Flag(name: .customLong("proxy-localhost"), help: "Send connections to this machine through the proxy too.")
+    var proxyLocalhost = false
+
+    @Option(
+        name: .customLong("proxy-dns"),
+        help: ArgumentHelp("Where host names are looked up: auto, local or remote (at the proxy).", valueName: "where"))
+    var proxyDNS: String?
+
+    @Option(
         name: .customLong("connections"),
         help: ArgumentHelp("Connections to use at once for many-file transfers.", valueName: "n"))
     var connections = 4
@@ -107,6 +136,16 @@ struct Ferry: ParsableCommand {
         if let port, !(1...65535).contains(port) { throw ValidationError("-P \(port) is not a port number") }
         if connections < 1 || connections > 64 { throw ValidationError("--connections must be between 1 and 64") }
         if timeout < 1 { throw ValidationError("--timeout must be at least 1 second") }
+        if proxy != nil && proxyCommand != nil {
+            throw ValidationError("--proxy and -proxycmd cannot be used together")
+        }
+        if let proxy, ProxySettings(url: proxy) == nil {
+            throw ValidationError(
+                "--proxy \(proxy) is not http://, socks4://, socks4a://, socks5:// or telnet://host[:port]")
+        }
+        if let proxyDNS, ProxySettings.NameLookup(rawValue: proxyDNS) == nil {
+            throw ValidationError("--proxy-dns takes auto, local or remote")
+        }
     }
 
     func run() throws {

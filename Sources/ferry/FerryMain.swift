@@ -56,6 +56,7 @@ struct FerryMain {
         connect.transport.compression = options.compression
         connect.transport.timeout = max(options.timeout, 60)
         connect.log = log
+        connect.proxy = proxySettings(environment: environment)
 
         var settings = InterpreterSettings(defaultUser: defaultUser, connect: connect)
         settings.defaultPort = options.port ?? 22
@@ -99,6 +100,29 @@ struct FerryMain {
             for diagnostic in error.diagnostics { console.report(diagnostic.description) }
             return FailureClass.usage.exitStatus
         }
+    }
+}
+
+extension FerryMain {
+    /// The proxy the command line asks for, if any.
+    func proxySettings(environment: [String: String]) -> ProxySettings? {
+        var settings: ProxySettings
+        if let command = options.proxyCommand {
+            settings = ProxySettings(kind: .command)
+            settings.command = command
+        } else if let url = options.proxy, let parsed = ProxySettings(url: url) {
+            settings = parsed
+            if settings.password == nil { settings.password = environment["FERRY_PROXY_PASSWORD"] }
+        } else {
+            return nil
+        }
+        settings.exclude =
+            options.proxyExclude?.split(separator: ",").map {
+                String($0).trimmingCharacters(in: .whitespaces)
+            } ?? []
+        settings.proxyLocalhost = options.proxyLocalhost
+        settings.nameLookup = options.proxyDNS.flatMap(ProxySettings.NameLookup.init(rawValue:)) ?? .auto
+        return settings
     }
 }
 

@@ -46,6 +46,8 @@ public struct CommandFailure: Error, CustomStringConvertible, Sendable {
             self.init(.hostKey, prefix + error.description)
         case let error as AuthenticationError:
             self.init(.authentication, prefix + error.description)
+        case let error as ProxyError:
+            self.init(.proxy, prefix + error.description)
         case let error as ConnectionError:
             self.init(.connection, prefix + error.description)
         case let error as LibSSH2Error where error.isConnectionLost:

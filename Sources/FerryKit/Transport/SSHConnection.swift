@@ -31,6 +31,8 @@ public struct ConnectOptions {
     public var verifier: HostKeyVerifier
     /// Receives `-v` lines.
     public var log: (String) -> Void = { _ in }
+    /// The proxy to go through, if any.
+    public var proxy: ProxySettings?
 
     /// Creates options.
     public init(auth: AuthOptions, verifier: HostKeyVerifier) {
@@ -48,6 +50,7 @@ public struct ReconnectRecipe: Sendable {
     /// The key the first connection verified; a further connection must present the same one.
     public var hostKeyFingerprint: String
     public var credential: Credential
+    public var proxy: ProxySettings?
 }
 
 /// An authenticated SSH connection with its SFTP channel.
@@ -74,12 +77,12 @@ public final class SSHConnection {
     public static func open(_ target: ConnectionTarget, options: ConnectOptions) throws -> SSHConnection {
         let log = options.log
         log("connecting to \(target.host) port \(target.port)")
-        let socket = try TCPSocket(
-            host: target.host, port: target.port, family: options.family,
-            timeout: options.connectTimeout)
+        let socket = try ProxyDialer.connect(
+            host: target.host, port: target.port, via: options.proxy, family: options.family,
+            timeout: options.connectTimeout, log: log)
         var transport = options.transport
         transport.preferredHostKeyTypes = options.verifier.preferredTypes(host: target.host, port: target.port)
-        let session = try SSHSession(socket: socket, options: transport)
+        let session = try handshake(socket: socket, transport: transport, proxy: options.proxy)
         for (kind, method) in session.negotiatedMethods.sorted(by: { $0.key < $1.key }) {
             log("\(kind): \(method)")
         }
@@ -94,23 +97,37 @@ public final class SSHConnection {
         let recipe = ReconnectRecipe(
             target: target, family: options.family, connectTimeout: options.connectTimeout,
             transport: transport, hostKeyFingerprint: key.sha256Fingerprint,
-            credential: credential)
+            credential: credential, proxy: options.proxy)
         return SSHConnection(target: target, session: session, sftp: sftp, hostKey: key, recipe: recipe)
     }
 
     /// Makes another connection from a recipe, refusing any host key but the one recorded.
     public static func open(_ recipe: ReconnectRecipe) throws -> SSHConnection {
         let target = recipe.target
-        let socket = try TCPSocket(
-            host: target.host, port: target.port, family: recipe.family,
+        let socket = try ProxyDialer.connect(
+            host: target.host, port: target.port, via: recipe.proxy, family: recipe.family,
             timeout: recipe.connectTimeout)
-        let session = try SSHSession(socket: socket, options: recipe.transport)
+        let session = try handshake(socket: socket, transport: recipe.transport, proxy: recipe.proxy)
         let key = try session.hostKey()
         try HostKeyVerifier(pins: [recipe.hostKeyFingerprint], knownHostsPath: "", prompter: nil)
             .verify(host: target.host, port: target.port, key: key)
         try session.authenticate(user: target.user, host: target.host, replaying: recipe.credential)
         let sftp = try SFTPClient(session: session)
         return SSHConnection(target: target, session: session, sftp: sftp, hostKey: key, recipe: recipe)
+    }
+
+    /// Runs the SSH handshake; when it fails over a proxy, the proxy's side of the story is told.
+    private static func handshake(socket: TCPSocket, transport: TransportOptions, proxy: ProxySettings?) throws
+        -> SSHSession
+    {
+        do {
+            return try SSHSession(socket: socket, options: transport)
+        } catch {
+            if let proxy, let reason = socket.diagnose?() {
+                throw ProxyError.commandFailed(proxy: proxy.label, reason: reason)
+            }
+            throw error
+        }
     }
 
     /// Closes the SFTP channel and the connection.

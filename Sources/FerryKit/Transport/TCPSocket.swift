@@ -40,9 +40,15 @@ public final class TCPSocket {
     /// The descriptor, valid until the socket is closed.
     public private(set) var descriptor: Int32
 
+    /// Runs when the socket closes: a proxy command's process is ended here.
+    var onClose: (() -> Void)?
+    /// Explains a failed handshake when the socket's far end is a local process (a proxy command).
+    var diagnose: (() -> String?)?
+
     /// Adopts a descriptor that is already connected (a proxy's or a socket pair's end).
-    public init(adopting descriptor: Int32) {
+    public init(adopting descriptor: Int32, onClose: (() -> Void)? = nil) {
         self.descriptor = descriptor
+        self.onClose = onClose
     }
 
     /// Connects to `host` on `port`, trying each resolved address in turn within `timeout` seconds each.
@@ -109,6 +115,8 @@ public final class TCPSocket {
         if descriptor >= 0 {
             Glibc.close(descriptor)
             descriptor = -1
+            onClose?()
+            onClose = nil
         }
     }
 

@@ -23,6 +23,13 @@ enum Shell {
         let out = Pipe()
         let err = Pipe()
         let inPipe = Pipe()
+        // Tests start processes concurrently: without close-on-exec, a long-lived server started by one
+        // test would inherit another test's pipe and keep it open, and that test would wait forever.
+        for pipe in [out, err, inPipe] {
+            for handle in [pipe.fileHandleForReading, pipe.fileHandleForWriting] {
+                _ = fcntl(handle.fileDescriptor, F_SETFD, FD_CLOEXEC)
+            }
+        }
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
@@ -35,46 +42,53 @@ enum Shell {
             inPipe.fileHandleForWriting.write(Data(input.utf8))
             try? inPipe.fileHandleForWriting.close()
         }
-        let collected = Collected()
-        let group = DispatchGroup()
-        for (handle, isError) in [(out.fileHandleForReading, false), (err.fileHandleForReading, true)] {
-            group.enter()
-            Thread.detachNewThread {
-                let data = handle.readDataToEndOfFile()
-                collected.set(data, isError: isError)
-                group.leave()
+        // Read both pipes here with poll until the process has exited and the pipes are drained. A server
+        // started concurrently by another test may have inherited a write end; once the process is gone,
+        // a pipe that stays silent is taken as finished instead of waiting for an end of file that a
+        // long-lived server would hold back.
+        var output = Data()
+        var errors = Data()
+        let descriptors = [out.fileHandleForReading.fileDescriptor, err.fileHandleForReading.fileDescriptor]
+        try? out.fileHandleForWriting.close()
+        try? err.fileHandleForWriting.close()
+        var open = [true, true]
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        var exitedAt: Date?
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var timedOut = false
+        while open.contains(true) {
+            if exitedAt == nil, !process.isRunning { exitedAt = Date() }
+            if Date() > deadline {
+                timedOut = true
+                process.terminate()
+                break
             }
-        }
-        let finished = group.wait(timeout: .now() + timeout)
-        if finished == .timedOut {
-            process.terminate()
-            _ = group.wait(timeout: .now() + 5)
+            var fds = descriptors.enumerated().filter { open[$0.offset] }.map {
+                pollfd(fd: $0.element, events: Int16(POLLIN), revents: 0)
+            }
+            if poll(&fds, nfds_t(fds.count), 100) <= 0 {
+                if exitedAt != nil { break }
+                continue
+            }
+            for pfd in fds where pfd.revents != 0 {
+                guard let index = descriptors.firstIndex(of: pfd.fd) else { continue }
+                let count = read(pfd.fd, &buffer, buffer.count)
+                if count <= 0 {
+                    open[index] = false
+                } else if index == 0 {
+                    output.append(contentsOf: buffer[0..<count])
+                } else {
+                    errors.append(contentsOf: buffer[0..<count])
+                }
+            }
         }
         process.waitUntilExit()
         return RunResult(
-            status: finished == .timedOut ? -2 : process.terminationStatus,
-            stdout: collected.text(isError: false), stderr: collected.text(isError: true))
+            status: timedOut ? -2 : process.terminationStatus,
+            stdout: String(decoding: output, as: UTF8.self), stderr: String(decoding: errors, as: UTF8.self))
     }
 
     /// Runs `/bin/sh -c command` and returns its standard output; for test set-up.
     @discardableResult
     static func sh(_ command: String) -> RunResult { run("/bin/sh", ["-c", command]) }
-}
-
-private final class Collected: @unchecked Sendable {
-    private let lock = NSLock()
-    private var out = Data()
-    private var err = Data()
-
-    func set(_ data: Data, isError: Bool) {
-        lock.lock()
-        if isError { err = data } else { out = data }
-        lock.unlock()
-    }
-
-    func text(isError: Bool) -> String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: isError ? err : out, as: UTF8.self)
-    }
 }

@@ -1,0 +1,41 @@
+import Foundation
+
+/// HTTP `CONNECT` tunnelling (RFC 9110 §9.3.6) with optional Basic authentication.
+enum HTTPConnectProxy {
+    /// The request that asks the proxy for a tunnel to `host:port`.
+    static func request(host: String, port: Int, username: String?, password: String?) -> String {
+        let authority = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        var text = "CONNECT \(authority) HTTP/1.1\r\nHost: \(authority)\r\n"
+        if let username {
+            let token = Data("\(username):\(password ?? "")".utf8).base64EncodedString()
+            text += "Proxy-Authorization: Basic \(token)\r\n"
+        }
+        return text + "\r\n"
+    }
+
+    /// Asks for the tunnel and reads the answer up to the end of its headers.
+    static func handshake(_ stream: ProxyStream, settings: ProxySettings, host: String, port: Int)
+        throws(ProxyError)
+    {
+        try stream.send(
+            Array(
+                request(
+                    host: host, port: port, username: settings.username,
+                    password: settings.password
+                ).utf8))
+        let status = try stream.readLine()
+        while try !stream.readLine().isEmpty {}
+        let parts = status.split(separator: " ", maxSplits: 2)
+        guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), let code = Int(parts[1]) else {
+            throw ProxyError.protocolError(proxy: settings.label, detail: "'\(status)' is not an HTTP status line")
+        }
+        switch code {
+        case 200..<300: return
+        case 401, 407:
+            if settings.username == nil { throw ProxyError.needsCredentials(proxy: settings.label, answer: status) }
+            throw ProxyError.badCredentials(proxy: settings.label, answer: status)
+        default:
+            throw ProxyError.refused(proxy: settings.label, target: "\(host):\(port)", answer: status)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Opens the socket SSH runs over: directly, or through the proxy when it applies to the host.
+public enum ProxyDialer {
+    /// A socket connected to `host:port`, through `proxy` unless its exclude rules say otherwise.
+    public static func connect(
+        host: String, port: Int, via proxy: ProxySettings?, family: AddressFamily,
+        timeout: Int, log: (String) -> Void = { _ in }
+    ) throws -> TCPSocket {
+        guard let proxy, proxy.applies(to: host) else {
+            if let proxy {
+                log(
+                    "not using \(proxy.label) for \(host): "
+                        + (ProxySettings.isLocalhost(host) && !proxy.proxyLocalhost
+                            ? "it is this machine (--proxy-localhost changes that)" : "it is excluded"))
+            }
+            return try TCPSocket(host: host, port: port, family: family, timeout: timeout)
+        }
+        log("connecting to \(host) port \(port) through \(proxy.label)")
+        if proxy.kind == .command { return try commandSocket(proxy, host: host, port: port) }
+        let socket: TCPSocket
+        do {
+            socket = try TCPSocket(host: proxy.host, port: proxy.port, family: family, timeout: timeout)
+        } catch let error as ConnectionError {
+            throw ProxyError.unreachable(proxy: proxy.label, reason: error.description)
+        }
+        let stream = ProxyStream(descriptor: socket.descriptor, timeout: timeout, label: proxy.label)
+        switch proxy.kind {
+        case .http: try HTTPConnectProxy.handshake(stream, settings: proxy, host: host, port: port)
+        case .socks4, .socks4a:
+            try SOCKSProxy.handshake4(stream, settings: proxy, host: host, port: port, family: family)
+        case .socks5: try SOCKSProxy.handshake5(stream, settings: proxy, host: host, port: port, family: family)
+        case .telnet:
+            let template = proxy.command ?? "connect %host %port\\n"
+            let text = ProxySettings.expand(
+                template, host: host, port: port, user: proxy.username,
+                password: proxy.password)
+            try stream.send(Array(text.utf8))
+        case .command: break
+        }
+        return socket
+    }
+
+    /// Starts the proxy command with one end of a socket pair as its standard input and output.
+    static func commandSocket(_ proxy: ProxySettings, host: String, port: Int) throws -> TCPSocket {
+        let commandLine = ProxySettings.expand(
+            proxy.command ?? "", host: host, port: port, user: proxy.username,
+            password: proxy.password)
+        var pair: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0 else {
+            throw ProxyError.commandFailed(proxy: proxy.label, reason: String(cString: strerror(errno)))
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", commandLine]
+        let childEnd = FileHandle(fileDescriptor: pair[1], closeOnDealloc: false)
+        process.standardInput = childEnd
+        process.standardOutput = childEnd
+        do {
+            try process.run()
+        } catch {
+            close(pair[0])
+            close(pair[1])
+            throw ProxyError.commandFailed(
+                proxy: proxy.label, reason: "cannot start /bin/sh: \(error.localizedDescription)")
+        }
+        close(pair[1])
+        let socket = TCPSocket(adopting: pair[0]) {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+        }
+        socket.diagnose = {
+            // A command that has already exited explains a handshake that saw only end of file.
+            usleep(100_000)
+            guard !process.isRunning else { return nil }
+            return "it exited with status \(process.terminationStatus) before the SSH handshake finished"
+        }
+        return socket
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Blocking reads and writes on a proxy's socket, each bounded by a timeout, for the handshakes
+/// that happen before SSH takes the socket over.
+struct ProxyStream {
+    let descriptor: Int32
+    let timeout: Int
+    let label: String
+
+    private func wait(for events: Int16) throws(ProxyError) {
+        var pfd = pollfd(fd: descriptor, events: events, revents: 0)
+        let ready = poll(&pfd, 1, Int32(clamping: timeout * 1000))
+        if ready == 0 { throw ProxyError.protocolError(proxy: label, detail: "no answer within \(timeout) s") }
+        if ready < 0 { throw ProxyError.unreachable(proxy: label, reason: String(cString: strerror(errno))) }
+    }
+
+    /// Sends all of `bytes`.
+    func send(_ bytes: [UInt8]) throws(ProxyError) {
+        var offset = 0
+        while offset < bytes.count {
+            try wait(for: Int16(POLLOUT))
+            let sent = bytes[offset...].withUnsafeBytes {
+                Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
+            if sent < 0 {
+                if errno == EAGAIN || errno == EINTR { continue }
+                throw ProxyError.unreachable(proxy: label, reason: String(cString: strerror(errno)))
+            }
+            offset += sent
+        }
+    }
+
+    /// Reads exactly `count` bytes.
+    func read(_ count: Int) throws(ProxyError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: count)
+        while bytes.count < count {
+            try wait(for: Int16(POLLIN))
+            let got = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, count - bytes.count, 0) }
+            if got == 0 { throw ProxyError.protocolError(proxy: label, detail: "it closed the connection") }
+            if got < 0 {
+                if errno == EAGAIN || errno == EINTR { continue }
+                throw ProxyError.unreachable(proxy: label, reason: String(cString: strerror(errno)))
+            }
+            bytes += chunk.prefix(got)
+        }
+        return bytes
+    }
+
+    /// Reads one line ending in LF, without the line end; reads byte by byte so nothing after it is consumed.
+    func readLine(limit: Int = 8192) throws(ProxyError) -> String {
+        var bytes: [UInt8] = []
+        while bytes.count < limit {
+            let byte = try read(1)[0]
+            if byte == UInt8(ascii: "\n") {
+                if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+                return String(decoding: bytes, as: UTF8.self)
+            }
+            bytes.append(byte)
+        }
+        throw ProxyError.protocolError(proxy: label, detail: "a header line longer than \(limit) bytes")
+    }
+}
