@@ -3,7 +3,6 @@ import FerryKit
 import Foundation
 import Logging
 
-@main
 struct Ferry: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ferry",
@@ -12,6 +11,8 @@ struct Ferry: ParsableCommand {
             Exit status: 0 all commands succeeded; 2 usage or script error; 3 host key refused; \
             4 authentication failed; 5 proxy failure; 6 connection failed or lost; 7 a file command failed; \
             8 a local or remote command failed; 9 some hosts failed.
+
+            Saved sessions: ferry session list | show NAME | save NAME [options] | delete NAME.
             """,
         version: FerryVersion.current
     )
@@ -89,6 +90,11 @@ struct Ferry: ParsableCommand {
     var noAgent = false
 
     @Option(
+        name: .customLong("sessions"),
+        help: ArgumentHelp("Folder searched first for saved sessions (NAME.yaml).", valueName: "dir"))
+    var sessions: String?
+
+    @Option(
         name: .customLong("proxy"),
         help: ArgumentHelp(
             "Go through a proxy: http://[user[:pass]@]host[:port], socks4://, socks4a://, socks5:// or telnet://"
@@ -125,7 +131,7 @@ struct Ferry: ParsableCommand {
     @Option(
         name: .customLong("timeout"),
         help: ArgumentHelp("Seconds to wait for the network before giving up.", valueName: "seconds"))
-    var timeout = 30
+    var timeout: Int?
 
     @Flag(name: .customShort("V"), help: "Show the version and exit.")
     var showVersion = false
@@ -135,7 +141,7 @@ struct Ferry: ParsableCommand {
         if agent && noAgent { throw ValidationError("-agent and -noagent cannot be used together") }
         if let port, !(1...65535).contains(port) { throw ValidationError("-P \(port) is not a port number") }
         if connections < 1 || connections > 64 { throw ValidationError("--connections must be between 1 and 64") }
-        if timeout < 1 { throw ValidationError("--timeout must be at least 1 second") }
+        if let timeout, timeout < 1 { throw ValidationError("--timeout must be at least 1 second") }
         if proxy != nil && proxyCommand != nil {
             throw ValidationError("--proxy and -proxycmd cannot be used together")
         }

@@ -8,10 +8,6 @@ struct FerryMain {
 
     func run() -> Int32 {
         let console = TerminalConsole()
-        if options.load != nil {
-            console.report("ferry: -load: saved sessions are not available in this version of Ferry")
-            return FailureClass.usage.exitStatus
-        }
         var script: Script?
         if let path = options.batchFile {
             // Read through a file handle so that `-b -` and `-b /dev/stdin` (pipes) work too.
@@ -42,32 +38,60 @@ struct FerryMain {
 
         var auth = AuthOptions(user: defaultUser)
         auth.useAgent = !options.noAgent
-        auth.identityFiles = options.identities
         auth.defaultIdentityFiles = ["id_ed25519", "id_ecdsa", "id_rsa"].map { "\(home)/.ssh/\($0)" }
-        auth.password = options.password ?? environment["FERRY_PASSWORD"]
+        auth.password = environment["FERRY_PASSWORD"]
         auth.passphrase = environment["FERRY_PASSPHRASE"]
         auth.prompter = options.batch ? nil : TerminalPrompter()
         let verifier = HostKeyVerifier(
-            pins: options.hostKeys, knownHostsPath: options.knownHosts ?? "\(home)/.ssh/known_hosts",
-            prompter: options.batch ? nil : TerminalPrompter())
-        var connect = ConnectOptions(auth: auth, verifier: verifier)
-        connect.family = options.ipv4 ? .ipv4 : options.ipv6 ? .ipv6 : .any
-        connect.connectTimeout = options.timeout
-        connect.transport.compression = options.compression
-        connect.transport.timeout = max(options.timeout, 60)
-        connect.log = log
-        connect.proxy = proxySettings(environment: environment)
+            pins: [], knownHostsPath: "\(home)/.ssh/known_hosts", prompter: options.batch ? nil : TerminalPrompter())
+        var base = ConnectOptions(auth: auth, verifier: verifier)
+        base.family = options.ipv4 ? .ipv4 : options.ipv6 ? .ipv6 : .any
+        base.log = log
 
-        var settings = InterpreterSettings(defaultUser: defaultUser, connect: connect)
-        settings.defaultPort = options.port ?? 22
-        settings.transferConnections = options.connections
+        var line = CommandLineSettings()
+        line.identityFiles = options.identities
+        line.hostKeys = options.hostKeys
+        line.knownHosts = options.knownHosts
+        line.compression = options.compression
+        line.timeout = options.timeout
+        line.password = options.password
+        line.proxy = proxySettings(environment: environment)
+        line.givenPort = options.port
         if let target = options.target {
             guard var parsed = Interpreter.parseTarget(target, defaultUser: defaultUser, defaultPort: 22) else {
                 console.report("ferry: '\(target)' is not [user@]host[:port]")
                 return FailureClass.usage.exitStatus
             }
             if let port = options.port { parsed.port = port }
-            settings.initialTarget = parsed
+            line.target = parsed
+            if target.contains("@") { line.givenUser = parsed.user }
+        }
+        if line.givenUser == nil { line.givenUser = options.user }
+        let resolver = SessionResolver(
+            commandLine: line, base: base, defaultUser: localUser,
+            environment: environment, home: home)
+        let store = ProfileStore(
+            explicit: options.sessions, environment: environment,
+            currentDirectory: FileManager.default.currentDirectoryPath, home: home)
+        let session: ResolvedSession
+        do {
+            session = try resolver.resolve(options.load.map { name throws(ProfileError) in try store.load(name) })
+        } catch {
+            console.report("ferry: \(error)")
+            return FailureClass.usage.exitStatus
+        }
+
+        var settings = InterpreterSettings(defaultUser: defaultUser, connect: session.options)
+        settings.defaultPort = options.port ?? 22
+        settings.transferConnections = options.connections
+        settings.initialTarget = session.target
+        settings.sessionLookup = { name throws(ProfileError) in
+            guard store.path(of: name) != nil else { return nil }
+            return try resolver.resolve(try store.load(name))
+        }
+        if options.load != nil, session.target == nil {
+            console.report("ferry: session '\(options.load ?? "")' names no host")
+            return FailureClass.usage.exitStatus
         }
 
         let interpreter = Interpreter(settings: settings, console: console)
@@ -75,6 +99,7 @@ struct FerryMain {
         if settings.initialTarget != nil {
             do {
                 try interpreter.connectInitialTarget()
+                try interpreter.enterStartDirectories(session)
             } catch {
                 console.report("ferry: \(error.message)")
                 return error.failureClass.exitStatus

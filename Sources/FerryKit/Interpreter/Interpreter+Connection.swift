@@ -2,11 +2,11 @@ import Foundation
 
 extension Interpreter {
     /// Connects to `target`, replacing any open connection.
-    func connect(to target: ConnectionTarget) throws(CommandFailure) {
+    func connect(to target: ConnectionTarget, options: ConnectOptions? = nil) throws(CommandFailure) {
         shutdown()
         let opened: SSHConnection
         do {
-            opened = try SSHConnection.open(target, options: settings.connect)
+            opened = try SSHConnection.open(target, options: options ?? settings.connect)
         } catch {
             throw CommandFailure(error, context: "\(target.host)")
         }
@@ -35,12 +35,37 @@ extension Interpreter {
             try connect(to: target)
             return
         }
+        if !given.contains("@"), !given.contains(":"), ProfileStore.isValidName(given),
+            let lookup = settings.sessionLookup
+        {
+            let found: ResolvedSession?
+            do {
+                found = try lookup(given)
+            } catch {
+                throw CommandFailure(.usage, "open: \(error)")
+            }
+            if let found {
+                guard var target = found.target else {
+                    throw CommandFailure(.usage, "open: session '\(given)' names no host")
+                }
+                if let port { target.port = port }
+                try connect(to: target, options: found.options)
+                try enterStartDirectories(found)
+                return
+            }
+        }
         guard var target = Self.parseTarget(given, defaultUser: settings.defaultUser, defaultPort: settings.defaultPort)
         else {
             throw CommandFailure(.usage, "open: '\(given)' is not [user@]host[:port]")
         }
         if let port { target.port = port }
         try connect(to: target)
+    }
+
+    /// Moves to a session's start directories, as `cd` and `lcd` would.
+    public func enterStartDirectories(_ session: ResolvedSession) throws(CommandFailure) {
+        if let local = session.localDirectory { try changeLocalDirectory(local) }
+        if let remote = session.remoteDirectory { try changeRemoteDirectory(remote) }
     }
 
     /// `close`.

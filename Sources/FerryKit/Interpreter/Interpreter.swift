@@ -12,6 +12,8 @@ public struct InterpreterSettings {
     public var connect: ConnectOptions
     /// Connections used at once for multi-file transfers (1 turns parallel transfers off).
     public var transferConnections = 4
+    /// Finds a saved session by name for `open NAME`; nil when there is none of that name.
+    public var sessionLookup: ((String) throws(ProfileError) -> ResolvedSession?)?
     /// The local directory to start in.
     public var localDirectory = FileManager.default.currentDirectoryPath
 

@@ -1,0 +1,179 @@
+import Foundation
+
+/// Where saved sessions live: `--sessions DIR`, then `./sessions`, then `$XDG_CONFIG_HOME/ferry/sessions`
+/// (default `~/.config/ferry/sessions`). The first folder that holds `NAME.yaml` wins.
+public struct ProfileStore: Sendable {
+    /// The folders searched, in order.
+    public var folders: [String]
+    /// Where `save` writes.
+    public var saveFolder: String
+
+    /// The search path for the given `--sessions` folder and environment.
+    public init(explicit: String?, environment: [String: String], currentDirectory: String, home: String) {
+        let config = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
+        let user = config + "/ferry/sessions"
+        folders = (explicit.map { [$0] } ?? []) + [currentDirectory + "/sessions", user]
+        saveFolder = explicit ?? user
+    }
+
+    /// Whether `name` is a usable session name.
+    public static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && !name.hasPrefix(".")
+            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+-.@_".contains($0)) }
+    }
+
+    /// The path of the file holding `name`, if any folder has one.
+    public func path(of name: String) -> String? {
+        folders.map { "\($0)/\(name).yaml" }.first { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    /// Reads the session `name`.
+    public func load(_ name: String) throws(ProfileError) -> Profile {
+        guard Self.isValidName(name) else { throw ProfileError.invalidName(name) }
+        guard let path = path(of: name) else { throw ProfileError.notFound(name: name, searched: folders) }
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ProfileError.invalid(file: path, line: 1, column: 1, message: "cannot read it")
+        }
+        let profile = try ProfileParser.parse(text, name: name, file: path)
+        if profile.password.value != nil || profile.proxy?.password.value != nil, !Self.isPrivate(path) {
+            throw ProfileError.unsafeSecret(file: path, what: "a password")
+        }
+        return profile
+    }
+
+    /// Every session name found, with the file it comes from; a name in an earlier folder hides later ones.
+    public func list() -> [(name: String, path: String)] {
+        var seen: Set<String> = []
+        var found: [(name: String, path: String)] = []
+        for folder in folders {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            for file in names.sorted() where file.hasSuffix(".yaml") {
+                let name = String(file.dropLast(5))
+                if seen.insert(name).inserted { found.append((name, folder + "/" + file)) }
+            }
+        }
+        return found.sorted { $0.name < $1.name }
+    }
+
+    /// Writes `profile` as `NAME.yaml` in the save folder (mode 0600), replacing any earlier one.
+    @discardableResult
+    public func save(_ profile: Profile) throws(ProfileError) -> String {
+        guard Self.isValidName(profile.name) else { throw ProfileError.invalidName(profile.name) }
+        let path = saveFolder + "/" + profile.name + ".yaml"
+        do {
+            try FileManager.default.createDirectory(
+                atPath: saveFolder, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
+            let data = Data(ProfileWriter.yaml(for: profile).utf8)
+            guard
+                FileManager.default.createFile(
+                    atPath: path + ".tmp", contents: data,
+                    attributes: [.posixPermissions: 0o600])
+            else { throw ProfileError.cannotWrite(path: path, reason: "cannot create the file") }
+            if rename(path + ".tmp", path) != 0 {
+                throw ProfileError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+            }
+        } catch let error as ProfileError {
+            throw error
+        } catch {
+            throw ProfileError.cannotWrite(path: path, reason: error.localizedDescription)
+        }
+        return path
+    }
+
+    /// Removes the session `name`; returns the file removed.
+    public func delete(_ name: String) throws(ProfileError) -> String {
+        guard let path = path(of: name) else { throw ProfileError.notFound(name: name, searched: folders) }
+        if unlink(path) != 0 { throw ProfileError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        return path
+    }
+
+    /// Whether only the owner may read `path`.
+    static func isPrivate(_ path: String) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        return info.st_mode & 0o077 == 0
+    }
+
+    /// The secret a profile names, from its environment variable, its file or its clear value.
+    public static func reveal(
+        _ secret: Profile.Secret, profile: Profile, what: String,
+        environment: [String: String]
+    ) throws(ProfileError) -> String? {
+        if let variable = secret.environment {
+            guard let value = environment[variable] else {
+                throw ProfileError.secretUnavailable(
+                    profile: profile.name, what: what,
+                    reason: "environment variable \(variable) is not set")
+            }
+            return value
+        }
+        if let file = secret.file {
+            let path = (file as NSString).expandingTildeInPath
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ProfileError.secretUnavailable(profile: profile.name, what: what, reason: "cannot read \(path)")
+            }
+            guard isPrivate(path) else { throw ProfileError.unsafeSecret(file: path, what: what) }
+            return String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+        }
+        return secret.value
+    }
+}
+
+/// Writes profiles as commented, stable YAML.
+public enum ProfileText {
+    /// The YAML a profile is saved as.
+    public static func yaml(_ profile: Profile) -> String { ProfileWriter.yaml(for: profile) }
+}
+
+enum ProfileWriter {
+    static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+
+    static func yaml(for profile: Profile) -> String {
+        var lines = ["# Ferry session '\(profile.name)'"]
+        func add(_ key: String, _ value: String?, indent: String = "") {
+            if let value { lines.append("\(indent)\(key): \(quote(value))") }
+        }
+        func add(_ key: String, _ value: Int?, indent: String = "") {
+            if let value { lines.append("\(indent)\(key): \(value)") }
+        }
+        func add(_ key: String, _ values: [String], indent: String = "") {
+            if values.isEmpty { return }
+            lines.append("\(indent)\(key):")
+            lines += values.map { "\(indent)  - \(quote($0))" }
+        }
+        func add(_ secret: Profile.Secret, indent: String = "") {
+            add("password", secret.value, indent: indent)
+            add("password-env", secret.environment, indent: indent)
+            add("password-file", secret.file, indent: indent)
+        }
+        add("host", profile.host)
+        add("port", profile.port)
+        add("user", profile.user)
+        add("identity", profile.identityFiles)
+        add("hostkey", profile.hostKeys)
+        add("known-hosts", profile.knownHosts)
+        if let compression = profile.compression { lines.append("compression: \(compression)") }
+        add("keepalive", profile.keepalive)
+        add("connect-timeout", profile.connectTimeout)
+        add("remote-directory", profile.remoteDirectory)
+        add("local-directory", profile.localDirectory)
+        add(profile.password)
+        if let proxy = profile.proxy {
+            lines.append("proxy:")
+            lines.append("  type: \(proxy.kind.rawValue)")
+            add("host", proxy.host, indent: "  ")
+            add("port", proxy.port, indent: "  ")
+            add("user", proxy.user, indent: "  ")
+            add(proxy.password, indent: "  ")
+            add("command", proxy.command, indent: "  ")
+            if let dns = proxy.dns { lines.append("  dns: \(dns.rawValue)") }
+            add("exclude", proxy.exclude, indent: "  ")
+            if let localhost = proxy.localhost { lines.append("  localhost: \(localhost)") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

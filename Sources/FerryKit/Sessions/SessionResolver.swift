@@ -1,0 +1,106 @@
+import Foundation
+
+/// What the command line said, each field nil when it said nothing, so a profile can fill the gaps.
+public struct CommandLineSettings {
+    public var target: ConnectionTarget?
+    /// The host, user and port as typed (`user@host:port`), to know which parts were given.
+    public var givenUser: String?
+    public var givenPort: Int?
+    public var identityFiles: [String] = []
+    public var hostKeys: [String] = []
+    public var knownHosts: String?
+    public var compression = false
+    public var timeout: Int?
+    public var password: String?
+    public var proxy: ProxySettings?
+
+    /// Creates empty settings.
+    public init() {}
+}
+
+/// A connection's settings after merging: command line, then profile, then Ferry's defaults.
+public struct ResolvedSession {
+    public var target: ConnectionTarget?
+    public var options: ConnectOptions
+    /// The profile's start directories, if it names them.
+    public var remoteDirectory: String?
+    public var localDirectory: String?
+}
+
+/// Merges the command line with a saved session.
+public struct SessionResolver {
+    public var commandLine: CommandLineSettings
+    /// Options with Ferry's defaults and everything that never comes from a profile (prompters, agent, log).
+    public var base: ConnectOptions
+    public var defaultUser: String
+    public var environment: [String: String]
+    public var home: String
+
+    /// Creates a resolver.
+    public init(
+        commandLine: CommandLineSettings, base: ConnectOptions, defaultUser: String,
+        environment: [String: String], home: String
+    ) {
+        self.commandLine = commandLine
+        self.base = base
+        self.defaultUser = defaultUser
+        self.environment = environment
+        self.home = home
+    }
+
+    func expand(_ path: String) -> String {
+        path == "~" ? home : path.hasPrefix("~/") ? home + path.dropFirst() : path
+    }
+
+    /// The settings for `profile` (or the command line alone when nil).
+    public func resolve(_ profile: Profile?) throws(ProfileError) -> ResolvedSession {
+        var options = base
+        let line = commandLine
+        options.auth.identityFiles =
+            !line.identityFiles.isEmpty
+            ? line.identityFiles
+            : (profile?.identityFiles ?? []).map(expand)
+        let pins = !line.hostKeys.isEmpty ? line.hostKeys : profile?.hostKeys ?? []
+        let knownHosts = line.knownHosts ?? profile?.knownHosts.map(expand) ?? base.verifier.knownHostsPath
+        options.verifier = HostKeyVerifier(pins: pins, knownHostsPath: knownHosts, prompter: base.verifier.prompter)
+        options.transport.compression = line.compression || (profile?.compression ?? false)
+        if let keepalive = profile?.keepalive { options.transport.keepaliveInterval = keepalive }
+        if let timeout = line.timeout ?? profile?.connectTimeout {
+            options.connectTimeout = timeout
+            options.transport.timeout = max(timeout, 60)
+        }
+        if let password = line.password {
+            options.auth.password = password
+        } else if let profile, options.auth.password == nil {
+            options.auth.password = try ProfileStore.reveal(
+                profile.password, profile: profile, what: "password",
+                environment: environment)
+        }
+        options.proxy = line.proxy
+        if options.proxy == nil, let profile, let proxy = profile.proxy {
+            var settings = ProxySettings(
+                kind: proxy.kind, host: proxy.host ?? "",
+                port: proxy.port ?? ProxySettings.defaultPort(for: proxy.kind))
+            settings.username = proxy.user
+            settings.password =
+                try ProfileStore.reveal(
+                    proxy.password, profile: profile, what: "proxy password",
+                    environment: environment)
+                ?? (proxy.user != nil ? environment["FERRY_PROXY_PASSWORD"] : nil)
+            settings.command = proxy.command
+            settings.nameLookup = proxy.dns ?? .auto
+            settings.exclude = proxy.exclude
+            settings.proxyLocalhost = proxy.localhost ?? false
+            options.proxy = settings
+        }
+        var target = line.target
+        if let profile, line.target == nil, let host = profile.host {
+            target = ConnectionTarget(
+                host: host, port: line.givenPort ?? profile.port ?? 22,
+                user: line.givenUser ?? profile.user ?? defaultUser)
+        }
+        return ResolvedSession(
+            target: target, options: options, remoteDirectory: profile?.remoteDirectory,
+            localDirectory: profile?.localDirectory.map(expand))
+    }
+}

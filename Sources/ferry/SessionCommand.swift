@@ -1,0 +1,127 @@
+import ArgumentParser
+import FerryKit
+import Foundation
+
+/// `ferry session list | show | save | delete`: manage saved sessions.
+struct SessionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "session", abstract: "Manage saved sessions (one YAML file per session).",
+        subcommands: [List.self, Show.self, Save.self, Delete.self])
+
+    struct Location: ParsableArguments {
+        @Option(
+            name: .customLong("sessions"),
+            help: ArgumentHelp("Folder searched first, and written to.", valueName: "dir"))
+        var sessions: String?
+
+        var store: ProfileStore {
+            ProfileStore(
+                explicit: sessions, environment: ProcessInfo.processInfo.environment,
+                currentDirectory: FileManager.default.currentDirectoryPath, home: NSHomeDirectory())
+        }
+    }
+
+    static func fail(_ error: ProfileError) -> ExitCode {
+        FileHandle.standardError.write(Data("ferry: \(error)\n".utf8))
+        return ExitCode(FailureClass.usage.exitStatus)
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List saved sessions and where they are.")
+        @OptionGroup var location: Location
+
+        func run() throws {
+            for (name, path) in location.store.list() { print("\(name)\t\(path)") }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a saved session, with secrets masked.")
+        @OptionGroup var location: Location
+        @Argument var name: String
+
+        func run() throws {
+            do {
+                var profile = try location.store.load(name)
+                if profile.password.value != nil { profile.password.value = "********" }
+                if profile.proxy?.password.value != nil { profile.proxy?.password.value = "********" }
+                print("# \(profile.path ?? name)")
+                print(ProfileText.yaml(profile), terminator: "")
+            } catch {
+                throw SessionCommand.fail(error)
+            }
+        }
+    }
+
+    struct Save: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Save a session; options not given keep their values from an earlier save.")
+        @OptionGroup var location: Location
+        @Argument var name: String
+        @Option(help: "Host name or address.") var host: String?
+        @Option(help: "Port.") var port: Int?
+        @Option(help: "Login name.") var user: String?
+        @Option(name: .customShort("i"), help: "Private key file (repeatable).") var identity: [String] = []
+        @Option(help: "Pinned host key fingerprint (repeatable).") var hostkey: [String] = []
+        @Option(help: "known_hosts file.") var knownHosts: String?
+        @Option(help: "Environment variable holding the login password.") var passwordEnv: String?
+        @Option(help: "File holding the login password (owner-only).") var passwordFile: String?
+        @Option(help: "Proxy URL: http://, socks4://, socks4a://, socks5://, telnet://.") var proxy: String?
+        @Option(help: "Environment variable holding the proxy password.") var proxyPasswordEnv: String?
+        @Option(help: "Proxy command (%host and %port are replaced).") var proxyCommand: String?
+        @Option(help: "Remote directory to start in.") var remoteDirectory: String?
+        @Option(help: "Local directory to start in.") var localDirectory: String?
+
+        func run() throws {
+            let store = location.store
+            var profile = (try? store.load(name)) ?? Profile(name: name)
+            if let host { profile.host = host }
+            if let port { profile.port = port }
+            if let user { profile.user = user }
+            if !identity.isEmpty { profile.identityFiles = identity }
+            if !hostkey.isEmpty { profile.hostKeys = hostkey }
+            if let knownHosts { profile.knownHosts = knownHosts }
+            if let passwordEnv { profile.password = Profile.Secret(environment: passwordEnv) }
+            if let passwordFile { profile.password = Profile.Secret(file: passwordFile) }
+            if let remoteDirectory { profile.remoteDirectory = remoteDirectory }
+            if let localDirectory { profile.localDirectory = localDirectory }
+            if let proxy {
+                guard let settings = ProxySettings(url: proxy) else {
+                    throw ValidationError("--proxy \(proxy) is not a proxy URL such as http://host:3128")
+                }
+                var saved = Profile.Proxy(
+                    kind: settings.kind, host: settings.host, port: settings.port,
+                    user: settings.username)
+                if settings.password != nil {
+                    throw ValidationError("--proxy: put the proxy password in --proxy-password-env, not in the URL")
+                }
+                if let proxyPasswordEnv { saved.password = Profile.Secret(environment: proxyPasswordEnv) }
+                profile.proxy = saved
+            }
+            if let proxyCommand {
+                var saved = Profile.Proxy(kind: .command)
+                saved.command = proxyCommand
+                profile.proxy = saved
+            }
+            do {
+                print("saved \(try store.save(profile))")
+            } catch {
+                throw SessionCommand.fail(error)
+            }
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a saved session.")
+        @OptionGroup var location: Location
+        @Argument var name: String
+
+        func run() throws {
+            do {
+                print("deleted \(try location.store.delete(name))")
+            } catch {
+                throw SessionCommand.fail(error)
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+
+@testable import FerryKit
+
+@Suite("Saved sessions")
+struct ProfileTests {
+    func folder() -> String {
+        let path = NSTemporaryDirectory() + "ferry-profiles-\(UUID().uuidString.prefix(8))"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    func store(_ folder: String) -> ProfileStore {
+        ProfileStore(
+            explicit: folder, environment: ["XDG_CONFIG_HOME": folder + "/xdg"], currentDirectory: folder,
+            home: folder)
+    }
+
+    @Test func parsesEveryKey() throws {
+        let text = """
+            host: db1.internal
+            port: 2222
+            user: root
+            identity: [~/.ssh/id_ed25519, /keys/backup]
+            hostkey: SHA256:abc
+            known-hosts: /etc/ferry/known_hosts
+            compression: yes
+            keepalive: 15
+            connect-timeout: 5
+            remote-directory: /backup
+            local-directory: /srv/backups
+            password-env: DB1_PASSWORD
+            proxy:
+              type: http
+              host: proxy.corp
+              port: 3128
+              user: proxyuser
+              password-env: PROXY_PASSWORD
+              exclude: "*.internal, 10.0.0.0/8"
+              dns: remote
+              localhost: false
+            """
+        let profile = try ProfileParser.parse(text, name: "db1", file: "db1.yaml")
+        #expect(profile.host == "db1.internal" && profile.port == 2222 && profile.user == "root")
+        #expect(profile.identityFiles == ["~/.ssh/id_ed25519", "/keys/backup"])
+        #expect(profile.hostKeys == ["SHA256:abc"] && profile.compression == true && profile.keepalive == 15)
+        #expect(profile.password.environment == "DB1_PASSWORD")
+        #expect(profile.proxy?.kind == .http && profile.proxy?.exclude == ["*.internal", "10.0.0.0/8"])
+        #expect(profile.proxy?.dns == .remote && profile.proxy?.password.environment == "PROXY_PASSWORD")
+    }
+
+    @Test func proxyMayBeAURL() throws {
+        let profile = try ProfileParser.parse("host: h\nproxy: socks5://u@gw:1081\n", name: "p", file: "p.yaml")
+        #expect(profile.proxy == Profile.Proxy(kind: .socks5, host: "gw", port: 1081, user: "u"))
+    }
+
+    @Test(arguments: [
+        ("host: h\nprot: 22\n", "p.yaml:2:1: error: unknown key 'prot' (did you mean 'port'?)"),
+        ("host: h\nport: many\n", "p.yaml:2:7: error: port: expected a whole number"),
+        ("host: h\nport: 70000\n", "p.yaml:2:7: error: port: 70000 is outside 1...65535"),
+        ("compression: maybe\n", "p.yaml:1:14: error: compression: expected true or false"),
+        (
+            "proxy:\n  type: ftp\n",
+            "p.yaml:2:9: error: proxy.type: 'ftp' is not one of http, socks4, socks4a, socks5, telnet, command"
+        ),
+        (
+            "proxy:\n  type: http\n  hots: x\n",
+            "p.yaml:3:3: error: unknown key 'proxy.hots' (did you mean 'proxy.host'?)"
+        ),
+        ("proxy:\n  type: command\n", "p.yaml:2:3: error: proxy: type command needs 'command'"),
+        ("- a\n- b\n", "p.yaml:1:1: error: expected a session as 'key: value' lines"),
+    ])
+    func reportsFileLineAndKey(text: String, message: String) {
+        #expect {
+            try ProfileParser.parse(text, name: "p", file: "p.yaml")
+        } throws: { error in
+            (error as? ProfileError)?.description == message
+        }
+    }
+
+    @Test func clearPasswordsNeedAPrivateFile() throws {
+        let dir = folder()
+        try "host: h\npassword: hunter2\n".write(toFile: dir + "/open.yaml", atomically: true, encoding: .utf8)
+        chmod(dir + "/open.yaml", 0o644)
+        #expect(throws: ProfileError.unsafeSecret(file: dir + "/open.yaml", what: "a password")) {
+            try store(dir).load("open")
+        }
+        chmod(dir + "/open.yaml", 0o600)
+        #expect(try store(dir).load("open").password.value == "hunter2")
+    }
+
+    @Test func secretsComeFromEnvironmentOrPrivateFiles() throws {
+        let dir = folder()
+        let profile = Profile(name: "x")
+        #expect(
+            try ProfileStore.reveal(
+                Profile.Secret(environment: "PW"), profile: profile, what: "password",
+                environment: ["PW": "from-env"]) == "from-env")
+        #expect(throws: ProfileError.self) {
+            try ProfileStore.reveal(
+                Profile.Secret(environment: "PW"), profile: profile, what: "password",
+                environment: [:])
+        }
+        try "from-file\n".write(toFile: dir + "/pw", atomically: true, encoding: .utf8)
+        chmod(dir + "/pw", 0o600)
+        #expect(
+            try ProfileStore.reveal(
+                Profile.Secret(file: dir + "/pw"), profile: profile, what: "password",
+                environment: [:]) == "from-file")
+        chmod(dir + "/pw", 0o640)
+        #expect(throws: ProfileError.self) {
+            try ProfileStore.reveal(
+                Profile.Secret(file: dir + "/pw"), profile: profile, what: "password",
+                environment: [:])
+        }
+    }
+
+    @Test func saveListShowDeleteRoundTrip() throws {
+        let dir = folder()
+        var profile = Profile(name: "web1")
+        profile.host = "web1.example.org"
+        profile.port = 2200
+        profile.identityFiles = ["/k/it's a key"]
+        var proxy = Profile.Proxy(kind: .socks5, host: "gw", port: 1080, user: "u")
+        proxy.password = Profile.Secret(environment: "GW_PW")
+        proxy.exclude = ["*.lan"]
+        profile.proxy = proxy
+        let path = try store(dir).save(profile)
+        #expect(path == dir + "/web1.yaml")
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int == 0o600)
+        var loaded = try store(dir).load("web1")
+        loaded.path = nil
+        #expect(loaded == profile)
+        #expect(store(dir).list().map(\.name) == ["web1"])
+        #expect(try store(dir).delete("web1") == path)
+        #expect(store(dir).list().isEmpty)
+        #expect(throws: ProfileError.invalidName("../evil")) { try store(dir).load("../evil") }
+    }
+
+    @Test func commandLineWinsOverProfileWhichWinsOverDefaults() throws {
+        var profile = Profile(name: "db1")
+        profile.host = "db1"
+        profile.port = 2222
+        profile.user = "backup"
+        profile.identityFiles = ["~/.ssh/db1"]
+        profile.compression = true
+        var line = CommandLineSettings()
+        line.givenPort = 2200
+        let base = ConnectOptions(
+            auth: AuthOptions(user: "me"),
+            verifier: HostKeyVerifier(pins: [], knownHostsPath: "/kh", prompter: nil))
+        let resolver = SessionResolver(
+            commandLine: line, base: base, defaultUser: "me", environment: [:],
+            home: "/home/me")
+        let resolved = try resolver.resolve(profile)
+        #expect(resolved.target == ConnectionTarget(host: "db1", port: 2200, user: "backup"))
+        #expect(resolved.options.auth.identityFiles == ["/home/me/.ssh/db1"])
+        #expect(resolved.options.transport.compression)
+        #expect(resolved.options.connectTimeout == 30)
+        line.identityFiles = ["/cli/key"]
+        line.givenUser = "root"
+        let cli = try SessionResolver(
+            commandLine: line, base: base, defaultUser: "me", environment: [:],
+            home: "/home/me"
+        ).resolve(profile)
+        #expect(cli.options.auth.identityFiles == ["/cli/key"])
+        #expect(cli.target?.user == "root")
+    }
+}
