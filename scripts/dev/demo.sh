@@ -9,10 +9,13 @@ eval "$("$root/scripts/dev/throwaway-sshd.sh" "$work/sshd")"
 mkdir -p "$work/backup" "$work/local"
 for name in db-mon db-tue db-wed; do head -c 2000000 /dev/urandom > "$work/backup/$name.tar.gz"; done
 echo "not a backup" > "$work/backup/README"
-sed "s#/backup#$work/backup#; s#/srv/backups/db1#$work/local#" "$root/scripts/pull.scr" > "$work/pull.scr"
+sed "s#^cd .*#cd $work/backup#; s#^lcd .*#lcd $work/local#" "$root/scripts/pull.scr" > "$work/pull.scr"
 echo "== $work/pull.scr"; cat "$work/pull.scr"
-fingerprint=$(ssh-keygen -lf "$work/sshd/host_ed25519.pub" | cut -d' ' -f2)
+mkdir -p "$work/sessions"
+sed "s#^port: .*#port: $PORT#; s#^identity: .*#identity: $KEY#; s#^known-hosts: .*#known-hosts: $KNOWN_HOSTS#" \
+  "$root/sessions/demo.yaml" > "$work/sessions/demo.yaml"
+echo "== session demo"; cat "$work/sessions/demo.yaml"
 set -x
-"$root/.build/release/ferry" -batch -P "$PORT" -i "$KEY" -hostkey "$fingerprint" -b "$work/pull.scr" -bc -be root@127.0.0.1
+"$root/.build/release/ferry" -batch --sessions "$work/sessions" -load demo -b "$work/pull.scr" -bc -be
 set +x
 echo "== exit status 0; local folder now holds:"; ls -l "$work/local"
