@@ -34,7 +34,7 @@ struct FerryMain {
         let environment = ProcessInfo.processInfo.environment
         let localUser = environment["USER"] ?? environment["LOGNAME"] ?? "root"
         let defaultUser = options.user ?? localUser
-        let home = NSHomeDirectory()
+        let home = (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory())
 
         var auth = AuthOptions(user: defaultUser)
         auth.useAgent = !options.noAgent

@@ -6,7 +6,7 @@ import Foundation
 struct SessionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "session", abstract: "Manage saved sessions (one YAML file per session).",
-        subcommands: [List.self, Show.self, Save.self, Delete.self])
+        subcommands: [List.self, Show.self, Save.self, Delete.self, Import.self])
 
     struct Location: ParsableArguments {
         @Option(
@@ -17,7 +17,8 @@ struct SessionCommand: ParsableCommand {
         var store: ProfileStore {
             ProfileStore(
                 explicit: sessions, environment: ProcessInfo.processInfo.environment,
-                currentDirectory: FileManager.default.currentDirectoryPath, home: NSHomeDirectory())
+                currentDirectory: FileManager.default.currentDirectoryPath,
+                home: (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()))
         }
     }
 
@@ -108,6 +109,38 @@ struct SessionCommand: ParsableCommand {
             } catch {
                 throw SessionCommand.fail(error)
             }
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write PuTTY's saved sessions on this machine as Ferry sessions (existing ones are kept).")
+        @OptionGroup var location: Location
+
+        func run() throws {
+            let store = location.store
+            guard let putty = store.putty else { return }
+            var failed = false
+            for name in putty.names() {
+                guard ProfileStore.isValidName(name) else {
+                    FileHandle.standardError.write(
+                        Data("ferry: skipping PuTTY session '\(name)': not a usable name\n".utf8))
+                    continue
+                }
+                if FileManager.default.fileExists(atPath: store.saveFolder + "/\(name).yaml") {
+                    print("kept \(store.saveFolder)/\(name).yaml (already there)")
+                    continue
+                }
+                do {
+                    guard var profile = try putty.load(name) else { continue }
+                    profile.path = nil
+                    print("imported PuTTY session '\(name)' as \(try store.save(profile))")
+                } catch {
+                    failed = true
+                    FileHandle.standardError.write(Data("ferry: \(error)\n".utf8))
+                }
+            }
+            if failed { throw ExitCode(FailureClass.usage.exitStatus) }
         }
     }
 

@@ -168,3 +168,58 @@ struct ProfileTests {
         #expect(cli.target?.user == "root")
     }
 }
+
+@Suite("PuTTY sessions")
+struct PuTTYSessionTests {
+    @Test func fileNamesAreEscapedAsPuTTYDoes() {
+        #expect(PuTTYSessions.fileName(for: "db1 (backup)/x") == "db1%20%28backup%29%2Fx")
+        #expect(PuTTYSessions.fileName(for: "web-1.example_org@x+y") == "web-1.example_org@x+y")
+        #expect(PuTTYSessions.sessionName(forFile: "db1%20%28backup%29") == "db1 (backup)")
+    }
+
+    @Test func readsHostUserKeyAndProxy() throws {
+        let text = """
+            Protocol=ssh
+            HostName=db1.example.org
+            PortNumber=2222
+            UserName=root
+            PublicKeyFile=/keys/db1.ppk
+            ProxyMethod=3
+            ProxyHost=proxy.corp
+            ProxyPort=3128
+            ProxyUsername=proxyuser
+            ProxyPassword=
+            ProxyExcludeList=*.lan,10.0.0.0/8
+            ProxyDNS=2
+            ProxyLocalhost=1
+            """
+        let profile = try PuTTYSessions.profile(name: "db1", text: text, file: "db1")
+        #expect(profile.host == "db1.example.org" && profile.port == 2222 && profile.user == "root")
+        #expect(profile.identityFiles == ["/keys/db1.ppk"])
+        var proxy = Profile.Proxy(kind: .http, host: "proxy.corp", port: 3128, user: "proxyuser")
+        proxy.exclude = ["*.lan", "10.0.0.0/8"]
+        proxy.dns = .remote
+        proxy.localhost = true
+        #expect(profile.proxy == proxy)
+    }
+
+    @Test func olderFilesUseProxyTypeAndSOCKSVersion() throws {
+        let socks4 = try PuTTYSessions.profile(
+            name: "a",
+            text: "HostName=h\nProxyType=2\nProxySOCKSVersion=4\n"
+                + "ProxyHost=gw\nProxyPort=1080\nProxyDNS=0\n", file: "a")
+        #expect(socks4.proxy?.kind == .socks4 && socks4.proxy?.dns == .local)
+        let command = try PuTTYSessions.profile(
+            name: "b",
+            text: "HostName=h\nProxyType=4\n"
+                + "ProxyTelnetCommand=nc %host %port\n", file: "b")
+        #expect(command.proxy?.kind == .command && command.proxy?.command == "nc %host %port")
+        #expect(try PuTTYSessions.profile(name: "c", text: "HostName=h\nProxyMethod=0\n", file: "c").proxy == nil)
+        #expect(throws: ProfileError.self) {
+            try PuTTYSessions.profile(name: "d", text: "HostName=h\nProxyMethod=6\n", file: "d")
+        }
+        #expect(throws: ProfileError.self) {
+            try PuTTYSessions.profile(name: "e", text: "Protocol=telnet\n", file: "e")
+        }
+    }
+}

@@ -122,3 +122,44 @@ struct SessionTests {
         #expect(again.stderr.contains("no saved session 'web1'"))
     }
 }
+
+@Suite("PuTTY sessions with the built binary", .tags(.integration))
+struct PuTTYSessionIntegrationTests {
+    let server = TestSSHServer.shared
+
+    @Test func loadFindsPuTTYSessionsAndImportWritesThem() throws {
+        let home = TestSSHServer.scratch("putty-home")
+        let folder = home + "/.putty/sessions"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let proxy = ProxyServer.tinyproxy(user: "pu", password: "pp", allowedPort: server.port)
+        let text = """
+            Protocol=ssh
+            HostName=127.0.0.1
+            PortNumber=\(server.port)
+            UserName=root
+            PublicKeyFile=\(server.ed25519Key)
+            ProxyMethod=3
+            ProxyHost=127.0.0.1
+            ProxyPort=\(proxy.port)
+            ProxyUsername=pu
+            ProxyLocalhost=1
+
+            """
+        try text.write(toFile: folder + "/db%20one", atomically: true, encoding: .utf8)
+        try "HostName=h\nProxyMethod=6\n".write(toFile: folder + "/jumpy", atomically: true, encoding: .utf8)
+        let environment = ["HOME": home, "FERRY_PROXY_PASSWORD": "pp"]
+        let result = FerryBinary.run(
+            [
+                "-batch", "--known-hosts", server.knownHosts, "-load", "db one", "-b",
+                "/dev/stdin",
+            ], environment: environment, input: "pwd\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(proxy.file("tinyproxy.log").contains("CONNECT 127.0.0.1:\(server.port)"))
+        let sessions = TestSSHServer.scratch("imported")
+        let imported = FerryBinary.run(["session", "import", "--sessions", sessions], environment: environment)
+        #expect(imported.stderr.contains("PuTTY session 'jumpy' goes through an SSH proxy"))
+        #expect(imported.status == 2)
+        // "db one" is not a usable Ferry name (it has a space), so only the warning names it.
+        #expect(imported.stderr.contains("skipping PuTTY session 'db one'"))
+    }
+}

@@ -115,7 +115,8 @@ public final class Interpreter {
     /// A local path made absolute against the local working directory.
     func localPath(_ path: String) -> String {
         if path == "~" || path.hasPrefix("~/") {
-            return PathRules.resolve(NSHomeDirectory() + path.dropFirst(), in: "/")
+            return PathRules.resolve(
+                (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst(), in: "/")
         }
         return PathRules.resolve(path, in: localDirectory)
     }

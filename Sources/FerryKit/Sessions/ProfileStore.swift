@@ -7,6 +7,8 @@ public struct ProfileStore: Sendable {
     public var folders: [String]
     /// Where `save` writes.
     public var saveFolder: String
+    /// PuTTY's sessions, consulted when no Ferry profile has the name.
+    public var putty: PuTTYSessions?
 
     /// The search path for the given `--sessions` folder and environment.
     public init(explicit: String?, environment: [String: String], currentDirectory: String, home: String) {
@@ -14,6 +16,7 @@ public struct ProfileStore: Sendable {
         let user = config + "/ferry/sessions"
         folders = (explicit.map { [$0] } ?? []) + [currentDirectory + "/sessions", user]
         saveFolder = explicit ?? user
+        putty = PuTTYSessions(environment: environment, home: home)
     }
 
     /// Whether `name` is a usable session name.
@@ -29,8 +32,17 @@ public struct ProfileStore: Sendable {
 
     /// Reads the session `name`.
     public func load(_ name: String) throws(ProfileError) -> Profile {
-        guard Self.isValidName(name) else { throw ProfileError.invalidName(name) }
-        guard let path = path(of: name) else { throw ProfileError.notFound(name: name, searched: folders) }
+        // PuTTY allows any session name; Ferry's own files need a plain one.
+        guard let path = Self.isValidName(name) ? path(of: name) : nil else {
+            if !Self.isValidName(name), putty?.path(of: name) == nil { throw ProfileError.invalidName(name) }
+            if let putty, let profile = try putty.load(name) {
+                if profile.proxy?.password.value != nil, let file = profile.path, !Self.isPrivate(file) {
+                    throw ProfileError.unsafeSecret(file: file, what: "a proxy password")
+                }
+                return profile
+            }
+            throw ProfileError.notFound(name: name, searched: folders + (putty.map { [$0.folder] } ?? []))
+        }
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
