@@ -86,7 +86,7 @@ struct FerryMain {
         settings.transferConnections = options.connections
         settings.initialTarget = session.target
         settings.sessionLookup = { name throws(ProfileError) in
-            guard store.path(of: name) != nil else { return nil }
+            guard store.knows(name) else { return nil }
             return try resolver.resolve(try store.load(name))
         }
         if options.load != nil, session.target == nil {

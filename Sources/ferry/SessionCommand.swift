@@ -114,7 +114,8 @@ struct SessionCommand: ParsableCommand {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write PuTTY's saved sessions on this machine as Ferry sessions (existing ones are kept).")
+            abstract: "Write PuTTY's saved sessions and ~/.ssh/config hosts as Ferry sessions (existing ones are kept)."
+        )
         @OptionGroup var location: Location
 
         func run() throws {
@@ -135,6 +136,22 @@ struct SessionCommand: ParsableCommand {
                     guard var profile = try putty.load(name) else { continue }
                     profile.path = nil
                     print("imported PuTTY session '\(name)' as \(try store.save(profile))")
+                } catch {
+                    failed = true
+                    FileHandle.standardError.write(Data("ferry: \(error)\n".utf8))
+                }
+            }
+            for name in store.sshConfig?.literalHosts ?? [] where ProfileStore.isValidName(name) {
+                if FileManager.default.fileExists(atPath: store.saveFolder + "/\(name).yaml") {
+                    print("kept \(store.saveFolder)/\(name).yaml (already there)")
+                    continue
+                }
+                do {
+                    guard var profile = try store.sshConfig?.profile(for: name, home: store.homeDirectory) else {
+                        continue
+                    }
+                    profile.path = nil
+                    print("imported ssh_config host '\(name)' as \(try store.save(profile))")
                 } catch {
                     failed = true
                     FileHandle.standardError.write(Data("ferry: \(error)\n".utf8))

@@ -223,3 +223,55 @@ struct PuTTYSessionTests {
         }
     }
 }
+
+@Suite("ssh_config hosts")
+struct SSHConfigTests {
+    let text = """
+        # comment
+        Host db1 db1-alias
+            HostName %h.example.org
+            User backup
+            Port 2222
+            IdentityFile ~/.ssh/db1
+        Host web*
+            User deploy
+            ProxyCommand nc -X connect -x proxy:3128 %h %p
+        Host inner
+            ProxyJump bastion
+        Match host other
+            User nobody
+        Host *
+            User fallback
+            IdentityFile ~/.ssh/id_ed25519
+            Compression yes
+        """
+
+    @Test func firstValueWinsAcrossMatchingBlocks() throws {
+        let config = SSHConfig(path: "/home/me/.ssh/config", text: text)
+        let db1 = try #require(try config.profile(for: "db1", home: "/home/me"))
+        #expect(db1.host == "db1.example.org" && db1.user == "backup" && db1.port == 2222)
+        #expect(db1.identityFiles == ["/home/me/.ssh/db1", "/home/me/.ssh/id_ed25519"])
+        #expect(db1.compression == true)
+        #expect(config.literalHosts == ["db1", "db1-alias", "inner"])
+    }
+
+    @Test func onlyLiteralHostsAreSessions() throws {
+        let config = SSHConfig(path: "c", text: text)
+        #expect(try config.profile(for: "web3", home: "/h") == nil)
+        #expect(try config.profile(for: "unknown", home: "/h") == nil)
+    }
+
+    @Test func proxyCommandBecomesACommandProxyAndJumpIsRefusedClearly() throws {
+        let config = SSHConfig(path: "c", text: text + "\nHost web1\n    Port 22\n")
+        let web1 = try #require(try config.profile(for: "web1", home: "/h"))
+        #expect(web1.proxy?.kind == .command && web1.proxy?.command == "nc -X connect -x proxy:3128 %h %p")
+        #expect(web1.user == "deploy")
+        #expect(
+            throws: ProfileError.invalid(
+                file: "c", line: 11, column: 1,
+                message: "ProxyJump (jump hosts) is not supported by Ferry yet")
+        ) {
+            try config.profile(for: "inner", home: "/h")
+        }
+    }
+}

@@ -163,3 +163,38 @@ struct PuTTYSessionIntegrationTests {
         #expect(imported.stderr.contains("skipping PuTTY session 'db one'"))
     }
 }
+
+@Suite("ssh_config hosts with the built binary", .tags(.integration))
+struct SSHConfigIntegrationTests {
+    let server = TestSSHServer.shared
+
+    @Test func loadAndOpenFindHostsInSSHConfig() throws {
+        let home = TestSSHServer.scratch("sshconfig-home")
+        try FileManager.default.createDirectory(atPath: home + "/.ssh", withIntermediateDirectories: true)
+        let marker = home + "/proxied"
+        try """
+        Host box
+            HostName 127.0.0.1
+            Port \(server.port)
+            User root
+            IdentityFile \(server.ed25519Key)
+            UserKnownHostsFile \(server.knownHosts)
+            ProxyCommand sh -c 'echo %h:%p > \(marker); exec socat - TCP:%h:%p'
+
+        """.write(toFile: home + "/.ssh/config", atomically: true, encoding: .utf8)
+        let loaded = FerryBinary.run(
+            ["-batch", "-load", "box", "-b", "/dev/stdin"], environment: ["HOME": home],
+            input: "pwd\n")
+        #expect(loaded.status == 0, "\(loaded.stderr)")
+        #expect((try? String(contentsOfFile: marker, encoding: .utf8)) == "127.0.0.1:\(server.port)\n")
+        let opened = FerryBinary.run(
+            ["-batch", "-b", "/dev/stdin"], environment: ["HOME": home],
+            input: "open box\npwd\n")
+        #expect(opened.status == 0, "\(opened.stderr)")
+        #expect(opened.stdout.contains("Remote directory is /root"))
+        let sessions = TestSSHServer.scratch("sshconfig-import")
+        let imported = FerryBinary.run(["session", "import", "--sessions", sessions], environment: ["HOME": home])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(FileManager.default.fileExists(atPath: sessions + "/box.yaml"))
+    }
+}

@@ -9,6 +9,11 @@ public struct ProfileStore: Sendable {
     public var saveFolder: String
     /// PuTTY's sessions, consulted when no Ferry profile has the name.
     public var putty: PuTTYSessions?
+    /// OpenSSH's client configuration, consulted after PuTTY's sessions.
+    public var sshConfig: SSHConfig?
+    let home: String
+    /// The home folder `~` stands for.
+    public var homeDirectory: String { home }
 
     /// The search path for the given `--sessions` folder and environment.
     public init(explicit: String?, environment: [String: String], currentDirectory: String, home: String) {
@@ -17,6 +22,8 @@ public struct ProfileStore: Sendable {
         folders = (explicit.map { [$0] } ?? []) + [currentDirectory + "/sessions", user]
         saveFolder = explicit ?? user
         putty = PuTTYSessions(environment: environment, home: home)
+        sshConfig = SSHConfig(path: home + "/.ssh/config")
+        self.home = home
     }
 
     /// Whether `name` is a usable session name.
@@ -30,18 +37,30 @@ public struct ProfileStore: Sendable {
         folders.map { "\($0)/\(name).yaml" }.first { FileManager.default.fileExists(atPath: $0) }
     }
 
+    /// Whether `name` is a Ferry session, a PuTTY session or a host named in `~/.ssh/config`.
+    public func knows(_ name: String) -> Bool {
+        (Self.isValidName(name) && path(of: name) != nil) || putty?.path(of: name) != nil
+            || sshConfig?.literalHosts.contains(where: { $0.lowercased() == name.lowercased() }) == true
+    }
+
     /// Reads the session `name`.
     public func load(_ name: String) throws(ProfileError) -> Profile {
         // PuTTY allows any session name; Ferry's own files need a plain one.
         guard let path = Self.isValidName(name) ? path(of: name) : nil else {
-            if !Self.isValidName(name), putty?.path(of: name) == nil { throw ProfileError.invalidName(name) }
+            if !Self.isValidName(name), putty?.path(of: name) == nil,
+                sshConfig?.literalHosts.contains(name) != true
+            {
+                throw ProfileError.invalidName(name)
+            }
             if let putty, let profile = try putty.load(name) {
                 if profile.proxy?.password.value != nil, let file = profile.path, !Self.isPrivate(file) {
                     throw ProfileError.unsafeSecret(file: file, what: "a proxy password")
                 }
                 return profile
             }
-            throw ProfileError.notFound(name: name, searched: folders + (putty.map { [$0.folder] } ?? []))
+            if let sshConfig, let profile = try sshConfig.profile(for: name, home: home) { return profile }
+            throw ProfileError.notFound(
+                name: name, searched: folders + (putty.map { [$0.folder] } ?? []) + (sshConfig.map { [$0.path] } ?? []))
         }
         let text: String
         do {
