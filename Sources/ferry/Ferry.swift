@@ -102,6 +102,13 @@ struct Ferry: ParsableCommand {
     var proxy: String?
 
     @Option(
+        name: .customShort("J"),
+        help: ArgumentHelp(
+            "Jump hosts, comma-separated: [user@]host[:port] or saved session names, tried in order.",
+            valueName: "hosts"))
+    var jumpHosts: String?
+
+    @Option(
         name: .customLong("proxycmd", withSingleDash: true),
         help: ArgumentHelp(
             "Reach the host through a local command's standard input and output (%host and %port, or %h and %p,"

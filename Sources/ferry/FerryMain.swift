@@ -57,6 +57,10 @@ struct FerryMain {
         line.password = options.password
         line.proxy = proxySettings(environment: environment)
         line.givenPort = options.port
+        line.jumps =
+            options.jumpHosts?.split(separator: ",").map {
+                String($0).trimmingCharacters(in: .whitespaces)
+            } ?? []
         if let target = options.target {
             guard var parsed = Interpreter.parseTarget(target, defaultUser: defaultUser, defaultPort: 22) else {
                 console.report("ferry: '\(target)' is not [user@]host[:port]")
@@ -67,12 +71,13 @@ struct FerryMain {
             if target.contains("@") { line.givenUser = parsed.user }
         }
         if line.givenUser == nil { line.givenUser = options.user }
-        let resolver = SessionResolver(
+        var resolver = SessionResolver(
             commandLine: line, base: base, defaultUser: localUser,
             environment: environment, home: home)
         let store = ProfileStore(
             explicit: options.sessions, environment: environment,
             currentDirectory: FileManager.default.currentDirectoryPath, home: home)
+        resolver.lookup = { name throws(ProfileError) in store.knows(name) ? try store.load(name) : nil }
         let session: ResolvedSession
         do {
             session = try resolver.resolve(options.load.map { name throws(ProfileError) in try store.load(name) })

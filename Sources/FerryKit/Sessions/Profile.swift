@@ -60,6 +60,8 @@ public struct Profile: Equatable, Sendable {
     public var localDirectory: String?
     public var password = Secret()
     public var proxy: Proxy?
+    /// Jump hosts, in order: each a saved session's name or `[user@]host[:port]`.
+    public var jump: [String] = []
 
     /// Creates an empty profile called `name`.
     public init(name: String) { self.name = name }

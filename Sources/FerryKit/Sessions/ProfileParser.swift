@@ -5,7 +5,7 @@ enum ProfileParser {
     static let topKeys = [
         "host", "port", "user", "identity", "hostkey", "known-hosts", "compression", "keepalive",
         "connect-timeout", "remote-directory", "local-directory", "password", "password-env", "password-file",
-        "proxy",
+        "proxy", "jump",
     ]
     static let proxyKeys = [
         "type", "host", "port", "user", "password", "password-env", "password-file", "command", "dns", "exclude",
@@ -42,6 +42,9 @@ enum ProfileParser {
             case "password-env": profile.password.environment = try reader.string(value, key)
             case "password-file": profile.password.file = try reader.string(value, key)
             case "proxy": profile.proxy = try proxy(value, reader: reader)
+            case "jump":
+                profile.jump = try reader.strings(value, key).flatMap { $0.split(separator: ",") }
+                    .map { String($0).trimmingCharacters(in: .whitespaces) }
             default: break
             }
         }

@@ -205,6 +205,7 @@ enum ProfileWriter {
             add("exclude", proxy.exclude, indent: "  ")
             if let localhost = proxy.localhost { lines.append("  localhost: \(localhost)") }
         }
+        add("jump", profile.jump)
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -13,6 +13,8 @@ public struct CommandLineSettings {
     public var timeout: Int?
     public var password: String?
     public var proxy: ProxySettings?
+    /// Jump hosts from `-J`, each `[user@]host[:port]` or a saved session's name.
+    public var jumps: [String] = []
 
     /// Creates empty settings.
     public init() {}
@@ -35,6 +37,8 @@ public struct SessionResolver {
     public var defaultUser: String
     public var environment: [String: String]
     public var home: String
+    /// Finds a saved session by name, for jump hosts named by session.
+    public var lookup: ((String) throws(ProfileError) -> Profile?)?
 
     /// Creates a resolver.
     public init(
@@ -50,6 +54,31 @@ public struct SessionResolver {
 
     func expand(_ path: String) -> String {
         path == "~" ? home : path.hasPrefix("~/") ? home + path.dropFirst() : path
+    }
+
+    /// A jump host from a saved session's name, or from `[user@]host[:port]` with the options in force.
+    func jumpHost(_ name: String, base options: ConnectOptions) throws(ProfileError) -> JumpHost {
+        if !name.contains("@"), !name.contains(":"), let profile = try lookup?(name), let host = profile.host {
+            var inner = self
+            inner.commandLine = CommandLineSettings()
+            inner.commandLine.knownHosts = commandLine.knownHosts
+            var resolved = try inner.resolve(profile)
+            resolved.options.jumps = []
+            let target = ConnectionTarget(host: host, port: profile.port ?? 22, user: profile.user ?? defaultUser)
+            return JumpHost(target: target, options: resolved.options)
+        }
+        guard let target = Interpreter.parseTarget(name, defaultUser: defaultUser, defaultPort: 22) else {
+            throw ProfileError.invalid(
+                file: "jump host", line: 0, column: 0,
+                message: "'\(name)' is neither a saved session nor [user@]host[:port]")
+        }
+        var hop = options
+        hop.jumps = []
+        hop.proxy = nil
+        // -hostkey pins name the final host's key; a jump host is checked against known_hosts.
+        hop.verifier = HostKeyVerifier(
+            pins: [], knownHostsPath: options.verifier.knownHostsPath, prompter: options.verifier.prompter)
+        return JumpHost(target: target, options: hop)
     }
 
     /// The settings for `profile` (or the command line alone when nil).
@@ -99,6 +128,8 @@ public struct SessionResolver {
                 host: host, port: line.givenPort ?? profile.port ?? 22,
                 user: line.givenUser ?? profile.user ?? defaultUser)
         }
+        let jumpNames = !line.jumps.isEmpty ? line.jumps : profile?.jump ?? []
+        options.jumps = try jumpNames.map { name throws(ProfileError) in try jumpHost(name, base: options) }
         return ResolvedSession(
             target: target, options: options, remoteDirectory: profile?.remoteDirectory,
             localDirectory: profile?.localDirectory.map(expand))

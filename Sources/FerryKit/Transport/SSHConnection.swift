@@ -31,13 +31,27 @@ public struct ConnectOptions {
     public var verifier: HostKeyVerifier
     /// Receives `-v` lines.
     public var log: (String) -> Void = { _ in }
-    /// The proxy to go through, if any.
+    /// The proxy to go through, if any (to the first jump host when there are jump hosts).
     public var proxy: ProxySettings?
+    /// SSH jump hosts, in order: the connection goes through each one's `direct-tcpip` channel.
+    public var jumps: [JumpHost] = []
 
     /// Creates options.
     public init(auth: AuthOptions, verifier: HostKeyVerifier) {
         self.auth = auth
         self.verifier = verifier
+    }
+}
+
+/// One SSH jump host: where it is and how to log in to it (its own key is checked like any host's).
+public struct JumpHost {
+    public var target: ConnectionTarget
+    public var options: ConnectOptions
+
+    /// Creates a jump host.
+    public init(target: ConnectionTarget, options: ConnectOptions) {
+        self.target = target
+        self.options = options
     }
 }
 
@@ -51,6 +65,8 @@ public struct ReconnectRecipe: Sendable {
     public var hostKeyFingerprint: String
     public var credential: Credential
     public var proxy: ProxySettings?
+    /// The jump hosts' own recipes, in order.
+    public var jumps: [ReconnectRecipe] = []
 }
 
 /// An authenticated SSH connection with its SFTP channel.
@@ -73,13 +89,61 @@ public final class SSHConnection {
         self.recipe = recipe
     }
 
-    /// Connects, checks the host key, logs in and starts SFTP.
+    /// Connects (through any proxy and jump hosts), checks the host key, logs in and starts SFTP.
     public static func open(_ target: ConnectionTarget, options: ConnectOptions) throws -> SSHConnection {
+        var jumpRecipes: [ReconnectRecipe] = []
+        let socket = try carrier(to: target, options: options, recipes: &jumpRecipes)
+        let (session, key, credential, transport) = try login(target, over: socket, options: options)
+        let sftp = try SFTPClient(session: session)
+        var recipe = ReconnectRecipe(
+            target: target, family: options.family, connectTimeout: options.connectTimeout,
+            transport: transport, hostKeyFingerprint: key.sha256Fingerprint,
+            credential: credential, proxy: options.proxy)
+        recipe.jumps = jumpRecipes
+        return SSHConnection(target: target, session: session, sftp: sftp, hostKey: key, recipe: recipe)
+    }
+
+    /// The socket SSH to `target` runs over: direct or through the proxy, or a tunnel through the jump hosts.
+    private static func carrier(to target: ConnectionTarget, options: ConnectOptions, recipes: inout [ReconnectRecipe])
+        throws -> TCPSocket
+    {
+        let first = options.jumps.first?.target ?? target
+        options.log("connecting to \(first.host) port \(first.port)")
+        var socket: TCPSocket
+        do {
+            socket = try ProxyDialer.connect(
+                host: first.host, port: first.port, via: options.proxy, family: options.family,
+                timeout: options.connectTimeout, log: options.log)
+        } catch let error as ConnectionError where !options.jumps.isEmpty {
+            throw ProxyError.jumpFailed(hop: first.description, reason: error.description)
+        }
+        for (index, hop) in options.jumps.enumerated() {
+            let next = index + 1 < options.jumps.count ? options.jumps[index + 1].target : target
+            do {
+                var hopOptions = hop.options
+                hopOptions.log = { options.log("jump \(hop.target): \($0)") }
+                let (session, key, credential, transport) = try login(hop.target, over: socket, options: hopOptions)
+                recipes.append(
+                    ReconnectRecipe(
+                        target: hop.target, family: options.family, connectTimeout: options.connectTimeout,
+                        transport: transport, hostKeyFingerprint: key.sha256Fingerprint, credential: credential))
+                options.log("jump \(hop.target): opening a channel to \(next.host) port \(next.port)")
+                socket = try JumpTunnel.open(
+                    through: session, hopName: hop.target.description, to: next.host, port: next.port)
+            } catch let error as ProxyError {
+                throw error
+            } catch {
+                throw ProxyError.jumpFailed(hop: hop.target.description, reason: "\(error)")
+            }
+        }
+        return socket
+    }
+
+    /// Handshake, host key and login over `socket`.
+    private static func login(_ target: ConnectionTarget, over socket: TCPSocket, options: ConnectOptions) throws
+        -> (SSHSession, HostKey, Credential, TransportOptions)
+    {
         let log = options.log
-        log("connecting to \(target.host) port \(target.port)")
-        let socket = try ProxyDialer.connect(
-            host: target.host, port: target.port, via: options.proxy, family: options.family,
-            timeout: options.connectTimeout, log: log)
         var transport = options.transport
         transport.preferredHostKeyTypes = options.verifier.preferredTypes(host: target.host, port: target.port)
         let session = try handshake(socket: socket, transport: transport, proxy: options.proxy)
@@ -93,27 +157,36 @@ public final class SSHConnection {
         auth.user = target.user
         let credential = try session.authenticate(host: target.host, options: auth, log: log)
         log("authenticated as \(target.user)")
-        let sftp = try SFTPClient(session: session)
-        let recipe = ReconnectRecipe(
-            target: target, family: options.family, connectTimeout: options.connectTimeout,
-            transport: transport, hostKeyFingerprint: key.sha256Fingerprint,
-            credential: credential, proxy: options.proxy)
-        return SSHConnection(target: target, session: session, sftp: sftp, hostKey: key, recipe: recipe)
+        return (session, key, credential, transport)
     }
 
     /// Makes another connection from a recipe, refusing any host key but the one recorded.
     public static func open(_ recipe: ReconnectRecipe) throws -> SSHConnection {
-        let target = recipe.target
-        let socket = try ProxyDialer.connect(
-            host: target.host, port: target.port, via: recipe.proxy, family: recipe.family,
+        let first = recipe.jumps.first?.target ?? recipe.target
+        var socket = try ProxyDialer.connect(
+            host: first.host, port: first.port, via: recipe.proxy, family: recipe.family,
             timeout: recipe.connectTimeout)
+        for (index, hop) in recipe.jumps.enumerated() {
+            let next = index + 1 < recipe.jumps.count ? recipe.jumps[index + 1].target : recipe.target
+            let session = try replay(hop, over: socket)
+            socket = try JumpTunnel.open(
+                through: session, hopName: hop.target.description, to: next.host, port: next.port)
+        }
+        let session = try replay(recipe, over: socket)
+        let sftp = try SFTPClient(session: session)
+        return SSHConnection(
+            target: recipe.target, session: session, sftp: sftp, hostKey: try session.hostKey(),
+            recipe: recipe)
+    }
+
+    private static func replay(_ recipe: ReconnectRecipe, over socket: TCPSocket) throws -> SSHSession {
+        let target = recipe.target
         let session = try handshake(socket: socket, transport: recipe.transport, proxy: recipe.proxy)
         let key = try session.hostKey()
         try HostKeyVerifier(pins: [recipe.hostKeyFingerprint], knownHostsPath: "", prompter: nil)
             .verify(host: target.host, port: target.port, key: key)
         try session.authenticate(user: target.user, host: target.host, replaying: recipe.credential)
-        let sftp = try SFTPClient(session: session)
-        return SSHConnection(target: target, session: session, sftp: sftp, hostKey: key, recipe: recipe)
+        return session
     }
 
     /// Runs the SSH handshake; when it fails over a proxy, the proxy's side of the story is told.
