@@ -216,8 +216,12 @@ struct PuTTYSessionTests {
         #expect(command.proxy?.kind == .command && command.proxy?.command == "nc %host %port")
         #expect(try PuTTYSessions.profile(name: "c", text: "HostName=h\nProxyMethod=0\n", file: "c").proxy == nil)
         #expect(throws: ProfileError.self) {
-            try PuTTYSessions.profile(name: "d", text: "HostName=h\nProxyMethod=6\n", file: "d")
+            try PuTTYSessions.profile(name: "d", text: "HostName=h\nProxyMethod=7\n", file: "d")
         }
+        let jump = try PuTTYSessions.profile(
+            name: "j", text: "HostName=h\nProxyMethod=6\nProxyHost=bastion\nProxyPort=2200\nProxyUsername=ops\n",
+            file: "j")
+        #expect(jump.jump == ["ops@bastion:2200"] && jump.proxy == nil)
         #expect(throws: ProfileError.self) {
             try PuTTYSessions.profile(name: "e", text: "Protocol=telnet\n", file: "e")
         }
@@ -261,17 +265,11 @@ struct SSHConfigTests {
         #expect(try config.profile(for: "unknown", home: "/h") == nil)
     }
 
-    @Test func proxyCommandBecomesACommandProxyAndJumpIsRefusedClearly() throws {
+    @Test func proxyCommandAndProxyJumpCarryOver() throws {
         let config = SSHConfig(path: "c", text: text + "\nHost web1\n    Port 22\n")
         let web1 = try #require(try config.profile(for: "web1", home: "/h"))
         #expect(web1.proxy?.kind == .command && web1.proxy?.command == "nc -X connect -x proxy:3128 %h %p")
         #expect(web1.user == "deploy")
-        #expect(
-            throws: ProfileError.invalid(
-                file: "c", line: 11, column: 1,
-                message: "ProxyJump (jump hosts) is not supported by Ferry yet")
-        ) {
-            try config.profile(for: "inner", home: "/h")
-        }
+        #expect(try config.profile(for: "inner", home: "/h")?.jump == ["bastion"])
     }
 }

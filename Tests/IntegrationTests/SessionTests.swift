@@ -146,7 +146,7 @@ struct PuTTYSessionIntegrationTests {
 
             """
         try text.write(toFile: folder + "/db%20one", atomically: true, encoding: .utf8)
-        try "HostName=h\nProxyMethod=6\n".write(toFile: folder + "/jumpy", atomically: true, encoding: .utf8)
+        try "HostName=h\nProxyMethod=7\n".write(toFile: folder + "/jumpy", atomically: true, encoding: .utf8)
         let environment = ["HOME": home, "FERRY_PROXY_PASSWORD": "pp"]
         let result = FerryBinary.run(
             [
@@ -157,7 +157,7 @@ struct PuTTYSessionIntegrationTests {
         #expect(proxy.file("tinyproxy.log").contains("CONNECT 127.0.0.1:\(server.port)"))
         let sessions = TestSSHServer.scratch("imported")
         let imported = FerryBinary.run(["session", "import", "--sessions", sessions], environment: environment)
-        #expect(imported.stderr.contains("PuTTY session 'jumpy' goes through an SSH proxy"))
+        #expect(imported.stderr.contains("PuTTY session 'jumpy' runs its proxy as an SSH command or subsystem"))
         #expect(imported.status == 2)
         // "db one" is not a usable Ferry name (it has a space), so only the warning names it.
         #expect(imported.stderr.contains("skipping PuTTY session 'db one'"))

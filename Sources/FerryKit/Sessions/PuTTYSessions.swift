@@ -92,11 +92,18 @@ public struct PuTTYSessions: Sendable {
             }
         }
         let kinds: [Int: ProxySettings.Kind] = [1: .socks4, 2: .socks5, 3: .http, 4: .telnet, 5: .command]
+        if method == 6, let jumpHost = text("ProxyHost") {
+            // "SSH to proxy and use port forwarding": a jump host.
+            let user = text("ProxyUsername").map { $0 + "@" } ?? ""
+            let port = number("ProxyPort").map { ":\($0)" } ?? ""
+            profile.jump = [user + jumpHost + port]
+            return profile
+        }
         if method >= 6 {
             throw ProfileError.invalid(
                 file: file, line: 1, column: 1,
-                message: "PuTTY session '\(name)' goes through an SSH proxy (ProxyMethod"
-                    + " \(method)), which Ferry cannot import yet")
+                message: "PuTTY session '\(name)' runs its proxy as an SSH command or subsystem"
+                    + " (ProxyMethod \(method)), which Ferry cannot use; a jump host (ProxyMethod 6) works")
         }
         if let kind = kinds[method] {
             var proxy = Profile.Proxy(

@@ -114,9 +114,8 @@ public struct SSHConfig: Sendable {
         }
         if let compression = first["compression"]?.value.lowercased() { profile.compression = compression == "yes" }
         if let jump = first["proxyjump"], jump.value.lowercased() != "none" {
-            throw ProfileError.invalid(
-                file: path, line: jump.line, column: 1,
-                message: "ProxyJump (jump hosts) is not supported by Ferry yet")
+            profile.jump = jump.value.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+                .map { $0.hasPrefix("ssh://") ? String($0.dropFirst(6)) : $0 }
         }
         if let command = first["proxycommand"], command.value.lowercased() != "none" {
             var proxy = Profile.Proxy(kind: .command)

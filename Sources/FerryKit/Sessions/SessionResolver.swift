@@ -128,6 +128,14 @@ public struct SessionResolver {
                 host: host, port: line.givenPort ?? profile.port ?? 22,
                 user: line.givenUser ?? profile.user ?? defaultUser)
         }
+        // A proxy user without a password is asked for one, at a terminal, when the proxy will be used.
+        if var proxy = options.proxy, let user = proxy.username, proxy.password == nil,
+            let prompter = base.auth.prompter,
+            let host = target?.host, proxy.applies(to: host)
+        {
+            proxy.password = prompter.password(user: user, host: "\(proxy.label) for")
+            options.proxy = proxy
+        }
         let jumpNames = !line.jumps.isEmpty ? line.jumps : profile?.jump ?? []
         options.jumps = try jumpNames.map { name throws(ProfileError) in try jumpHost(name, base: options) }
         return ResolvedSession(
