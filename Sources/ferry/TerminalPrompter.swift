@@ -8,6 +8,10 @@ final class TerminalPrompter: CredentialPrompter, HostKeyPrompter {
         ask("\(user)@\(host)'s password: ", echo: false)
     }
 
+    func proxyPassword(user: String, proxy: String) -> String? {
+        ask("Password for \(user) at \(proxy): ", echo: false)
+    }
+
     func passphrase(keyPath: String) -> String? {
         ask("Passphrase for key \"\(keyPath)\": ", echo: false)
     }

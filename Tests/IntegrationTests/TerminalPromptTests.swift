@@ -62,4 +62,15 @@ struct TerminalPromptTests {
         #expect(result.stdout.contains("Remote directory is /home/ferrytest"), "\(result.stdout)")
         #expect(!result.stdout.contains(TestSSHServer.password))
     }
+
+    @Test func missingProxyPasswordIsAsked() {
+        let proxy = ProxyServer.tinyproxy(user: "pu", password: "proxy-secret", allowedPort: server.port)
+        let result = runOnTerminal(
+            arguments(knownHosts: server.knownHosts, script: pwdScript()) + [
+                "--proxy", "http://pu@127.0.0.1:\(proxy.port)", "--proxy-localhost",
+            ], answer: "proxy-secret", delay: 2)
+        #expect(result.stdout.contains("Password for pu at http proxy 127.0.0.1:\(proxy.port):"))
+        #expect(result.stdout.contains("Remote directory is /root"), "\(result.stdout)")
+        #expect(!result.stdout.contains("proxy-secret"))
+    }
 }

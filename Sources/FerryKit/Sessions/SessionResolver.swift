@@ -133,7 +133,7 @@ public struct SessionResolver {
             let prompter = base.auth.prompter,
             let host = target?.host, proxy.applies(to: host)
         {
-            proxy.password = prompter.password(user: user, host: "\(proxy.label) for")
+            proxy.password = prompter.proxyPassword(user: user, proxy: proxy.label)
             options.proxy = proxy
         }
         let jumpNames = !line.jumps.isEmpty ? line.jumps : profile?.jump ?? []

@@ -5,6 +5,8 @@ import Foundation
 public protocol CredentialPrompter {
     /// The login password for `user` at `host`, or nil to give up on passwords.
     func password(user: String, host: String) -> String?
+    /// The password for `user` at the proxy `proxy` (a label such as `http proxy gw:3128`), or nil.
+    func proxyPassword(user: String, proxy: String) -> String?
     /// The passphrase for the private key at `keyPath`, or nil to skip that key.
     func passphrase(keyPath: String) -> String?
     /// Answers to a keyboard-interactive round, one per prompt, or nil to give up.
