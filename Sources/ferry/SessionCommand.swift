@@ -120,41 +120,37 @@ struct SessionCommand: ParsableCommand {
 
         func run() throws {
             let store = location.store
-            guard let putty = store.putty else { return }
             var failed = false
-            for name in putty.names() {
+            /// Saves one imported session unless a Ferry session of that name exists; reports what it did.
+            func importOne(_ name: String, from source: String, load: () throws(ProfileError) -> Profile?) {
                 guard ProfileStore.isValidName(name) else {
                     FileHandle.standardError.write(
-                        Data("ferry: skipping PuTTY session '\(name)': not a usable name\n".utf8))
-                    continue
+                        Data("ferry: skipping \(source) '\(name)': not a usable name\n".utf8))
+                    return
                 }
                 if FileManager.default.fileExists(atPath: store.saveFolder + "/\(name).yaml") {
                     print("kept \(store.saveFolder)/\(name).yaml (already there)")
-                    continue
+                    return
                 }
                 do {
-                    guard var profile = try putty.load(name) else { continue }
+                    guard var profile = try load() else { return }
                     profile.path = nil
-                    print("imported PuTTY session '\(name)' as \(try store.save(profile))")
+                    print("imported \(source) '\(name)' as \(try store.save(profile))")
                 } catch {
                     failed = true
                     FileHandle.standardError.write(Data("ferry: \(error)\n".utf8))
                 }
             }
-            for name in store.sshConfig?.literalHosts ?? [] where ProfileStore.isValidName(name) {
-                if FileManager.default.fileExists(atPath: store.saveFolder + "/\(name).yaml") {
-                    print("kept \(store.saveFolder)/\(name).yaml (already there)")
-                    continue
+            if let putty = store.putty {
+                for name in putty.names() {
+                    importOne(name, from: "PuTTY session") { () throws(ProfileError) in try putty.load(name) }
                 }
-                do {
-                    guard var profile = try store.sshConfig?.profile(for: name, home: store.homeDirectory) else {
-                        continue
+            }
+            if let config = store.sshConfig {
+                for name in config.literalHosts {
+                    importOne(name, from: "ssh_config host") { () throws(ProfileError) in
+                        try config.profile(for: name, home: store.homeDirectory)
                     }
-                    profile.path = nil
-                    print("imported ssh_config host '\(name)' as \(try store.save(profile))")
-                } catch {
-                    failed = true
-                    FileHandle.standardError.write(Data("ferry: \(error)\n".utf8))
                 }
             }
             if failed { throw ExitCode(FailureClass.usage.exitStatus) }
