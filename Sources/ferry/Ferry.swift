@@ -102,6 +102,11 @@ struct Ferry: ParsableCommand {
     var proxy: String?
 
     @Option(
+        name: .customLong("diagnostics"),
+        help: ArgumentHelp("Folder for what 'run' collects (default ./diagnostics).", valueName: "dir"))
+    var diagnostics: String?
+
+    @Option(
         name: .customShort("J"),
         help: ArgumentHelp(
             "Jump hosts, comma-separated: [user@]host[:port] or saved session names, tried in order.",

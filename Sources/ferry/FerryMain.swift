@@ -89,6 +89,9 @@ struct FerryMain {
         var settings = InterpreterSettings(defaultUser: defaultUser, connect: session.options)
         settings.defaultPort = options.port ?? 22
         settings.transferConnections = options.connections
+        if let diagnostics = options.diagnostics {
+            settings.diagnosticsRoot = PathRules.resolve(diagnostics, in: FileManager.default.currentDirectoryPath)
+        }
         settings.initialTarget = session.target
         settings.sessionLookup = { name throws(ProfileError) in
             guard store.knows(name) else { return nil }

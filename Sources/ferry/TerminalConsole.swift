@@ -21,6 +21,16 @@ final class TerminalConsole: Console {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
+    func stream(_ text: String, isError: Bool) {
+        endProgress()
+        if isError {
+            fflush(nil)
+            FileHandle.standardError.write(Data(text.utf8))
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+
     func progress(_ status: TransferProgress) {
         guard showsProgress else { return }
         let now = Date()

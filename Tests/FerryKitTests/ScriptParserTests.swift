@@ -92,3 +92,30 @@ struct ScriptParserTests {
         #expect(ScriptParser.suggestion(for: "xyzzyplugh") == nil)
     }
 }
+
+@Suite("run parsing")
+struct RunParsingTests {
+    @Test func optionsThenTheRestOfTheLineAsWritten() throws {
+        let script = try ScriptParser.parse(
+            "run uname -a\nrun --timeout 30 -o fsck fsck -n /dev/xvda2\n-run dmesg | grep -i \"EXT3-fs error\"\n",
+            file: "h.scr")
+        #expect(script.lines[0].command == .run(RemoteRun(command: "uname -a")))
+        #expect(
+            script.lines[1].command == .run(RemoteRun(command: "fsck -n /dev/xvda2", timeout: 30, outputName: "fsck")))
+        #expect(script.lines[2].command == .run(RemoteRun(command: "dmesg | grep -i \"EXT3-fs error\"")))
+        #expect(script.lines[2].ignoresFailure)
+    }
+
+    @Test func badRunLinesAreReported() {
+        #expect {
+            try ScriptParser.parse("run\nrun --timeout x ls\nrun -o ../x ls\nrun --bogus ls\n", file: "r.scr")
+        } throws: { error in
+            (error as? ScriptErrors)?.diagnostics.map(\.description) == [
+                "r.scr:1:4: error: run: missing command (usage: run [--timeout SECS] [-o NAME] command...)",
+                "r.scr:2:5: error: run: --timeout needs a number of seconds",
+                "r.scr:3:8: error: run: -o takes a plain file name, not '../x'",
+                "r.scr:4:5: error: run: unknown option '--bogus' (usage: run [--timeout SECS] [-o NAME] command...)",
+            ]
+        }
+    }
+}

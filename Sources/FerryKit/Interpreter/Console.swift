@@ -5,6 +5,8 @@ public protocol Console: AnyObject {
     func print(_ line: String)
     /// Prints one line about a problem (an error or a warning).
     func report(_ line: String)
+    /// Passes on output from a remote command as it arrives, already made safe for a terminal.
+    func stream(_ text: String, isError: Bool)
     /// Shows how far a transfer has got; called often, so a terminal should redraw sparingly.
     func progress(_ status: TransferProgress)
     /// Clears the progress meter, if one is shown.
@@ -32,6 +34,9 @@ public final class CollectingConsole: Console {
     public init() {}
 
     public func print(_ line: String) { output.append(line) }
+    public func stream(_ text: String, isError: Bool) {
+        if isError { problems.append(text) } else { output.append(text) }
+    }
     public func report(_ line: String) { problems.append(line) }
     public func progress(_ status: TransferProgress) {}
     public func endProgress() {}

@@ -12,6 +12,8 @@ public struct InterpreterSettings {
     public var connect: ConnectOptions
     /// Connections used at once for multi-file transfers (1 turns parallel transfers off).
     public var transferConnections = 4
+    /// Where `run` keeps what it collects: one folder per run, one subfolder per host.
+    public var diagnosticsRoot = FileManager.default.currentDirectoryPath + "/diagnostics"
     /// Finds a saved session by name for `open NAME`; nil when there is none of that name.
     public var sessionLookup: ((String) throws(ProfileError) -> ResolvedSession?)?
     /// The local directory to start in.
@@ -44,6 +46,10 @@ public final class Interpreter {
     /// The local working directory, absolute. Kept here rather than with chdir so that hosts run side by side.
     public internal(set) var localDirectory: String
     let buffer = FileTransfer.Buffer()
+    /// This run's diagnostics folder, made when `run` first needs it.
+    var runFolder: String?
+    /// How many `run` commands have run, for their file names.
+    var runCounter = 0
 
     /// Creates an interpreter; nothing connects until ``connectInitialTarget()`` or `open`.
     public init(settings: InterpreterSettings, console: any Console) {
@@ -80,6 +86,7 @@ public final class Interpreter {
         case .mv(let sources, let destination): try move(sources, to: destination)
         case .chmod(let mode, let patterns): try changeMode(mode, patterns)
         case .local(let commandLine): try runLocal(commandLine)
+        case .run(let run): try runRemote(run)
         }
         return .proceed
     }

@@ -32,6 +32,25 @@ public enum Command: Equatable, Sendable {
     case chmod(mode: FileMode, patterns: [String])
     /// `! command`: run a local shell command.
     case local(commandLine: String)
+    /// `run [--timeout SECS] [-o NAME] command…`: run a command on the remote host and keep what it says.
+    case run(RemoteRun)
+}
+
+/// A remote command to run, with its output kept in the diagnostics folder.
+public struct RemoteRun: Equatable, Sendable {
+    /// The command line, passed to the remote shell as written.
+    public var command: String
+    /// Seconds after which the command is abandoned.
+    public var timeout: Int?
+    /// The base name of the saved files; derived from the command when nil.
+    public var outputName: String?
+
+    /// Creates a run request.
+    public init(command: String, timeout: Int? = nil, outputName: String? = nil) {
+        self.command = command
+        self.timeout = timeout
+        self.outputName = outputName
+    }
 }
 
 /// A directory listing request.

@@ -16,6 +16,11 @@ public struct CommandSpec: Sendable {
             name: "!", aliases: [], usage: "! command", summary: "run a local shell command",
             details: "Runs the rest of the line with /bin/sh on this machine. A non-zero exit fails."),
         CommandSpec(
+            name: "run", aliases: [], usage: "run [--timeout SECS] [-o NAME] command...",
+            summary: "run a command on the remote host and keep its output",
+            details: "Streams stdout and stderr as they come and saves them, with the exit status and timing, in"
+                + " the host's diagnostics folder. A non-zero exit, a signal or a timeout fails the command."),
+        CommandSpec(
             name: "bye", aliases: ["exit", "quit"], usage: "bye", summary: "finish the session",
             details: "Ends the script or the prompt and closes the connection."),
         CommandSpec(

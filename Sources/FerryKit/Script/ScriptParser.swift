@@ -76,6 +76,9 @@ public enum ScriptParser {
             }
             return .local(commandLine: commandLine)
         }
+        if text == "run" || text.hasPrefix("run ") || text.hasPrefix("run\t") {
+            return try parseRun(text, columnOffset: columnOffset)
+        }
         let tokens: [Token]
         do {
             tokens = try Tokenizer.split(text)
@@ -93,6 +96,55 @@ public enum ScriptParser {
             tokens: Array(tokens.dropFirst()), command: spec.name,
             usage: spec.usage, columnOffset: columnOffset, end: text.count + 1)
         return try arguments.build(name: spec.name)
+    }
+
+    /// `run [--timeout SECS] [-o NAME] command…`: options first, then the rest of the line as written.
+    static func parseRun(_ text: String, columnOffset: Int) throws(Failure) -> Command {
+        let usage = "run [--timeout SECS] [-o NAME] command..."
+        let tokens: [Token]
+        do {
+            tokens = try Tokenizer.split(text)
+        } catch {
+            throw Failure(column: columnOffset + error.column, message: error.message)
+        }
+        var run = RemoteRun(command: "")
+        var index = 1
+        while index < tokens.count, !tokens[index].wasQuoted, tokens[index].text.hasPrefix("-") {
+            let option = tokens[index]
+            switch option.text {
+            case "--timeout", "-t":
+                guard index + 1 < tokens.count, let seconds = Int(tokens[index + 1].text), seconds > 0 else {
+                    throw Failure(
+                        column: columnOffset + option.column, message: "run: \(option.text) needs a number of seconds")
+                }
+                run.timeout = seconds
+                index += 2
+            case "-o":
+                guard index + 1 < tokens.count else {
+                    throw Failure(column: columnOffset + option.column, message: "run: -o needs a name")
+                }
+                let name = tokens[index + 1].text
+                guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else {
+                    throw Failure(
+                        column: columnOffset + tokens[index + 1].column,
+                        message: "run: -o takes a plain file name, not '\(name)'")
+                }
+                run.outputName = name
+                index += 2
+            case "--":
+                index += 1
+            default:
+                throw Failure(
+                    column: columnOffset + option.column,
+                    message: "run: unknown option '\(option.text)' (usage: \(usage))")
+            }
+            if tokens.indices.contains(index - 1), tokens[index - 1].text == "--" { break }
+        }
+        guard index < tokens.count else {
+            throw Failure(column: columnOffset + text.count + 1, message: "run: missing command (usage: \(usage))")
+        }
+        run.command = String(text.dropFirst(tokens[index].column - 1))
+        return .run(run)
     }
 
     /// The closest known command name to `word`, if any is close enough to be a likely typo.

@@ -1,0 +1,135 @@
+import Foundation
+
+extension Interpreter {
+    /// `run`: runs a remote command, streams what it prints, and keeps stdout, stderr and a record of how
+    /// it ended in `<diagnostics>/<run>/<host>/`.
+    func runRemote(_ request: RemoteRun) throws(CommandFailure) {
+        guard let connection else {
+            throw CommandFailure(.connection, "run: not connected to a host; use 'open [user@]host'")
+        }
+        let folder = try diagnosticsFolder(for: connection.target.host)
+        runCounter += 1
+        let base = request.outputName ?? String(format: "%02d-", runCounter) + Self.fileStem(for: request.command)
+        let stdoutPath = folder + "/" + base + ".stdout"
+        let stderrPath = folder + "/" + base + ".stderr"
+        let out = try Self.create(stdoutPath)
+        let err = try Self.create(stderrPath)
+        let started = Date()
+        var sanitizer = TerminalSanitizer()
+        var errorSanitizer = TerminalSanitizer()
+        let end: RemoteCommandEnd
+        do {
+            end = try connection.run(
+                request.command, timeout: request.timeout,
+                stdout: { chunk in
+                    try out.write(contentsOf: Data(chunk))
+                    self.console.stream(sanitizer.clean(chunk), isError: false)
+                },
+                stderr: { chunk in
+                    try err.write(contentsOf: Data(chunk))
+                    self.console.stream(errorSanitizer.clean(chunk), isError: true)
+                })
+        } catch {
+            try? out.close()
+            try? err.close()
+            let failure = CommandFailure(error, context: "run: \(request.command)")
+            if failure.failureClass == .connection { dropConnection() }
+            throw failure.failureClass == .transfer ? CommandFailure(.command, failure.message) : failure
+        }
+        try? out.close()
+        try? err.close()
+        let seconds = Date().timeIntervalSince(started)
+        var record: [String: Any] = [
+            "command": request.command, "host": connection.target.host,
+            "started": ISO8601DateFormatter().string(from: started),
+            "duration_seconds": (seconds * 1000).rounded() / 1000,
+            "stdout": base + ".stdout", "stderr": base + ".stderr",
+        ]
+        let failure: CommandFailure?
+        switch end {
+        case .exited(let code):
+            record["exit_status"] = Int(code)
+            failure =
+                code == 0
+                ? nil
+                : CommandFailure(.command, "run: '\(request.command)' exited with status \(code)")
+        case .signalled(let signal):
+            record["signal"] = signal
+            failure = CommandFailure(.command, "run: '\(request.command)' was killed by signal \(signal)")
+        case .timedOut(let limit):
+            record["timed_out_after_seconds"] = limit
+            failure = CommandFailure(.command, "run: '\(request.command)' did not finish within \(limit) s")
+        }
+        if let data = try? JSONSerialization.data(withJSONObject: record, options: [.prettyPrinted, .sortedKeys]) {
+            try? data.write(to: URL(fileURLWithPath: folder + "/" + base + ".json"))
+        }
+        if let failure { throw failure }
+    }
+
+    /// The folder for `host` in this run's diagnostics folder, made on first use.
+    func diagnosticsFolder(for host: String) throws(CommandFailure) -> String {
+        if runFolder == nil {
+            let formatter = DateFormatter()
+            formatter.dateFormat = "yyyyMMdd-HHmmss"
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            let id = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+            runFolder = settings.diagnosticsRoot + "/" + formatter.string(from: Date()) + "-" + id
+        }
+        let folder = (runFolder ?? settings.diagnosticsRoot) + "/" + Self.fileStem(for: host)
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw CommandFailure(
+                .transfer, "run: cannot create diagnostics folder \(folder): \(error.localizedDescription)")
+        }
+        return folder
+    }
+
+    private static func create(_ path: String) throws(CommandFailure) -> FileHandle {
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
+        else { throw CommandFailure(.transfer, "run: cannot create \(path)") }
+        return handle
+    }
+
+    /// A file-name-safe stem: the command's first word (or the host), letters, digits, `.`, `-`, `_` only.
+    static func fileStem(for text: String) -> String {
+        let word = text.split(separator: " ").first.map(String.init) ?? "command"
+        let name = PathRules.lastComponent(word)
+        let safe = String(name.map { $0.isLetter || $0.isNumber || "._-".contains($0) ? $0 : "_" }.prefix(40))
+        return safe.isEmpty || safe.hasPrefix(".") ? "command" : safe
+    }
+}
+
+/// Makes remote output harmless on a terminal: control characters and escape sequences are shown as `^X`,
+/// tabs and line ends pass through, and UTF-8 split across chunks is kept whole.
+struct TerminalSanitizer {
+    private var pending: [UInt8] = []
+
+    mutating func clean(_ chunk: UnsafeRawBufferPointer) -> String {
+        var bytes = pending + Array(chunk)
+        // Hold back an incomplete UTF-8 sequence at the end for the next chunk.
+        var cut = bytes.count
+        var back = 0
+        while back < 3, cut - back - 1 >= 0, bytes[cut - back - 1] & 0xC0 == 0x80 { back += 1 }
+        if cut - back - 1 >= 0 {
+            let lead = bytes[cut - back - 1]
+            let needed = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0
+            if needed > back { cut = cut - back - 1 }
+        }
+        pending = Array(bytes[cut...])
+        bytes = Array(bytes[..<cut])
+        var text = ""
+        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
+            switch scalar.value {
+            case 0x0A, 0x09: text.unicodeScalars.append(scalar)
+            case 0x0D: continue
+            case 0..<0x20: text += "^" + String(UnicodeScalar(UInt8(scalar.value + 0x40)))
+            case 0x7F: text += "^?"
+            case 0x80..<0xA0: text += "\\u{\(String(scalar.value, radix: 16))}"
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        return text
+    }
+}

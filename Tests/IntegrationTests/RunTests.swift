@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+@Suite("run: remote commands and their diagnostics", .tags(.integration))
+struct RunTests {
+    let server = TestSSHServer.shared
+
+    /// Runs a script with `--diagnostics` in a scratch folder; returns the result and the host's folder.
+    func run(_ script: String, extra: [String] = ["-be"]) -> (RunResult, String) {
+        let folder = TestSSHServer.scratch("diag")
+        let result = server.batch(script, in: folder, extra: extra + ["--diagnostics", folder + "/diagnostics"])
+        let runs = (try? FileManager.default.contentsOfDirectory(atPath: folder + "/diagnostics")) ?? []
+        return (result, folder + "/diagnostics/" + (runs.first ?? "none") + "/127.0.0.1")
+    }
+
+    func json(_ path: String) -> [String: Any] {
+        guard let data = FileManager.default.contents(atPath: path),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return [:] }
+        return object
+    }
+
+    @Test func keepsStdoutStderrStatusAndTiming() throws {
+        let (result, folder) = run("run -o both sh -c 'echo to-out; echo to-err >&2; exit 0'\nrun uname -s\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("to-out\n"))
+        #expect(result.stderr.contains("to-err\n"))
+        #expect(try String(contentsOfFile: folder + "/both.stdout", encoding: .utf8) == "to-out\n")
+        #expect(try String(contentsOfFile: folder + "/both.stderr", encoding: .utf8) == "to-err\n")
+        let record = json(folder + "/both.json")
+        #expect(record["exit_status"] as? Int == 0)
+        #expect(record["command"] as? String == "sh -c 'echo to-out; echo to-err >&2; exit 0'")
+        #expect(record["started"] is String && record["duration_seconds"] is Double)
+        #expect(try String(contentsOfFile: folder + "/02-uname.stdout", encoding: .utf8) == "Linux\n")
+    }
+
+    @Test func failuresCountUnlessTheLineStartsWithADash() {
+        let (result, folder) = run("-run false\nrun sh -c 'exit 4'\nrun sh -c 'kill -KILL $$'\n")
+        #expect(result.status == 8)
+        #expect(result.stderr.contains("run: 'sh -c 'exit 4'' exited with status 4"))
+        #expect(result.stderr.contains("was killed by signal KILL"))
+        #expect(json(folder + "/01-false.json")["exit_status"] as? Int == 1)
+        #expect(json(folder + "/03-sh.json")["signal"] as? String == "KILL")
+        let (ignored, _) = run("-run false\n")
+        #expect(ignored.status == 0)
+    }
+
+    @Test func timeoutEndsAHangingCommandAndTheSessionGoesOn() {
+        let started = Date()
+        let (result, folder) = run("run --timeout 1 sleep 30\nrun echo after\n")
+        #expect(Date().timeIntervalSince(started) < 20)
+        #expect(result.status == 8)
+        #expect(result.stderr.contains("run: 'sleep 30' did not finish within 1 s"))
+        #expect(json(folder + "/01-sleep.json")["timed_out_after_seconds"] as? Int == 1)
+        #expect(result.stdout.contains("after\n"))
+    }
+
+    @Test func escapeSequencesAreMadeHarmlessOnScreenButKeptOnDisk() throws {
+        let (result, folder) = run("run printf '\\033[2J\\033[31mred\\007\\n'\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("^[[2J^[[31mred^G\n"))
+        #expect(!result.stdout.contains("\u{1B}"))
+        #expect(
+            FileManager.default.contents(atPath: folder + "/01-printf.stdout")
+                == Data("\u{1B}[2J\u{1B}[31mred\u{07}\n".utf8))
+    }
+
+    @Test func binaryOutputIsSavedExactly() {
+        let source = TestSSHServer.scratch("binary") + "/blob"
+        writeRandomFile(source, bytes: 3_000_000)
+        let (result, folder) = run("run -o blob cat \(source)\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(checksum(folder + "/blob.stdout") == checksum(source))
+    }
+
+    @Test func hugeOutputStreamsToDiskWithoutBeingHeldInMemory() throws {
+        let folder = TestSSHServer.scratch("huge")
+        let script = folder + "/huge.scr"
+        try "run -o huge head -c 200000000 /dev/zero\n".write(toFile: script, atomically: true, encoding: .utf8)
+        let options = server.options().map { "'\($0)'" }.joined(separator: " ")
+        let result = Shell.sh(
+            "cd \(folder) && /usr/bin/time -f 'maxrss=%M' '\(FerryBinary.path)' -b \(script)"
+                + " --diagnostics \(folder)/d \(options) > /dev/null")
+        #expect(result.status == 0, "\(result.stderr)")
+        let runs = try FileManager.default.contentsOfDirectory(atPath: folder + "/d")
+        let saved = folder + "/d/\(runs[0])/127.0.0.1/huge.stdout"
+        #expect(try FileManager.default.attributesOfItem(atPath: saved)[.size] as? Int == 200_000_000)
+        let rss = result.stderr.components(separatedBy: "maxrss=").last.flatMap {
+            Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        #expect((rss ?? Int.max) < 100_000, "peak resident memory \(rss ?? -1) KiB")
+    }
+}
