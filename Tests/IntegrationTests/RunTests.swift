@@ -91,3 +91,26 @@ struct RunTests {
         #expect((rss ?? Int.max) < 100_000, "peak resident memory \(rss ?? -1) KiB")
     }
 }
+
+@Suite("collect", .tags(.integration))
+struct CollectTests {
+    let server = TestSSHServer.shared
+
+    @Test func fetchesFilesUnderTheirRemotePaths() throws {
+        let remote = TestSSHServer.scratch("collect-remote")
+        Shell.sh(
+            "mkdir -p \(remote)/etc/app && echo conf > \(remote)/etc/app/app.conf && echo one > \(remote)/a.log"
+                + " && echo two > \(remote)/b.log")
+        let folder = TestSSHServer.scratch("collect")
+        let result = server.batch(
+            "collect \(remote)/*.log\ncollect -r \(remote)/etc\ncollect \(remote)/none*\n",
+            in: folder, extra: ["-be", "--diagnostics", folder + "/d"])
+        #expect(result.status == 7)
+        #expect(result.stderr.contains("collect: \(remote)/none*: nothing matched"))
+        let runs = try FileManager.default.contentsOfDirectory(atPath: folder + "/d")
+        let files = folder + "/d/\(runs[0])/127.0.0.1/files"
+        #expect(try String(contentsOfFile: files + remote + "/a.log", encoding: .utf8) == "one\n")
+        #expect(try String(contentsOfFile: files + remote + "/b.log", encoding: .utf8) == "two\n")
+        #expect(try String(contentsOfFile: files + remote + "/etc/app/app.conf", encoding: .utf8) == "conf\n")
+    }
+}

@@ -66,6 +66,42 @@ extension Interpreter {
         if let failure { throw failure }
     }
 
+    /// `collect`: downloads matching files to `<host folder>/files/<remote path>`.
+    func collect(_ patterns: [String], recursive: Bool) throws(CommandFailure) {
+        let sftp = try sftp("collect")
+        guard let host = connection?.target.host else { return }
+        let root = try diagnosticsFolder(for: host) + "/files"
+        var transfer = Transfer(kind: .mget, sources: patterns, recursive: recursive, preserve: true)
+        transfer.preserve = true
+        var jobs: [TransferJob] = []
+        for pattern in patterns {
+            let matches = try expandRemote(pattern, command: "collect")
+            var found = 0
+            for match in matches {
+                guard let attributes = (try? sftp.attributes(match.path)) else { continue }
+                found += 1
+                let local = root + match.path
+                let parent = PathRules.parent(local)
+                do {
+                    try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+                } catch {
+                    throw CommandFailure(.transfer, "collect: cannot create \(parent)")
+                }
+                if attributes.isDirectory {
+                    guard recursive else {
+                        console.report("collect: \(match.path): skipping directory (use collect -r)")
+                        continue
+                    }
+                    try walkRemote(match.path, into: local, display: local, transfer: transfer, sftp: sftp, jobs: &jobs)
+                } else {
+                    jobs.append(downloadJob(match.path, local: local, display: local, attributes: attributes, transfer))
+                }
+            }
+            if found == 0 { throw CommandFailure(.transfer, "collect: \(pattern): nothing matched") }
+        }
+        if !jobs.isEmpty { try execute(jobs, command: "collect") }
+    }
+
     /// The folder for `host` in this run's diagnostics folder, made on first use.
     func diagnosticsFolder(for host: String) throws(CommandFailure) -> String {
         if runFolder == nil {

@@ -120,7 +120,7 @@ extension Interpreter {
         return jobs
     }
 
-    private func downloadJob(
+    func downloadJob(
         _ path: String, local: String, display: String, attributes: RemoteAttributes,
         _ transfer: Transfer
     ) -> TransferJob {
@@ -130,7 +130,7 @@ extension Interpreter {
             sourcePermissions: attributes.permissions, sourceModificationTime: attributes.modificationTime)
     }
 
-    private func walkRemote(
+    func walkRemote(
         _ path: String, into local: String, display: String, transfer: Transfer, sftp: SFTPClient,
         jobs: inout [TransferJob]
     ) throws(CommandFailure) {

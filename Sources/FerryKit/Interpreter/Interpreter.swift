@@ -87,6 +87,7 @@ public final class Interpreter {
         case .chmod(let mode, let patterns): try changeMode(mode, patterns)
         case .local(let commandLine): try runLocal(commandLine)
         case .run(let run): try runRemote(run)
+        case .collect(let patterns, let recursive): try collect(patterns, recursive: recursive)
         }
         return .proceed
     }

@@ -88,6 +88,9 @@ struct Arguments {
                 transfer.destination = given.count > 1 ? given[1] : nil
             }
             return .transfer(transfer)
+        case "collect":
+            let flags = try options(["r"])
+            return .collect(patterns: try words(min: 1, what: "remote file pattern"), recursive: flags.contains("r"))
         case "mkdir":
             return .mkdir(paths: try words(min: 1, what: "directory name"))
         case "rmdir":

@@ -34,6 +34,8 @@ public enum Command: Equatable, Sendable {
     case local(commandLine: String)
     /// `run [--timeout SECS] [-o NAME] command…`: run a command on the remote host and keep what it says.
     case run(RemoteRun)
+    /// `collect [-r] remote…`: fetch files into the host's diagnostics folder, keeping their remote paths.
+    case collect(patterns: [String], recursive: Bool)
 }
 
 /// A remote command to run, with its output kept in the diagnostics folder.

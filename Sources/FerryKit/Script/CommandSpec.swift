@@ -21,6 +21,11 @@ public struct CommandSpec: Sendable {
             details: "Streams stdout and stderr as they come and saves them, with the exit status and timing, in"
                 + " the host's diagnostics folder. A non-zero exit, a signal or a timeout fails the command."),
         CommandSpec(
+            name: "collect", aliases: [], usage: "collect [-r] remote-pattern...",
+            summary: "fetch remote files into the host's diagnostics folder",
+            details: "Each file lands under diagnostics/<run>/<host>/files/ at its remote path, so the same file"
+                + " from many hosts never collides. -r fetches directories too. Wildcards allowed."),
+        CommandSpec(
             name: "bye", aliases: ["exit", "quit"], usage: "bye", summary: "finish the session",
             details: "Ends the script or the prompt and closes the connection."),
         CommandSpec(
