@@ -91,6 +91,7 @@ struct FerryMain {
         settings.transferConnections = options.connections
         if let diagnostics = options.diagnostics {
             settings.diagnosticsRoot = PathRules.resolve(diagnostics, in: FileManager.default.currentDirectoryPath)
+            settings.alwaysReport = true
         }
         settings.initialTarget = session.target
         settings.sessionLookup = { name throws(ProfileError) in

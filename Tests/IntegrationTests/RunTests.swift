@@ -114,3 +114,45 @@ struct CollectTests {
         #expect(try String(contentsOfFile: files + remote + "/etc/app/app.conf", encoding: .utf8) == "conf\n")
     }
 }
+
+@Suite("Run reports", .tags(.integration))
+struct ReportTests {
+    let server = TestSSHServer.shared
+
+    @Test func reportListsEveryCommandWithStatusExitDurationAndBytes() throws {
+        let remote = TestSSHServer.scratch("report-remote")
+        writeRandomFile(remote + "/data.bin", bytes: 123_456)
+        let folder = TestSSHServer.scratch("report")
+        let result = server.batch(
+            """
+            lcd \(folder)
+            get \(remote)/data.bin
+            run echo hello
+            -run false
+            run --timeout 1 sleep 10
+            run sh -c 'exit 5'
+            """, in: folder, extra: ["-be", "--diagnostics", folder + "/d"])
+        #expect(result.status == 8)
+        let runs = try FileManager.default.contentsOfDirectory(atPath: folder + "/d")
+        let runFolder = folder + "/d/" + runs[0]
+        #expect(result.stdout.contains("Report: \(runFolder)/report.md"))
+        let data = try #require(FileManager.default.contents(atPath: runFolder + "/report.json"))
+        let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(report["schema"] as? String == "ferry-report/1")
+        #expect(report["exit_status"] as? Int == 8)
+        let hosts = try #require(report["hosts"] as? [[String: Any]])
+        #expect(hosts.map { $0["host"] as? String } == ["127.0.0.1"])
+        #expect(hosts[0]["status"] as? String == "failed")
+        let commands = try #require(hosts[0]["commands"] as? [[String: Any]])
+        #expect(commands.map { $0["status"] as? String } == ["ok", "ok", "ok", "failed-ignored", "failed", "failed"])
+        #expect(commands[1]["bytes"] as? Int == 123_456)
+        #expect(commands[2]["exit_status"] as? Int == 0 && commands[2]["bytes"] as? Int == 6)
+        #expect(commands[3]["exit_status"] as? Int == 1)
+        #expect(commands[4]["timed_out_after_seconds"] as? Int == 1)
+        #expect(commands[5]["exit_status"] as? Int == 5)
+        #expect((commands[4]["duration_seconds"] as? Double ?? 0) >= 1)
+        let markdown = try String(contentsOfFile: runFolder + "/report.md", encoding: .utf8)
+        #expect(markdown.contains("## 127.0.0.1: failed"))
+        #expect(markdown.contains("| 3 | run echo hello | ok | 0 |"))
+    }
+}

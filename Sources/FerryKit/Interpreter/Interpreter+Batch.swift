@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a batch script runs (psftp's `-bc` and `-be`).
 public struct BatchOptions: Sendable {
     /// Print each command before running it, as `ferry> command`.
@@ -17,10 +19,13 @@ extension Interpreter {
     /// otherwise the class of the first counted failure.
     public func run(_ script: Script, options: BatchOptions) -> Int32 {
         var status: Int32 = 0
+        let started = Date()
+        defer { writeReport(script: script.file, started: started, status: status) }
         for line in script.lines {
             if options.echo { console.print("ferry> \(line.text)") }
             do {
-                if try execute(line.command) == .quit { break }
+                let flow = try recording(line) { () throws(CommandFailure) in try execute(line.command) }
+                if flow == .quit { break }
             } catch {
                 console.report(error.message)
                 if line.ignoresFailure { continue }
@@ -32,5 +37,51 @@ extension Interpreter {
             }
         }
         return status
+    }
+
+    /// Runs `body` for `line` and keeps a record of it for the report.
+    func recording(_ line: ScriptLine, _ body: () throws(CommandFailure) -> Flow) throws(CommandFailure) -> Flow {
+        commandBytes = 0
+        lastRemoteEnd = nil
+        let started = Date()
+        var record = CommandRecord(
+            line: line.line, command: line.text, host: nil, status: "ok", exitStatus: nil, signal: nil,
+            timedOutAfterSeconds: nil, durationSeconds: 0, bytes: 0, message: nil)
+        defer {
+            record.host = connection?.target.host ?? record.host
+            record.durationSeconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
+            record.bytes = commandBytes
+            switch lastRemoteEnd {
+            case .exited(let code): record.exitStatus = Int(code)
+            case .signalled(let signal): record.signal = signal
+            case .timedOut(let seconds): record.timedOutAfterSeconds = seconds
+            case nil: break
+            }
+            records.append(record)
+        }
+        record.host = connection?.target.host
+        do {
+            return try body()
+        } catch {
+            record.status = line.ignoresFailure ? "failed-ignored" : "failed"
+            record.message = error.message
+            if record.exitStatus == nil, lastRemoteEnd == nil { record.exitStatus = Int(error.failureClass.exitStatus) }
+            throw error
+        }
+    }
+
+    /// Writes report.json and report.md into this run's diagnostics folder, when there is one.
+    func writeReport(script: String?, started: Date, status: Int32) {
+        guard runFolder != nil || settings.alwaysReport else { return }
+        guard let folder = try? currentRunFolder() else { return }
+        let report = RunReport(
+            run: PathRules.lastComponent(folder), script: script, started: started, finished: Date(),
+            exitStatus: status, records: records)
+        do {
+            try report.write(to: folder)
+            console.print("Report: \(folder)/report.md")
+        } catch {
+            console.report("ferry: cannot write the report in \(folder): \(error.localizedDescription)")
+        }
     }
 }

@@ -22,10 +22,12 @@ extension Interpreter {
             end = try connection.run(
                 request.command, timeout: request.timeout,
                 stdout: { chunk in
+                    self.commandBytes += UInt64(chunk.count)
                     try out.write(contentsOf: Data(chunk))
                     self.console.stream(sanitizer.clean(chunk), isError: false)
                 },
                 stderr: { chunk in
+                    self.commandBytes += UInt64(chunk.count)
                     try err.write(contentsOf: Data(chunk))
                     self.console.stream(errorSanitizer.clean(chunk), isError: true)
                 })
@@ -38,6 +40,7 @@ extension Interpreter {
         }
         try? out.close()
         try? err.close()
+        lastRemoteEnd = end
         let seconds = Date().timeIntervalSince(started)
         var record: [String: Any] = [
             "command": request.command, "host": connection.target.host,
@@ -104,6 +107,18 @@ extension Interpreter {
 
     /// The folder for `host` in this run's diagnostics folder, made on first use.
     func diagnosticsFolder(for host: String) throws(CommandFailure) -> String {
+        let folder = try currentRunFolder() + "/" + Self.fileStem(for: host)
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw CommandFailure(
+                .transfer, "run: cannot create diagnostics folder \(folder): \(error.localizedDescription)")
+        }
+        return folder
+    }
+
+    /// This run's folder, `<diagnostics>/<yyyymmdd-hhmmss>-<id>`, made on first use.
+    func currentRunFolder() throws(CommandFailure) -> String {
         if runFolder == nil {
             let formatter = DateFormatter()
             formatter.dateFormat = "yyyyMMdd-HHmmss"
@@ -111,12 +126,12 @@ extension Interpreter {
             let id = String(UInt32.random(in: 0...UInt32.max), radix: 36)
             runFolder = settings.diagnosticsRoot + "/" + formatter.string(from: Date()) + "-" + id
         }
-        let folder = (runFolder ?? settings.diagnosticsRoot) + "/" + Self.fileStem(for: host)
+        let folder = runFolder ?? settings.diagnosticsRoot
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
             throw CommandFailure(
-                .transfer, "run: cannot create diagnostics folder \(folder): \(error.localizedDescription)")
+                .transfer, "cannot create diagnostics folder \(folder): \(error.localizedDescription)")
         }
         return folder
     }

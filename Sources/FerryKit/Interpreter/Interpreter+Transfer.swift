@@ -26,6 +26,7 @@ extension Interpreter {
                 self.console.print(job.doneLine)
             }
             outcomes.append(outcome)
+            self.commandBytes += outcome.bytes
         }
         if jobs.count >= TransferPool.minimumJobs, settings.transferConnections > 1, let connection {
             if pool == nil {

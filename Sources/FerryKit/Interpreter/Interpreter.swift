@@ -14,6 +14,8 @@ public struct InterpreterSettings {
     public var transferConnections = 4
     /// Where `run` keeps what it collects: one folder per run, one subfolder per host.
     public var diagnosticsRoot = FileManager.default.currentDirectoryPath + "/diagnostics"
+    /// Whether to write a report even when no command needed the diagnostics folder (`--diagnostics` given).
+    public var alwaysReport = false
     /// Finds a saved session by name for `open NAME`; nil when there is none of that name.
     public var sessionLookup: ((String) throws(ProfileError) -> ResolvedSession?)?
     /// The local directory to start in.
@@ -50,6 +52,12 @@ public final class Interpreter {
     var runFolder: String?
     /// How many `run` commands have run, for their file names.
     var runCounter = 0
+    /// Every command run so far, for the report.
+    public internal(set) var records: [CommandRecord] = []
+    /// Bytes the current command has moved.
+    var commandBytes: UInt64 = 0
+    /// How the current command's remote process ended, if it ran one.
+    var lastRemoteEnd: RemoteCommandEnd?
 
     /// Creates an interpreter; nothing connects until ``connectInitialTarget()`` or `open`.
     public init(settings: InterpreterSettings, console: any Console) {

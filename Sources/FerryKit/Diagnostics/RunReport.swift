@@ -1,0 +1,115 @@
+import Foundation
+
+/// One command as the report lists it.
+public struct CommandRecord: Codable, Equatable, Sendable {
+    /// The script line, when the command came from a script.
+    public var line: Int?
+    /// The command as written (never holds secrets: scripts have no password commands).
+    public var command: String
+    /// The host the command ran against, if connected.
+    public var host: String?
+    /// `ok`, `failed`, or `failed-ignored` (a leading `-`).
+    public var status: String
+    /// The exit status class of a failure, or a remote command's own exit status.
+    public var exitStatus: Int?
+    /// The signal that ended a remote command.
+    public var signal: String?
+    /// The time limit a remote command ran past.
+    public var timedOutAfterSeconds: Int?
+    public var durationSeconds: Double
+    /// Bytes moved: transferred file data, or a remote command's stdout plus stderr.
+    public var bytes: UInt64
+    /// The failure's one-line message.
+    public var message: String?
+
+    enum CodingKeys: String, CodingKey {
+        case line, command, host, status, signal, bytes, message
+        case exitStatus = "exit_status"
+        case durationSeconds = "duration_seconds"
+        case timedOutAfterSeconds = "timed_out_after_seconds"
+    }
+}
+
+/// `report.json` and `report.md` for one run: every command per host.
+///
+/// The JSON schema is stable: `schema` is `ferry-report/1`; `hosts` is a list of objects with `host` and
+/// `commands`, each command with the fields of ``CommandRecord`` (fields without a value are left out).
+public struct RunReport: Codable, Sendable {
+    public struct Host: Codable, Sendable {
+        public var host: String
+        public var status: String
+        public var commands: [CommandRecord]
+    }
+
+    public var schema = "ferry-report/1"
+    public var run: String
+    public var script: String?
+    public var started: String
+    public var finished: String
+    public var exitStatus: Int
+    public var hosts: [Host]
+
+    enum CodingKeys: String, CodingKey {
+        case schema, run, script, started, finished, hosts
+        case exitStatus = "exit_status"
+    }
+
+    /// Groups `records` by host, in the order hosts first appear.
+    public init(
+        run: String, script: String?, started: Date, finished: Date, exitStatus: Int32,
+        records: [CommandRecord]
+    ) {
+        self.run = run
+        self.script = script
+        let formatter = ISO8601DateFormatter()
+        self.started = formatter.string(from: started)
+        self.finished = formatter.string(from: finished)
+        self.exitStatus = Int(exitStatus)
+        var order: [String] = []
+        var byHost: [String: [CommandRecord]] = [:]
+        for record in records {
+            let host = record.host ?? "(not connected)"
+            if byHost[host] == nil { order.append(host) }
+            byHost[host, default: []].append(record)
+        }
+        hosts = order.map { host in
+            let commands = byHost[host] ?? []
+            return Host(
+                host: host, status: commands.contains { $0.status == "failed" } ? "failed" : "ok",
+                commands: commands)
+        }
+    }
+
+    /// The report as Markdown, one table per host.
+    public var markdown: String {
+        var lines = [
+            "# Ferry run \(run)", "", "- script: \(script ?? "(prompt)")", "- started: \(started)",
+            "- finished: \(finished)", "- exit status: \(exitStatus)", "",
+        ]
+        for host in hosts {
+            lines += [
+                "## \(host.host): \(host.status)", "", "| line | command | status | exit | seconds | bytes | message |",
+                "| --- | --- | --- | --- | --- | --- | --- |",
+            ]
+            for c in host.commands {
+                let cells = [
+                    c.line.map(String.init) ?? "", c.command, c.status,
+                    c.exitStatus.map(String.init) ?? c.signal ?? "", String(format: "%.3f", c.durationSeconds),
+                    String(c.bytes), c.message ?? "",
+                ]
+                lines.append(
+                    "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
+            }
+            lines.append("")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Writes `report.json` and `report.md` into `folder`.
+    public func write(to folder: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: folder + "/report.json"))
+        try Data(markdown.utf8).write(to: URL(fileURLWithPath: folder + "/report.md"))
+    }
+}
