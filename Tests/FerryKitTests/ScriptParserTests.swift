@@ -119,3 +119,75 @@ struct RunParsingTests {
         }
     }
 }
+
+@Suite("ping-mtu probing")
+struct MTUProbeTests {
+    /// A pretend host: a route through `eth0` (MTU `interfaceMTU`) and a path that passes `pathMTU`.
+    final class FakeShell: ProbeShell {
+        let interfaceMTU: Int
+        let pathMTU: Int
+        let busybox: Bool
+        var pings = 0
+
+        init(interfaceMTU: Int, pathMTU: Int, busybox: Bool = false) {
+            self.interfaceMTU = interfaceMTU
+            self.pathMTU = pathMTU
+            self.busybox = busybox
+        }
+
+        func run(_ command: String) throws(CommandFailure) -> (status: Int32, output: String) {
+            if command.hasPrefix("ip ") { return (0, "203.0.113.9 via 198.51.100.1 dev eth0 src 198.51.100.2\n") }
+            if command.hasPrefix("cat ") { return (0, "\(interfaceMTU)\n") }
+            if busybox { return (1, "ping: invalid option -- 'M'\nBusyBox v1.36 multi-call binary.\n") }
+            pings += 1
+            let size = Int(command.split(separator: " ").drop { $0 != "-s" }.dropFirst().first ?? "0") ?? 0
+            return size + 28 <= pathMTU ? (0, "1 received\n") : (1, "Frag needed and DF set (mtu = \(pathMTU))\n")
+        }
+    }
+
+    @Test func findsThePathMTUWithFewPingsWhenTheNetworkSaysIt() throws {
+        let shell = FakeShell(interfaceMTU: 9000, pathMTU: 1500)
+        let figures = try MTUProbe(target: "203.0.113.9", ipv6: false, maximum: nil, shell: shell).measure()
+        #expect(figures.pathMTU == 1500 && figures.interfaceMTU == 9000 && figures.reportedMTU == 1500)
+        #expect(figures.verdict == "mismatched")
+        #expect(figures.explanation.hasSuffix("jumbo frames are not enabled end to end"))
+        #expect(shell.pings <= 16)
+    }
+
+    @Test func bisectsWhenNothingIsReported() throws {
+        final class Silent: ProbeShell {
+            func run(_ command: String) throws(CommandFailure) -> (status: Int32, output: String) {
+                if command.hasPrefix("ip ") { return (0, "x dev eth0 src y\n") }
+                if command.hasPrefix("cat ") { return (0, "9000\n") }
+                let size = Int(command.split(separator: " ").drop { $0 != "-s" }.dropFirst().first ?? "0") ?? 0
+                return size + 28 <= 4321 ? (0, "") : (1, "100% packet loss\n")
+            }
+        }
+        let figures = try MTUProbe(target: "t", ipv6: false, maximum: nil, shell: Silent()).measure()
+        #expect(figures.pathMTU == 4321 && figures.reportedMTU == nil)
+    }
+
+    @Test func busyboxPingIsNamedNotMeasured() {
+        #expect {
+            try MTUProbe(
+                target: "t", ipv6: false, maximum: nil,
+                shell: FakeShell(
+                    interfaceMTU: 1500, pathMTU: 1500,
+                    busybox: true)
+            ).measure()
+        } throws: { error in
+            (error as? CommandFailure)?.message.contains("cannot set don't-fragment") == true
+        }
+    }
+
+    @Test func parsesPingMTUCommands() throws {
+        let script = try ScriptParser.parse(
+            "ping-mtu 10.0.0.12\nping-mtu --max 4000 -6 db1\nlping-mtu gw\n",
+            file: "m.scr")
+        #expect(
+            script.lines.map(\.command) == [
+                .pingMTU(PingMTU(target: "10.0.0.12")), .pingMTU(PingMTU(target: "db1", maximum: 4000, ipv6: true)),
+                .pingMTU(PingMTU(target: "gw", local: true)),
+            ])
+    }
+}

@@ -21,9 +21,11 @@ public struct CommandRecord: Codable, Equatable, Sendable {
     public var bytes: UInt64
     /// The failure's one-line message.
     public var message: String?
+    /// What `ping-mtu` found.
+    public var mtu: MTUFigures?
 
     enum CodingKeys: String, CodingKey {
-        case line, command, host, status, signal, bytes, message
+        case line, command, host, status, signal, bytes, message, mtu
         case exitStatus = "exit_status"
         case durationSeconds = "duration_seconds"
         case timedOutAfterSeconds = "timed_out_after_seconds"

@@ -43,6 +43,7 @@ extension Interpreter {
     func recording(_ line: ScriptLine, _ body: () throws(CommandFailure) -> Flow) throws(CommandFailure) -> Flow {
         commandBytes = 0
         lastRemoteEnd = nil
+        lastMTU = nil
         let started = Date()
         var record = CommandRecord(
             line: line.line, command: line.text, host: nil, status: "ok", exitStatus: nil, signal: nil,
@@ -51,6 +52,7 @@ extension Interpreter {
             record.host = connection?.target.host ?? record.host
             record.durationSeconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
             record.bytes = commandBytes
+            record.mtu = lastMTU
             switch lastRemoteEnd {
             case .exited(let code): record.exitStatus = Int(code)
             case .signalled(let signal): record.signal = signal
@@ -63,7 +65,8 @@ extension Interpreter {
         do {
             return try body()
         } catch {
-            record.status = line.ignoresFailure ? "failed-ignored" : "failed"
+            record.status =
+                line.ignoresFailure ? "failed-ignored" : lastMTU?.verdict == "mismatched" ? "trouble" : "failed"
             record.message = error.message
             if record.exitStatus == nil, lastRemoteEnd == nil { record.exitStatus = Int(error.failureClass.exitStatus) }
             throw error

@@ -56,6 +56,8 @@ public final class Interpreter {
     public internal(set) var records: [CommandRecord] = []
     /// Bytes the current command has moved.
     var commandBytes: UInt64 = 0
+    /// What the current command's path-MTU measurement found, if it made one.
+    var lastMTU: MTUFigures?
     /// How the current command's remote process ended, if it ran one.
     var lastRemoteEnd: RemoteCommandEnd?
 
@@ -96,6 +98,7 @@ public final class Interpreter {
         case .local(let commandLine): try runLocal(commandLine)
         case .run(let run): try runRemote(run)
         case .collect(let patterns, let recursive): try collect(patterns, recursive: recursive)
+        case .pingMTU(let request): try pingMTU(request)
         }
         return .proceed
     }

@@ -88,6 +88,28 @@ struct Arguments {
                 transfer.destination = given.count > 1 ? given[1] : nil
             }
             return .transfer(transfer)
+        case "ping-mtu", "lping-mtu":
+            var request = PingMTU(target: "", local: name == "lping-mtu")
+            var rest: [Token] = []
+            while !tokens.isEmpty {
+                let token = tokens.removeFirst()
+                if token.text == "-6" {
+                    request.ipv6 = true
+                } else if token.text == "--max" {
+                    guard let value = tokens.first.flatMap({ Int($0.text) }), (68...65535).contains(value) else {
+                        throw failure("\(command): --max needs an MTU from 68 to 65535", at: token)
+                    }
+                    tokens.removeFirst()
+                    request.maximum = value
+                } else if token.text.hasPrefix("-"), !token.wasQuoted {
+                    throw failure("\(command): unknown option '\(token.text)' (usage: \(usage))", at: token)
+                } else {
+                    rest.append(token)
+                }
+            }
+            tokens = rest
+            request.target = try words(min: 1, max: 1, what: "target")[0]
+            return .pingMTU(request)
         case "collect":
             let flags = try options(["r"])
             return .collect(patterns: try words(min: 1, what: "remote file pattern"), recursive: flags.contains("r"))

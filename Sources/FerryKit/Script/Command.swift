@@ -36,6 +36,26 @@ public enum Command: Equatable, Sendable {
     case run(RemoteRun)
     /// `collect [-r] remote…`: fetch files into the host's diagnostics folder, keeping their remote paths.
     case collect(patterns: [String], recursive: Bool)
+    /// `ping-mtu` (from the remote host) and `lping-mtu` (from here).
+    case pingMTU(PingMTU)
+}
+
+/// A path-MTU measurement request.
+public struct PingMTU: Equatable, Sendable {
+    public var target: String
+    /// The largest MTU to try (`--max`); the outgoing interface's MTU when nil.
+    public var maximum: Int?
+    public var ipv6 = false
+    /// Measure from this machine (`lping-mtu`) rather than from the remote host.
+    public var local = false
+
+    /// Creates a request.
+    public init(target: String, maximum: Int? = nil, ipv6: Bool = false, local: Bool = false) {
+        self.target = target
+        self.maximum = maximum
+        self.ipv6 = ipv6
+        self.local = local
+    }
 }
 
 /// A remote command to run, with its output kept in the diagnostics folder.

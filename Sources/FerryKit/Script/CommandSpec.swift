@@ -21,6 +21,14 @@ public struct CommandSpec: Sendable {
             details: "Streams stdout and stderr as they come and saves them, with the exit status and timing, in"
                 + " the host's diagnostics folder. A non-zero exit, a signal or a timeout fails the command."),
         CommandSpec(
+            name: "ping-mtu", aliases: [], usage: "ping-mtu target [--max BYTES] [-6]",
+            summary: "find the real path MTU from the remote host",
+            details: "Sends don't-fragment pings (iputils ping -M do) from the remote host, finds the largest"
+                + " packet that reaches the target, and compares it with the outgoing interface's MTU."),
+        CommandSpec(
+            name: "lping-mtu", aliases: [], usage: "lping-mtu target [--max BYTES] [-6]",
+            summary: "find the real path MTU from this machine", details: "As ping-mtu, measured locally."),
+        CommandSpec(
             name: "collect", aliases: [], usage: "collect [-r] remote-pattern...",
             summary: "fetch remote files into the host's diagnostics folder",
             details: "Each file lands under diagnostics/<run>/<host>/files/ at its remote path, so the same file"

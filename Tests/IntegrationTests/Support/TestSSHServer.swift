@@ -29,7 +29,10 @@ final class TestSSHServer: @unchecked Sendable {
     var log: String { directory + "/sshd.log" }
 
     /// Starts a server; `extraConfig` lines are appended to its sshd_config.
-    init(name: String, extraConfig: [String] = [], listen: [String] = ["127.0.0.1"]) {
+    init(
+        name: String, extraConfig: [String] = [], listen: [String] = ["127.0.0.1"], namespace: String? = nil,
+        fixedPort: Int? = nil
+    ) {
         TestSSHServer.prepareOnce()
         directory = NSTemporaryDirectory() + "ferry-sshd-\(name)-\(UUID().uuidString.prefix(8))"
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -47,7 +50,7 @@ final class TestSSHServer: @unchecked Sendable {
             cat \(d)/id_ed25519.pub \(d)/id_ecdsa.pub \(d)/id_rsa.pub \(d)/id_rsa_pem.pub \(d)/id_encrypted.pub \
                 > \(d)/authorized_keys
             """)
-        port = TestSSHServer.freePort()
+        port = fixedPort ?? TestSSHServer.freePort()
         // sshd keeps the first value it reads for a keyword, so the extra lines come first.
         var config =
             extraConfig + [
@@ -67,7 +70,8 @@ final class TestSSHServer: @unchecked Sendable {
         try? config.joined(separator: "\n").appending("\n").write(
             toFile: d + "/sshd_config", atomically: true,
             encoding: .utf8)
-        Shell.sh("mkdir -p /run/sshd && /usr/sbin/sshd -f \(d)/sshd_config -E \(d)/sshd.log")
+        let prefix = namespace.map { "ip netns exec \($0) " } ?? ""
+        Shell.sh("mkdir -p /run/sshd && \(prefix)/usr/sbin/sshd -f \(d)/sshd_config -E \(d)/sshd.log")
         var pid: Int32 = 0
         for _ in 0..<100 {
             if let text = try? String(contentsOfFile: d + "/sshd.pid", encoding: .utf8),
@@ -86,6 +90,9 @@ final class TestSSHServer: @unchecked Sendable {
         var lines = ["[127.0.0.1]:\(port) \(fields.prefix(2).joined(separator: " "))"]
         lines.append("[localhost]:\(port) \(fields.prefix(2).joined(separator: " "))")
         lines.append("[::1]:\(port) \(fields.prefix(2).joined(separator: " "))")
+        for address in listen where !["127.0.0.1", "[::1]"].contains(address) {
+            lines.append("\(KnownHostsName.name(address, port)) \(fields.prefix(2).joined(separator: " "))")
+        }
         try? (lines.joined(separator: "\n") + "\n").write(toFile: knownHosts, atomically: true, encoding: .utf8)
         let sha = Shell.sh("ssh-keygen -lf \(d)/host_ed25519.pub -E sha256").stdout.split(separator: " ")
         hostKeyFingerprint = sha.count > 1 ? String(sha[1]) : ""
@@ -158,4 +165,9 @@ final class TestSSHServer: @unchecked Sendable {
             if getuid() == 0 { _ = system("userdel -r \(TestSSHServer.passwordUser) >/dev/null 2>&1") }
         }
     }
+}
+
+/// How known_hosts names a host and port.
+enum KnownHostsName {
+    static func name(_ host: String, _ port: Int) -> String { port == 22 ? host : "[\(host)]:\(port)" }
 }

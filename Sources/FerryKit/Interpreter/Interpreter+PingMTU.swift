@@ -1,0 +1,77 @@
+import Foundation
+
+extension Interpreter {
+    /// `ping-mtu` / `lping-mtu`: measures, prints the figures and the verdict; a mismatch fails the command
+    /// (and the report marks it "trouble"), so cron jobs notice.
+    func pingMTU(_ request: PingMTU) throws(CommandFailure) {
+        let command = request.local ? "lping-mtu" : "ping-mtu"
+        let shell: any ProbeShell
+        if request.local {
+            shell = LocalShell()
+        } else {
+            guard let connection else {
+                throw CommandFailure(.connection, "\(command): not connected to a host; use 'open [user@]host'")
+            }
+            shell = RemoteShell(connection: connection)
+        }
+        var probe = MTUProbe(target: request.target, ipv6: request.ipv6, maximum: request.maximum, shell: shell)
+        probe.name = command
+        let figures = try probe.measure()
+        lastMTU = figures
+        var line =
+            "\(command) \(figures.target): path MTU \(figures.pathMTU), interface \(figures.interface)"
+            + " MTU \(figures.interfaceMTU)"
+        if let reported = figures.reportedMTU { line += ", network reported mtu = \(reported)" }
+        console.print(line)
+        if figures.verdict == "matched" {
+            console.print("\(command): matched: \(figures.explanation)")
+        } else {
+            throw CommandFailure(.command, "\(command): mismatch: \(figures.explanation)")
+        }
+    }
+}
+
+/// Runs probe commands on the remote host through exec channels.
+struct RemoteShell: ProbeShell {
+    let connection: SSHConnection
+
+    func run(_ command: String) throws(CommandFailure) -> (status: Int32, output: String) {
+        var output = Data()
+        do {
+            let end = try connection.run(
+                command, timeout: 30, stdout: { output.append(contentsOf: $0) },
+                stderr: { output.append(contentsOf: $0) })
+            switch end {
+            case .exited(let code): return (code, String(decoding: output, as: UTF8.self))
+            case .signalled(let signal):
+                throw CommandFailure(.command, "ping-mtu: '\(command)' was killed by signal \(signal)")
+            case .timedOut: throw CommandFailure(.command, "ping-mtu: '\(command)' did not finish within 30 s")
+            }
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw CommandFailure(error, context: "ping-mtu")
+        }
+    }
+}
+
+/// Runs probe commands here with /bin/sh.
+struct LocalShell: ProbeShell {
+    func run(_ command: String) throws(CommandFailure) -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            throw CommandFailure(.command, "lping-mtu: cannot run /bin/sh: \(error.localizedDescription)")
+        }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
