@@ -62,11 +62,14 @@ struct FerryMain {
                 String($0).trimmingCharacters(in: .whitespaces)
             } ?? []
         if let target = options.target {
-            guard var parsed = Interpreter.parseTarget(target, defaultUser: defaultUser, defaultPort: 22) else {
+            // -P is the port unless the target names one itself, as -l is the user unless it has user@.
+            guard
+                let parsed = Interpreter.parseTarget(
+                    target, defaultUser: defaultUser, defaultPort: options.port ?? 22)
+            else {
                 console.report("ferry: '\(target)' is not [user@]host[:port]")
                 return FailureClass.usage.exitStatus
             }
-            if let port = options.port { parsed.port = port }
             line.target = parsed
             if target.contains("@") { line.givenUser = parsed.user }
         }

@@ -60,6 +60,14 @@ struct OptionTests {
                 "/dev/stdin", "root@127.0.0.1:\(server.port)",
             ], input: "pwd\n")
         #expect(hostPort.status == 0, "\(hostPort.stderr)")
+        // A port in the target wins over -P, as user@ wins over -l.
+        let both = FerryBinary.run(
+            [
+                "-batch", "-P", "1", "-l", "nobody", "-i", server.ed25519Key, "--known-hosts", server.knownHosts, "-b",
+                "/dev/stdin", "root@127.0.0.1:\(server.port)",
+            ], input: "pwd\n")
+        #expect(both.status == 0, "\(both.stderr)")
+        #expect(both.stdout.contains("Remote directory is /root"))
     }
 
     @Test func verboseAndCompression() {
