@@ -59,17 +59,12 @@ extension Interpreter {
     func makeDirectories(_ paths: [String]) throws(CommandFailure) {
         let sftp = try sftp("mkdir")
         try forEach(paths.map(remotePath)) { (path) throws(CommandFailure) in
-            do {
-                try sftp.makeDirectory(path)
-            } catch let error as LibSSH2Error where error.sftpStatus == .failure {
-                // SFTP version 3 says only "failure"; find out why.
-                if (try? sftp.attributes(path, followLinks: false)) != nil {
-                    throw CommandFailure(.transfer, "mkdir: \(path): file already exists")
+            try remote(
+                "mkdir", path,
+                explainFailure: {
+                    (try? sftp.attributes(path, followLinks: false)) != nil ? "file already exists" : nil
                 }
-                throw CommandFailure(error, context: "mkdir: \(path)")
-            } catch {
-                throw CommandFailure(error, context: "mkdir: \(path)")
-            }
+            ) { try sftp.makeDirectory(path) }
             console.print("mkdir \(path): OK")
         }
     }
@@ -78,16 +73,10 @@ extension Interpreter {
     func removeDirectories(_ paths: [String]) throws(CommandFailure) {
         let sftp = try sftp("rmdir")
         try forEach(paths.map(remotePath)) { (path) throws(CommandFailure) in
-            do {
-                try sftp.removeDirectory(path)
-            } catch let error as LibSSH2Error where error.sftpStatus == .failure {
-                if let entries = try? sftp.list(path), !entries.isEmpty {
-                    throw CommandFailure(.transfer, "rmdir: \(path): directory not empty")
-                }
-                throw CommandFailure(error, context: "rmdir: \(path)")
-            } catch {
-                throw CommandFailure(error, context: "rmdir: \(path)")
-            }
+            try remote(
+                "rmdir", path,
+                explainFailure: { (try? sftp.list(path))?.isEmpty == false ? "directory not empty" : nil }
+            ) { try sftp.removeDirectory(path) }
             console.print("rmdir \(path): OK")
         }
     }
@@ -113,17 +102,11 @@ extension Interpreter {
         }
         try forEach(matches) { (match) throws(CommandFailure) in
             let to = targetIsDirectory ? PathRules.join(target, PathRules.lastComponent(match.path)) : target
-            do {
-                try sftp.rename(match.path, to: to)
-            } catch let error as LibSSH2Error where error.sftpStatus == .failure {
-                // SFTP version 3 cannot rename over an existing file and says only "failure".
-                if (try? sftp.attributes(to, followLinks: false)) != nil {
-                    throw CommandFailure(.transfer, "mv: \(match.path): \(to) already exists")
-                }
-                throw CommandFailure(error, context: "mv: \(match.path)")
-            } catch {
-                throw CommandFailure(error, context: "mv: \(match.path)")
-            }
+            // SFTP version 3 cannot rename over an existing file.
+            try remote(
+                "mv", match.path,
+                explainFailure: { (try? sftp.attributes(to, followLinks: false)) != nil ? "\(to) already exists" : nil }
+            ) { try sftp.rename(match.path, to: to) }
             console.print("\(match.path) -> \(to)")
         }
     }

@@ -9,10 +9,7 @@ extension Interpreter {
         if request.local {
             shell = LocalShell()
         } else {
-            guard let connection else {
-                throw CommandFailure(.connection, "\(command): not connected to a host; use 'open [user@]host'")
-            }
-            shell = RemoteShell(connection: connection)
+            shell = RemoteShell(connection: try connected(command))
         }
         var probe = MTUProbe(target: request.target, ipv6: request.ipv6, maximum: request.maximum, shell: shell)
         probe.name = command

@@ -4,9 +4,7 @@ extension Interpreter {
     /// `run`: runs a remote command, streams what it prints, and keeps stdout, stderr and a record of how
     /// it ended in `<diagnostics>/<run>/<host>/`.
     func runRemote(_ request: RemoteRun) throws(CommandFailure) {
-        guard let connection else {
-            throw CommandFailure(.connection, "run: not connected to a host; use 'open [user@]host'")
-        }
+        let connection = try connected("run")
         let folder = try diagnosticsFolder(for: connection.target.host)
         runCounter += 1
         let base = request.outputName ?? String(format: "%02d-", runCounter) + Self.fileStem(for: request.command)
@@ -71,8 +69,9 @@ extension Interpreter {
 
     /// `collect`: downloads matching files to `<host folder>/files/<remote path>`.
     func collect(_ patterns: [String], recursive: Bool) throws(CommandFailure) {
-        let sftp = try sftp("collect")
-        guard let host = connection?.target.host else { return }
+        let connection = try connected("collect")
+        let sftp = connection.sftp
+        let host = connection.target.host
         let root = try diagnosticsFolder(for: host) + "/files"
         var transfer = Transfer(kind: .mget, sources: patterns, recursive: recursive, preserve: true)
         transfer.preserve = true

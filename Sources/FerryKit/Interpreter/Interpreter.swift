@@ -84,7 +84,9 @@ public final class Interpreter {
         case .help(let topic): try help(topic)
         case .open(let target, let port): try open(target, port: port)
         case .close: try close()
-        case .pwd: console.print("Remote directory is \(try requireConnection("pwd").remoteDirectory)")
+        case .pwd:
+            _ = try connected("pwd")
+            console.print("Remote directory is \(remoteDirectory)")
         case .lpwd: console.print("Current local directory is \(localDirectory)")
         case .cd(let path): try changeRemoteDirectory(path)
         case .lcd(let path): try changeLocalDirectory(path)
@@ -103,28 +105,30 @@ public final class Interpreter {
         return .proceed
     }
 
-    /// The interpreter itself, when connected; otherwise a failure telling the user to `open` a host.
-    @discardableResult
-    func requireConnection(_ command: String) throws(CommandFailure) -> Interpreter {
-        guard connection != nil else {
-            throw CommandFailure(.connection, "\(command): not connected to a host; use 'open [user@]host'")
-        }
-        return self
-    }
-
-    /// The SFTP channel, or a failure when not connected.
-    func sftp(_ command: String) throws(CommandFailure) -> SFTPClient {
+    /// The open connection, or a failure telling the user to `open` a host.
+    func connected(_ command: String) throws(CommandFailure) -> SSHConnection {
         guard let connection else {
             throw CommandFailure(.connection, "\(command): not connected to a host; use 'open [user@]host'")
         }
-        return connection.sftp
+        return connection
     }
 
+    /// The SFTP channel, or a failure when not connected.
+    func sftp(_ command: String) throws(CommandFailure) -> SFTPClient { try connected(command).sftp }
+
     /// Runs a remote step for `command`; a lost connection is dropped so later commands say so plainly.
-    func remote<T>(_ command: String, _ path: String, _ body: () throws -> T) throws(CommandFailure) -> T {
+    ///
+    /// SFTP version 3 answers many refusals with a bare "failure"; `explainFailure` may look around and
+    /// return the real reason (such as "file already exists"), which then replaces it.
+    func remote<T>(
+        _ command: String, _ path: String, explainFailure: (() -> String?)? = nil, _ body: () throws -> T
+    ) throws(CommandFailure) -> T {
         do {
             return try body()
         } catch {
+            if let explainFailure, (error as? LibSSH2Error)?.sftpStatus == .failure, let reason = explainFailure() {
+                throw CommandFailure(.transfer, "\(command): \(path): \(reason)")
+            }
             let failure = CommandFailure(error, context: "\(command): \(path)")
             if failure.failureClass == .connection { dropConnection() }
             throw failure
