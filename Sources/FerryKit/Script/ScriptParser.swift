@@ -149,10 +149,15 @@ public enum ScriptParser {
 
     /// The closest known command name to `word`, if any is close enough to be a likely typo.
     public static func suggestion(for word: String) -> String? {
-        let scored = CommandSpec.allNames.filter { $0 != "!" }.map { ($0, editDistance($0, word.lowercased())) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(1, min(2, word.count / 3 + 1)) else {
-            return nil
-        }
+        closest(
+            to: word.lowercased(), among: CommandSpec.allNames.filter { $0 != "!" },
+            within: max(1, min(2, word.count / 3 + 1)))
+    }
+
+    /// The name in `names` nearest to `word`, if it is at most `within` edits away.
+    static func closest(to word: String, among names: [String], within limit: Int) -> String? {
+        guard let best = names.map({ ($0, editDistance($0, word)) }).min(by: { $0.1 < $1.1 }), best.1 <= limit
+        else { return nil }
         return best.0
     }
 

@@ -79,6 +79,21 @@ public struct Wildcard: Sendable, Equatable {
         return nil
     }
 
+    /// Whether `name` matches a list of patterns as OpenSSH reads them (known_hosts, ssh_config `Host`):
+    /// case-insensitive, `*` and `?` only, and a matching `!pattern` excludes the name whatever else matches.
+    public static func matchesPatternList<S: StringProtocol>(_ patterns: [S], _ name: String) -> Bool {
+        var matched = false
+        for raw in patterns {
+            let negated = raw.hasPrefix("!")
+            let pattern = (negated ? String(raw.dropFirst()) : String(raw)).lowercased()
+            if Wildcard(pattern, bracketClasses: false).matches(name.lowercased()) {
+                if negated { return false }
+                matched = true
+            }
+        }
+        return matched
+    }
+
     /// Whether the whole of `text` matches the pattern.
     public func matches(_ text: String) -> Bool {
         let chars = Array(text)

@@ -133,8 +133,9 @@ private struct Reader {
         guard let key = node.scalar?.string else { throw error(node, "keys must be plain words") }
         guard known.contains(key) else {
             var message = "unknown key '\(prefix)\(key)'"
-            let best = known.min { ScriptParser.editDistance($0, key) < ScriptParser.editDistance($1, key) }
-            if let best, ScriptParser.editDistance(best, key) <= 2 { message += " (did you mean '\(prefix)\(best)'?)" }
+            if let best = ScriptParser.closest(to: key, among: known, within: 2) {
+                message += " (did you mean '\(prefix)\(best)'?)"
+            }
             throw error(node, message)
         }
         return key

@@ -52,19 +52,6 @@ public struct SSHConfig: Sendable {
         self.blocks = blocks
     }
 
-    private static func matches(_ patterns: [String], _ name: String) -> Bool {
-        var matched = false
-        for pattern in patterns {
-            let negated = pattern.hasPrefix("!")
-            let body = negated ? String(pattern.dropFirst()) : pattern
-            if Wildcard(body.lowercased(), bracketClasses: false).matches(name.lowercased()) {
-                if negated { return false }
-                matched = true
-            }
-        }
-        return matched
-    }
-
     /// The host names given literally (without wildcards) in `Host` lines.
     public var literalHosts: [String] {
         var names: [String] = []
@@ -82,7 +69,7 @@ public struct SSHConfig: Sendable {
         guard literalHosts.contains(where: { $0.lowercased() == name.lowercased() }) else { return nil }
         var first: [String: (value: String, line: Int)] = [:]
         var identities: [String] = []
-        for block in blocks where Self.matches(block.patterns, name) {
+        for block in blocks where Wildcard.matchesPatternList(block.patterns, name) {
             for option in block.options {
                 if option.key == "identityfile" {
                     identities.append(option.value)

@@ -119,15 +119,6 @@ public struct KnownHosts: Sendable {
             else { return false }
             return Digest.hmacSHA1(key: salt, message: Data(name.utf8)) == hash
         }
-        var matched = false
-        for raw in patterns.lowercased().split(separator: ",") {
-            let negated = raw.hasPrefix("!")
-            let pattern = negated ? String(raw.dropFirst()) : String(raw)
-            if Wildcard(pattern, bracketClasses: false).matches(name) {
-                if negated { return false }
-                matched = true
-            }
-        }
-        return matched
+        return Wildcard.matchesPatternList(patterns.split(separator: ","), name)
     }
 }

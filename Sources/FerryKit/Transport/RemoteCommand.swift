@@ -25,8 +25,9 @@ enum RemoteCommand {
         defer { if !abandoned { libssh2_channel_free(channel) } }
         try session.check(ferry_channel_exec(channel, command), "libssh2_channel_process_startup")
         libssh2_session_set_blocking(session.handle, 0)
-        var restoredBlocking = false
-        defer { if !restoredBlocking { libssh2_session_set_blocking(session.handle, 1) } }
+        // Back to blocking mode however this ends (setting it again is harmless); this runs before the
+        // channel is freed above.
+        defer { libssh2_session_set_blocking(session.handle, 1) }
         let deadline = timeout.map { Date(timeIntervalSinceNow: TimeInterval($0)) }
         var buffer = [CChar](repeating: 0, count: 64 * 1024)
         while true {
@@ -62,7 +63,6 @@ enum RemoteCommand {
             }
         }
         libssh2_session_set_blocking(session.handle, 1)
-        restoredBlocking = true
         try session.check(libssh2_channel_close(channel), "libssh2_channel_close")
         try session.check(libssh2_channel_wait_closed(channel), "libssh2_channel_wait_closed")
         var signal: UnsafeMutablePointer<CChar>?
