@@ -7,6 +7,8 @@ struct FerryMain {
     let options: Ferry
 
     func run() -> Int32 {
+        // First, before any other thread starts, so that every thread inherits SIGINT blocked.
+        let watcher = InterruptWatcher.start()
         let console = TerminalConsole()
         var script: Script?
         if let path = options.batchFile {
@@ -97,6 +99,8 @@ struct FerryMain {
             settings.alwaysReport = true
         }
         settings.initialTarget = session.target
+        if let watcher { settings.interruption = watcher.interruption }
+        settings.sessionNames = { store.list().map(\.name) }
         settings.sessionLookup = { name throws(ProfileError) in
             guard store.knows(name) else { return nil }
             return try resolver.resolve(try store.load(name))
@@ -124,7 +128,14 @@ struct FerryMain {
                 script, options: BatchOptions(echo: options.echoCommands, keepGoing: options.keepGoing))
         }
         if isatty(STDIN_FILENO) == 1 {
-            return interpreter.runPrompt(reader: StandardInputReader(showPrompt: true))
+            let state = environment["XDG_STATE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? home + "/.local/state"
+            guard let editor = LineEditor(historyPath: state + "/ferry/history", watcher: watcher) else {
+                console.report("ferry: cannot set up line editing on this terminal")
+                return FailureClass.usage.exitStatus
+            }
+            editor.complete = { interpreter.completion(for: $0) }
+            editor.idle = { interpreter.keepAlive() }
+            return interpreter.runPrompt(reader: editor)
         }
         // Commands piped in run as a batch, as OpenSSH sftp does.
         var text = ""
@@ -160,19 +171,5 @@ extension FerryMain {
         settings.proxyLocalhost = options.proxyLocalhost
         settings.nameLookup = options.proxyDNS.flatMap(ProxySettings.NameLookup.init(rawValue:)) ?? .auto
         return settings
-    }
-}
-
-/// Reads prompt lines from standard input without editing.
-final class StandardInputReader: LineReader {
-    let showPrompt: Bool
-
-    init(showPrompt: Bool) { self.showPrompt = showPrompt }
-
-    func readLine(prompt: String) -> String? {
-        if showPrompt {
-            FileHandle.standardOutput.write(Data(prompt.utf8))
-        }
-        return Swift.readLine()
     }
 }

@@ -58,6 +58,14 @@ final class TerminalConsole: Console {
         progressShown = true
     }
 
+    func endInterruptedCommand() {
+        if progressShown {
+            endProgress()
+        } else if isatty(STDIN_FILENO) == 1 {
+            FileHandle.standardOutput.write(Data("\n".utf8))
+        }
+    }
+
     func endProgress() {
         guard progressShown else { return }
         progressShown = false

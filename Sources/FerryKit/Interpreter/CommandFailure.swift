@@ -18,6 +18,8 @@ public enum FailureClass: Int32, Sendable, CaseIterable {
     case command = 8
     /// Some hosts of a multi-host run failed.
     case someHosts = 9
+    /// The user pressed Ctrl-C; 128 + SIGINT, as shells report it.
+    case interrupted = 130
 
     /// The exit status for this class.
     public var exitStatus: Int32 { rawValue }

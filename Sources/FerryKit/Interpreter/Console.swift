@@ -11,6 +11,13 @@ public protocol Console: AnyObject {
     func progress(_ status: TransferProgress)
     /// Clears the progress meter, if one is shown.
     func endProgress()
+    /// Tidies up after Ctrl-C stopped a command (the terminal has echoed `^C` where the cursor was).
+    func endInterruptedCommand()
+}
+
+extension Console {
+    /// Consoles that are not terminals have nothing to tidy.
+    public func endInterruptedCommand() {}
 }
 
 /// A snapshot of a running transfer, for progress meters.

@@ -19,9 +19,10 @@ enum FileTransfer {
         deinit { memory.deallocate() }
     }
 
-    /// Downloads `job`; `progress` receives the bytes moved so far.
+    /// Downloads `job`; `progress` receives the bytes moved so far. An interruption stops it between
+    /// reads, removing the temporary file (a resumed download keeps what it had, for the next `reget`).
     static func download(
-        _ job: TransferJob, sftp: SFTPClient, buffer: Buffer,
+        _ job: TransferJob, sftp: SFTPClient, buffer: Buffer, interruption: Interruption,
         progress: (UInt64) -> Void
     ) throws(CommandFailure) -> TransferOutcome {
         let remote: SFTPFile
@@ -92,6 +93,7 @@ enum FileTransfer {
             }
             let window = UnsafeMutableRawBufferPointer(rebasing: buffer.memory[0..<chunk])
             while true {
+                try interruption.check(job.remoteDisplay)
                 let count = try remoteCall(job.remotePath, "read") { try remote.read(into: window) }
                 if count == 0 { break }
                 try localCall { () throws(LocalFileError) in
@@ -123,9 +125,10 @@ enum FileTransfer {
         return outcome
     }
 
-    /// Uploads `job`; `progress` receives the bytes moved so far.
+    /// Uploads `job`; `progress` receives the bytes moved so far. An interruption stops it between
+    /// writes and removes the part already written, unless the upload resumes one (`reput` continues it).
     static func upload(
-        _ job: TransferJob, sftp: SFTPClient, buffer: Buffer,
+        _ job: TransferJob, sftp: SFTPClient, buffer: Buffer, interruption: Interruption,
         progress: (UInt64) -> Void
     ) throws(CommandFailure) -> TransferOutcome {
         let local = try localCall { () throws(LocalFileError) in
@@ -159,6 +162,11 @@ enum FileTransfer {
         var done: UInt64 = 0
         let window = UnsafeMutableRawBufferPointer(rebasing: buffer.memory[0..<writeSize])
         while true {
+            if interruption.isRaised {
+                try? remote.close()
+                if outcome.resumedAt == nil { try? sftp.removeFile(job.remotePath) }
+                throw CommandFailure.interrupted(job.localDisplay)
+            }
             let count = try localCall { () throws(LocalFileError) in try local.read(into: window) }
             if count == 0 { break }
             try remoteCall(job.remotePath, "write") {

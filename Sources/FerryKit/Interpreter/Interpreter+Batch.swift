@@ -22,12 +22,24 @@ extension Interpreter {
         let started = Date()
         defer { writeReport(script: script.file, started: started, status: status) }
         for line in script.lines {
+            if settings.interruption.isRaised {
+                console.report("ferry: \(script.file):\(line.line): interrupted; stopping")
+                status = FailureClass.interrupted.exitStatus
+                break
+            }
             if options.echo { console.print("ferry> \(line.text)") }
             do {
                 let flow = try recording(line) { () throws(CommandFailure) in try execute(line.command) }
                 if flow == .quit { break }
             } catch {
+                if error.failureClass == .interrupted { console.endInterruptedCommand() }
                 console.report(error.message)
+                if error.failureClass == .interrupted {
+                    // Ctrl-C stops the whole script, whatever -be or a leading '-' say.
+                    console.report("ferry: \(script.file):\(line.line): interrupted; stopping")
+                    status = error.failureClass.exitStatus
+                    break
+                }
                 if line.ignoresFailure { continue }
                 if status == 0 { status = error.failureClass.exitStatus }
                 if !options.keepGoing {
@@ -57,7 +69,7 @@ extension Interpreter {
             case .exited(let code): record.exitStatus = Int(code)
             case .signalled(let signal): record.signal = signal
             case .timedOut(let seconds): record.timedOutAfterSeconds = seconds
-            case nil: break
+            case .interrupted, nil: break
             }
             records.append(record)
         }
@@ -66,7 +78,9 @@ extension Interpreter {
             return try body()
         } catch {
             record.status =
-                line.ignoresFailure ? "failed-ignored" : lastMTU?.verdict == "mismatched" ? "trouble" : "failed"
+                error.failureClass == .interrupted
+                ? "interrupted"
+                : line.ignoresFailure ? "failed-ignored" : lastMTU?.verdict == "mismatched" ? "trouble" : "failed"
             record.message = error.message
             if record.exitStatus == nil, lastRemoteEnd == nil { record.exitStatus = Int(error.failureClass.exitStatus) }
             throw error

@@ -133,21 +133,17 @@ extension Interpreter {
 
     /// `! command`: runs the rest of the line with /bin/sh in the local working directory.
     func runLocal(_ commandLine: String) throws(CommandFailure) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", commandLine]
-        process.currentDirectoryURL = URL(fileURLWithPath: localDirectory)
+        let end: LocalCommand.End
         do {
-            try process.run()
+            end = try LocalCommand.run(commandLine, in: localDirectory)
         } catch {
-            throw CommandFailure(.command, "!: cannot run /bin/sh: \(error.localizedDescription)")
+            throw CommandFailure(.command, "!: cannot run /bin/sh: \(error)")
         }
-        process.waitUntilExit()
-        if process.terminationReason == .uncaughtSignal {
-            throw CommandFailure(.command, "!: '\(commandLine)' killed by signal \(process.terminationStatus)")
-        }
-        if process.terminationStatus != 0 {
-            throw CommandFailure(.command, "!: '\(commandLine)' exited with status \(process.terminationStatus)")
+        switch end {
+        case .exited(0): break
+        case .exited(let code): throw CommandFailure(.command, "!: '\(commandLine)' exited with status \(code)")
+        case .signalled(SIGINT): throw CommandFailure.interrupted("!: '\(commandLine)'")
+        case .signalled(let signal): throw CommandFailure(.command, "!: '\(commandLine)' killed by signal \(signal)")
         }
     }
 }

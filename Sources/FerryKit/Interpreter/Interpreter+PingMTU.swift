@@ -7,9 +7,9 @@ extension Interpreter {
         let command = request.local ? "lping-mtu" : "ping-mtu"
         let shell: any ProbeShell
         if request.local {
-            shell = LocalShell()
+            shell = LocalShell(directory: localDirectory, interruption: settings.interruption)
         } else {
-            shell = RemoteShell(connection: try connected(command))
+            shell = RemoteShell(connection: try connected(command), interruption: settings.interruption)
         }
         var probe = MTUProbe(target: request.target, ipv6: request.ipv6, maximum: request.maximum, shell: shell)
         probe.name = command
@@ -31,18 +31,20 @@ extension Interpreter {
 /// Runs probe commands on the remote host through exec channels.
 struct RemoteShell: ProbeShell {
     let connection: SSHConnection
+    let interruption: Interruption
 
     func run(_ command: String) throws(CommandFailure) -> (status: Int32, output: String) {
         var output = Data()
         do {
             let end = try connection.run(
-                command, timeout: 30, stdout: { output.append(contentsOf: $0) },
+                command, timeout: 30, shouldStop: { interruption.isRaised }, stdout: { output.append(contentsOf: $0) },
                 stderr: { output.append(contentsOf: $0) })
             switch end {
             case .exited(let code): return (code, String(decoding: output, as: UTF8.self))
             case .signalled(let signal):
                 throw CommandFailure(.command, "ping-mtu: '\(command)' was killed by signal \(signal)")
             case .timedOut: throw CommandFailure(.command, "ping-mtu: '\(command)' did not finish within 30 s")
+            case .interrupted: throw CommandFailure.interrupted("ping-mtu")
             }
         } catch let failure as CommandFailure {
             throw failure
@@ -54,21 +56,23 @@ struct RemoteShell: ProbeShell {
 
 /// Runs probe commands here with /bin/sh.
 struct LocalShell: ProbeShell {
+    let directory: String
+    let interruption: Interruption
+
     func run(_ command: String) throws(CommandFailure) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
+        try interruption.check("lping-mtu")
+        var output = Data()
+        let end: LocalCommand.End
         do {
-            try process.run()
+            end = try LocalCommand.run(command, in: directory, output: &output)
         } catch {
-            throw CommandFailure(.command, "lping-mtu: cannot run /bin/sh: \(error.localizedDescription)")
+            throw CommandFailure(.command, "lping-mtu: cannot run /bin/sh: \(error)")
         }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        switch end {
+        case .exited(let code): return (code, String(decoding: output, as: UTF8.self))
+        case .signalled(SIGINT): throw CommandFailure.interrupted("lping-mtu")
+        case .signalled(let signal):
+            throw CommandFailure(.command, "lping-mtu: '\(command)' killed by signal \(signal)")
+        }
     }
 }

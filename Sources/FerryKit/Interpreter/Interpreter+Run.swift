@@ -18,7 +18,7 @@ extension Interpreter {
         let end: RemoteCommandEnd
         do {
             end = try connection.run(
-                request.command, timeout: request.timeout,
+                request.command, timeout: request.timeout, shouldStop: { self.settings.interruption.isRaised },
                 stdout: { chunk in
                     self.commandBytes += UInt64(chunk.count)
                     try out.write(contentsOf: Data(chunk))
@@ -60,6 +60,9 @@ extension Interpreter {
         case .timedOut(let limit):
             record["timed_out_after_seconds"] = limit
             failure = CommandFailure(.command, "run: '\(request.command)' did not finish within \(limit) s")
+        case .interrupted:
+            record["interrupted"] = true
+            failure = CommandFailure.interrupted("run: '\(request.command)'")
         }
         if let data = try? JSONSerialization.data(withJSONObject: record, options: [.prettyPrinted, .sortedKeys]) {
             try? data.write(to: URL(fileURLWithPath: folder + "/" + base + ".json"))

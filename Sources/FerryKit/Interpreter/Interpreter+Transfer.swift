@@ -18,7 +18,8 @@ extension Interpreter {
             self.console.endProgress()
             let job = jobs[index]
             if let failure = outcome.failure {
-                self.console.report("\(command): \(failure.message)")
+                // One line for an interruption, at the end, rather than one per file.
+                if failure.failureClass != .interrupted { self.console.report("\(command): \(failure.message)") }
             } else {
                 if let start = outcome.resumedAt {
                     self.console.print("\(command): restarting at file position \(start)")
@@ -32,7 +33,7 @@ extension Interpreter {
             if pool == nil {
                 pool = TransferPool(
                     recipe: connection.recipe, extraConnections: settings.transferConnections - 1,
-                    log: settings.connect.log)
+                    interruption: settings.interruption, log: settings.connect.log)
             }
             pool?.run(jobs, mainClient: sftp, buffer: buffer, console: console, report: report)
         } else {
@@ -46,16 +47,26 @@ extension Interpreter {
                 do {
                     outcome =
                         job.isDownload
-                        ? try FileTransfer.download(job, sftp: sftp, buffer: buffer, progress: progress)
-                        : try FileTransfer.upload(job, sftp: sftp, buffer: buffer, progress: progress)
+                        ? try FileTransfer.download(
+                            job, sftp: sftp, buffer: buffer, interruption: settings.interruption,
+                            progress: progress)
+                        : try FileTransfer.upload(
+                            job, sftp: sftp, buffer: buffer, interruption: settings.interruption,
+                            progress: progress)
                 } catch {
                     outcome = TransferOutcome(failure: error)
                 }
                 report(index, outcome)
-                if outcome.failure?.failureClass == .connection { break }
+                if let failure = outcome.failure, [.connection, .interrupted].contains(failure.failureClass) { break }
             }
         }
         let failures = outcomes.compactMap(\.failure)
+        if failures.contains(where: { $0.failureClass == .interrupted }) {
+            let done = outcomes.count { $0.failure == nil }
+            throw CommandFailure(
+                .interrupted,
+                "\(command): interrupted" + (jobs.count > 1 ? " (\(done) of \(jobs.count) files done)" : ""))
+        }
         if let first = failures.first {
             if first.failureClass == .connection { dropConnection() }
             if jobs.count == 1 { throw CommandFailure(first.failureClass, "\(command): \(first.message)") }

@@ -20,6 +20,10 @@ public struct InterpreterSettings {
     public var sessionLookup: ((String) throws(ProfileError) -> ResolvedSession?)?
     /// The local directory to start in.
     public var localDirectory = FileManager.default.currentDirectoryPath
+    /// Raised (by Ctrl-C) to stop the running command.
+    public var interruption = Interruption()
+    /// Saved session names, offered when completing `open`.
+    public var sessionNames: (() -> [String])?
 
     /// Creates settings.
     public init(defaultUser: String, connect: ConnectOptions) {
@@ -60,6 +64,8 @@ public final class Interpreter {
     var lastMTU: MTUFigures?
     /// How the current command's remote process ended, if it ran one.
     var lastRemoteEnd: RemoteCommandEnd?
+    /// Remote directory listings kept briefly for Tab completion, by absolute path.
+    var listings: [String: (made: Date, entries: [CompletionEntry])] = [:]
 
     /// Creates an interpreter; nothing connects until ``connectInitialTarget()`` or `open`.
     public init(settings: InterpreterSettings, console: any Console) {
@@ -149,7 +155,7 @@ public final class Interpreter {
 
     /// Sends a keepalive when one is due, so a long local command or a slow typist does not let a
     /// firewall forget the connection; a connection found dead here is dropped.
-    func keepAlive() {
+    public func keepAlive() {
         guard let connection else { return }
         do {
             try connection.session.sendKeepaliveIfDue()

@@ -13,8 +13,9 @@ final class TransferPool {
     private let board = JobBoard()
     private var threads: [Thread] = []
 
-    /// Starts `extraConnections` threads that connect with `recipe`.
-    init(recipe: ReconnectRecipe, extraConnections: Int, log: (String) -> Void) {
+    /// Starts `extraConnections` threads that connect with `recipe`; `interruption` stops their transfers.
+    init(recipe: ReconnectRecipe, extraConnections: Int, interruption: Interruption, log: (String) -> Void) {
+        board.interruption = interruption
         log("opening \(extraConnections) extra connection(s) for parallel transfers")
         for number in 0..<extraConnections {
             let board = self.board
@@ -65,8 +66,10 @@ final class TransferPool {
         }
         do {
             return job.isDownload
-                ? try FileTransfer.download(job, sftp: sftp, buffer: buffer, progress: progress)
-                : try FileTransfer.upload(job, sftp: sftp, buffer: buffer, progress: progress)
+                ? try FileTransfer.download(
+                    job, sftp: sftp, buffer: buffer, interruption: board.interruption, progress: progress)
+                : try FileTransfer.upload(
+                    job, sftp: sftp, buffer: buffer, interruption: board.interruption, progress: progress)
         } catch {
             return TransferOutcome(failure: error)
         }
@@ -82,12 +85,16 @@ final class TransferPool {
         var reported = 0
         var mainAlive = true
         while reported < jobs.count {
+            if board.interruption.isRaised {
+                board.abandon(CommandFailure.interrupted("not transferred"))
+            }
             if mainAlive, let (index, job) = board.take(waiting: false) {
                 let outcome = TransferPool.perform(job, sftp: mainClient, buffer: buffer, board: board)
                 board.post(index, outcome)
                 if outcome.failure?.failureClass == .connection {
                     mainAlive = false
-                    board.abandon(reason: outcome.failure?.message ?? "connection lost")
+                    board.abandon(
+                        CommandFailure(.connection, outcome.failure?.message ?? "connection lost"))
                 }
             } else {
                 if !mainAlive || board.liveWorkers == 0 { board.abandonIfStuck(mainAlive: mainAlive) }
@@ -128,6 +135,8 @@ final class JobBoard: @unchecked Sendable {
     private var running = 0
     private(set) var bytes: UInt64 = 0
     private(set) var liveWorkers = 0
+    /// Set once, before any worker starts.
+    fileprivate(set) var interruption = Interruption()
 
     private func locked<T>(_ body: () -> T) -> T {
         condition.lock()
@@ -210,16 +219,17 @@ final class JobBoard: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Marks every job nobody has taken as failed.
-    func abandon(reason: String) {
+    /// Marks every job nobody has taken as failed with `failure`'s class and message.
+    func abandon(_ failure: CommandFailure) {
         locked {
-            while let index = retry.popLast() {
-                outcomes[index] = TransferOutcome(
-                    failure: CommandFailure(.connection, "\(jobs[index].remotePath): \(reason)"))
+            let fail = { (index: Int) in
+                self.outcomes[index] = TransferOutcome(
+                    failure: CommandFailure(
+                        failure.failureClass, "\(self.jobs[index].remotePath): \(failure.message)"))
             }
+            while let index = retry.popLast() { fail(index) }
             while next < jobs.count {
-                outcomes[next] = TransferOutcome(
-                    failure: CommandFailure(.connection, "\(jobs[next].remotePath): \(reason)"))
+                fail(next)
                 next += 1
             }
             condition.broadcast()
@@ -229,7 +239,7 @@ final class JobBoard: @unchecked Sendable {
     /// When nobody is left to take jobs, fails the ones still waiting so the run can end.
     func abandonIfStuck(mainAlive: Bool) {
         let stuck = locked { liveWorkers == 0 && !mainAlive && running == 0 }
-        if stuck { abandon(reason: "connection lost; not transferred") }
+        if stuck { abandon(CommandFailure(.connection, "connection lost; not transferred")) }
     }
 
     func waitForWorkersToEnd(timeout: TimeInterval) {

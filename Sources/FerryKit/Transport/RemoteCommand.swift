@@ -6,6 +6,8 @@ public enum RemoteCommandEnd: Equatable, Sendable {
     case exited(Int32)
     case signalled(String)
     case timedOut(seconds: Int)
+    /// Stopped from this side (Ctrl-C) before it ended.
+    case interrupted
 }
 
 /// Runs one command in an exec channel, passing stdout and stderr chunks to handlers as they arrive.
@@ -14,7 +16,7 @@ public enum RemoteCommandEnd: Equatable, Sendable {
 /// that writes a lot to one of them never stalls waiting for the other to be read.
 enum RemoteCommand {
     static func run(
-        _ command: String, session: SSHSession, timeout: Int?,
+        _ command: String, session: SSHSession, timeout: Int?, shouldStop: () -> Bool,
         stdout: (UnsafeRawBufferPointer) throws -> Void,
         stderr: (UnsafeRawBufferPointer) throws -> Void
     ) throws -> RemoteCommandEnd {
@@ -45,14 +47,15 @@ enum RemoteCommand {
                 }
             }
             if !progressed, libssh2_channel_eof(channel) != 0 { break }
-            if let deadline, Date() > deadline {
+            let timedOut = deadline.map { Date() > $0 } ?? false
+            if timedOut || shouldStop() {
                 // Ask the server to close the channel without waiting: sshd keeps a channel open until its
                 // command exits, and libssh2 1.10 has no request to signal the command. The channel stays
                 // with the session, which frees it at the end.
                 _ = libssh2_channel_send_eof(channel)
                 _ = libssh2_channel_close(channel)
                 abandoned = true
-                return .timedOut(seconds: timeout ?? 0)
+                return timedOut ? .timedOut(seconds: timeout ?? 0) : .interrupted
             }
             if !progressed {
                 var pfd = pollfd(fd: session.socket.descriptor, events: Int16(POLLIN), revents: 0)
@@ -77,11 +80,14 @@ enum RemoteCommand {
 }
 
 extension SSHConnection {
-    /// Runs `command` on the host; see ``RemoteCommandEnd`` for how it can end.
+    /// Runs `command` on the host; see ``RemoteCommandEnd`` for how it can end. `shouldStop` is asked
+    /// a few times a second whether to give up on the command.
     public func run(
-        _ command: String, timeout: Int?, stdout: (UnsafeRawBufferPointer) throws -> Void,
+        _ command: String, timeout: Int?, shouldStop: () -> Bool = { false },
+        stdout: (UnsafeRawBufferPointer) throws -> Void,
         stderr: (UnsafeRawBufferPointer) throws -> Void
     ) throws -> RemoteCommandEnd {
-        try RemoteCommand.run(command, session: session, timeout: timeout, stdout: stdout, stderr: stderr)
+        try RemoteCommand.run(
+            command, session: session, timeout: timeout, shouldStop: shouldStop, stdout: stdout, stderr: stderr)
     }
 }

@@ -1,0 +1,64 @@
+import FerryKit
+import Foundation
+
+/// Turns Ctrl-C into a request to stop the running command, rather than the end of Ferry.
+///
+/// SIGINT is blocked in every thread (threads inherit the mask of the main thread, which blocks it
+/// before any other starts) and taken by one thread with `sigwait`. So no libssh2 call is ever cut
+/// short by a signal, which would leave its session mid-packet; commands look at the flag between steps
+/// instead. A second Ctrl-C while a command has not yet reacted ends Ferry at once.
+final class InterruptWatcher: Sendable {
+    let interruption = Interruption()
+    /// Readable after each Ctrl-C, so the line editor can wake from waiting for a key.
+    let wakeDescriptor: Int32
+    private let writeDescriptor: Int32
+
+    private init(read: Int32, write: Int32) {
+        wakeDescriptor = read
+        writeDescriptor = write
+    }
+
+    /// Blocks SIGINT and starts the watching thread. Call before any other thread starts.
+    static func start() -> InterruptWatcher? {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        guard pthread_sigmask(SIG_BLOCK, &signals, nil) == 0 else { return nil }
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { return nil }
+        for end in ends {
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(end, F_SETFL, O_NONBLOCK)
+        }
+        let watcher = InterruptWatcher(read: ends[0], write: ends[1])
+        let watched = signals
+        let thread = Thread { watcher.watch(watched) }
+        thread.name = "ferry-interrupts"
+        thread.stackSize = 64 * 1024
+        thread.start()
+        return watcher
+    }
+
+    private func watch(_ signals: sigset_t) {
+        var signals = signals
+        var number: Int32 = 0
+        while sigwait(&signals, &number) == 0 {
+            if interruption.isRaised {
+                let message = "\nferry: interrupted\n"
+                _ = message.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+                _exit(FailureClass.interrupted.exitStatus)
+            }
+            interruption.raise()
+            var byte: UInt8 = 1
+            _ = write(writeDescriptor, &byte, 1)
+        }
+    }
+
+    /// Empties the wake-up pipe and reports whether Ctrl-C was pressed since the last call.
+    func takeWake() -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        var woke = false
+        while read(wakeDescriptor, &buffer, buffer.count) > 0 { woke = true }
+        return woke
+    }
+}
