@@ -19,7 +19,16 @@ final class InterruptWatcher: Sendable {
     }
 
     /// Blocks SIGINT and starts the watching thread. Call before any other thread starts.
+    ///
+    /// Nil when SIGINT was already ignored (a shell's `cmd &`, `nohup`): Ferry then keeps ignoring it.
     static func start() -> InterruptWatcher? {
+        var current = sigaction()
+        if sigaction(SIGINT, nil, &current) == 0,
+            let handler = current.__sigaction_handler.sa_handler,
+            unsafeBitCast(handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+        {
+            return nil
+        }
         var signals = sigset_t()
         sigemptyset(&signals)
         sigaddset(&signals, SIGINT)

@@ -188,4 +188,31 @@ struct InteractivePromptTests {
         terminal.press("Enter")
         #expect(terminal.waitFor("FERRY-EXIT=0"))
     }
+
+    @Test func ctrlCStopsABatchWithStatus130AndNoPartialFile() throws {
+        let remote = TestSSHServer.scratch("batch-interrupt-remote")
+        let local = TestSSHServer.scratch("batch-interrupt-local")
+        Shell.sh("truncate -s 8G '\(remote)/huge.img'")
+        let script = local + "/pull.scr"
+        try "cd \(remote)\nget huge.img\nlpwd\n".write(toFile: script, atomically: true, encoding: .utf8)
+        // Python starts ferry as a terminal would (a shell's `&` would make it ignore SIGINT) and sends
+        // the SIGINT that Ctrl-C sends.
+        let driver = """
+            import os, signal, subprocess, sys, time
+            p = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=os.environ["WORK"])
+            time.sleep(1.5)
+            p.send_signal(signal.SIGINT)
+            out, err = p.communicate(timeout=30)
+            sys.stdout.write("STATUS=%d\\n%s%s" % (p.returncode, out.decode(), err.decode()))
+            """
+        let result = Shell.run(
+            "/usr/bin/python3", ["-c", driver, FerryBinary.path, "-b", script] + server.options(),
+            environment: ["WORK": local, "HOME": local, "PATH": "/usr/bin:/bin"])
+        #expect(result.stdout.contains("STATUS=130"), "\(result.stdout)")
+        #expect(result.stdout.contains("get: interrupted"), "\(result.stdout)")
+        #expect(result.stdout.contains("pull.scr:2: interrupted; stopping"), "\(result.stdout)")
+        #expect(!result.stdout.contains("Current local directory"), "the script went on after Ctrl-C")
+        let left = try FileManager.default.contentsOfDirectory(atPath: local)
+        #expect(left == ["pull.scr"], "files left behind: \(left)")
+    }
 }

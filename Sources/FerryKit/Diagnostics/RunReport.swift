@@ -8,7 +8,7 @@ public struct CommandRecord: Codable, Equatable, Sendable {
     public var command: String
     /// The host the command ran against, if connected.
     public var host: String?
-    /// `ok`, `failed`, or `failed-ignored` (a leading `-`).
+    /// `ok`, `failed`, `trouble` (a path-MTU mismatch), `interrupted` (Ctrl-C), or `failed-ignored` (a leading `-`).
     public var status: String
     /// The exit status class of a failure, or a remote command's own exit status.
     public var exitStatus: Int?
@@ -76,9 +76,11 @@ public struct RunReport: Codable, Sendable {
         }
         hosts = order.map { host in
             let commands = byHost[host] ?? []
-            return Host(
-                host: host, status: commands.contains { $0.status == "failed" } ? "failed" : "ok",
-                commands: commands)
+            // The worst thing that happened on the host names its status.
+            let status = ["failed", "interrupted", "trouble"].first { worst in
+                commands.contains { $0.status == worst }
+            }
+            return Host(host: host, status: status ?? "ok", commands: commands)
         }
     }
 
