@@ -1,15 +1,18 @@
 import FerryKit
 import Foundation
+import Synchronization
 
 /// Turns Ctrl-C into a request to stop the running command, rather than the end of Ferry.
 ///
 /// SIGINT is blocked in every thread (threads inherit the mask of the main thread, which blocks it
 /// before any other starts) and taken by one thread with `sigwait`. So no libssh2 call is ever cut
 /// short by a signal, which would leave its session mid-packet; commands look at the flag between steps
-/// instead. A second Ctrl-C while a command has not yet reacted ends Ferry at once.
+/// instead. A second Ctrl-C while a command has not yet reacted ends Ferry at once. Terminal resizes
+/// (SIGWINCH) are taken the same way, for the line editor.
 final class InterruptWatcher: Sendable {
     let interruption = Interruption()
-    /// Readable after each Ctrl-C, so the line editor can wake from waiting for a key.
+    private let resized = Atomic<Bool>(false)
+    /// Readable after each Ctrl-C or resize, so the line editor can wake from waiting for a key.
     let wakeDescriptor: Int32
     private let writeDescriptor: Int32
 
@@ -32,6 +35,7 @@ final class InterruptWatcher: Sendable {
         var signals = sigset_t()
         sigemptyset(&signals)
         sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGWINCH)
         guard pthread_sigmask(SIG_BLOCK, &signals, nil) == 0 else { return nil }
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else { return nil }
@@ -52,6 +56,12 @@ final class InterruptWatcher: Sendable {
         var signals = signals
         var number: Int32 = 0
         while sigwait(&signals, &number) == 0 {
+            if number == SIGWINCH {
+                resized.store(true, ordering: .relaxed)
+                var byte: UInt8 = 2
+                _ = write(writeDescriptor, &byte, 1)
+                continue
+            }
             if interruption.isRaised {
                 let message = "\nferry: interrupted\n"
                 _ = message.withCString { write(STDERR_FILENO, $0, strlen($0)) }
@@ -63,11 +73,12 @@ final class InterruptWatcher: Sendable {
         }
     }
 
-    /// Empties the wake-up pipe and reports whether Ctrl-C was pressed since the last call.
-    func takeWake() -> Bool {
+    /// Empties the wake-up pipe.
+    func drain() {
         var buffer = [UInt8](repeating: 0, count: 64)
-        var woke = false
-        while read(wakeDescriptor, &buffer, buffer.count) > 0 { woke = true }
-        return woke
+        while read(wakeDescriptor, &buffer, buffer.count) > 0 {}
     }
+
+    /// Whether the terminal changed size since the last call.
+    func takeResize() -> Bool { resized.exchange(false, ordering: .relaxed) }
 }

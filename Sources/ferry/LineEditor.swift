@@ -76,7 +76,8 @@ final class LineEditor: LineReader {
         free(promptText)
         promptText = strdup(prompt) ?? promptText
         // A Ctrl-C that stopped the last command has done its work.
-        _ = watcher?.takeWake()
+        watcher?.drain()
+        watcher?.interruption.clear()
         while true {
             cancelled = false
             var count: Int32 = 0
@@ -133,10 +134,14 @@ final class LineEditor: LineReader {
                 idle()
                 continue
             }
-            if let watcher, waits.count > 1, waits[1].revents != 0, watcher.takeWake() {
-                watcher.interruption.clear()
-                character.pointee = 3
-                return 1
+            if let watcher, waits.count > 1, waits[1].revents != 0 {
+                watcher.drain()
+                if watcher.takeResize() { el_resize(editLine) }
+                if watcher.interruption.isRaised {
+                    watcher.interruption.clear()
+                    character.pointee = 3
+                    return 1
+                }
             }
             guard waits[0].revents != 0 else { continue }
             var byte: CChar = 0
