@@ -17,8 +17,8 @@ struct Ferry: ParsableCommand {
         version: FerryVersion.current
     )
 
-    @Argument(help: "The host to connect to: [user@]host[:port].")
-    var target: String?
+    @Argument(help: "The host to connect to: [user@]host[:port]. Several run the script on each.")
+    var targets: [String] = []
 
     @Option(name: .customShort("b"), help: ArgumentHelp("Run commands from a batch file.", valueName: "file"))
     var batchFile: String?
@@ -38,8 +38,40 @@ struct Ferry: ParsableCommand {
 
     @Option(
         name: .customLong("load", withSingleDash: true),
-        help: ArgumentHelp("Load a saved session.", valueName: "session"))
-    var load: String?
+        help: ArgumentHelp("Load a saved session (repeatable: the script runs on each).", valueName: "session"))
+    var load: [String] = []
+
+    @Option(
+        name: .customLong("hosts"),
+        help: ArgumentHelp(
+            "Run the script on every host in this file: a session or [user@]host[:port] a line, then tags.",
+            valueName: "file"))
+    var hostsFile: String?
+
+    @Option(
+        name: .customLong("group"),
+        help: ArgumentHelp("Only the hosts file's hosts with this tag (repeatable).", valueName: "tag"))
+    var groups: [String] = []
+
+    @Option(name: .customLong("parallel"), help: ArgumentHelp("Hosts run at once (default 32).", valueName: "n"))
+    var parallel = 32
+
+    @Option(
+        name: .customLong("host-timeout"),
+        help: ArgumentHelp("Seconds each host may take before it is cut off.", valueName: "secs"))
+    var hostTimeout: Int?
+
+    @Flag(name: .customLong("fail-fast"), help: "Start no more hosts after the first one fails.")
+    var failFast = false
+
+    @Flag(name: .customLong("stream"), help: "Print each host's output as it comes, each line prefixed by the host.")
+    var stream = false
+
+    @Flag(name: .customLong("gather"), help: "At the end, group hosts whose output is identical.")
+    var gather = false
+
+    @Flag(name: .customLong("json"), help: "Print only a JSON report of the run over many hosts on stdout.")
+    var json = false
 
     @Option(name: .customShort("l"), help: ArgumentHelp("Log in as this user.", valueName: "user"))
     var user: String?
@@ -154,6 +186,9 @@ struct Ferry: ParsableCommand {
         if let port, !(1...65535).contains(port) { throw ValidationError("-P \(port) is not a port number") }
         if connections < 1 || connections > 64 { throw ValidationError("--connections must be between 1 and 64") }
         if let timeout, timeout < 1 { throw ValidationError("--timeout must be at least 1 second") }
+        if parallel < 1 || parallel > 1024 { throw ValidationError("--parallel must be between 1 and 1024") }
+        if let hostTimeout, hostTimeout < 1 { throw ValidationError("--host-timeout must be at least 1 second") }
+        if stream && gather { throw ValidationError("--stream and --gather cannot be used together") }
         if proxy != nil && proxyCommand != nil {
             throw ValidationError("--proxy and -proxycmd cannot be used together")
         }

@@ -43,9 +43,12 @@ struct FerryMain {
         auth.defaultIdentityFiles = ["id_ed25519", "id_ecdsa", "id_rsa"].map { "\(home)/.ssh/\($0)" }
         auth.password = environment["FERRY_PASSWORD"]
         auth.passphrase = environment["FERRY_PASSPHRASE"]
-        auth.prompter = options.batch ? nil : TerminalPrompter()
+        // Many hosts at once never ask anything: fifty host-key questions at once help nobody.
+        let fleet = options.hostsFile != nil || options.targets.count + options.load.count > 1
+        let asks = !options.batch && !fleet
+        auth.prompter = asks ? TerminalPrompter() : nil
         let verifier = HostKeyVerifier(
-            pins: [], knownHostsPath: "\(home)/.ssh/known_hosts", prompter: options.batch ? nil : TerminalPrompter())
+            pins: [], knownHostsPath: "\(home)/.ssh/known_hosts", prompter: asks ? TerminalPrompter() : nil)
         var base = ConnectOptions(auth: auth, verifier: verifier)
         base.family = options.ipv4 ? .ipv4 : options.ipv6 ? .ipv6 : .any
         base.log = log
@@ -63,7 +66,7 @@ struct FerryMain {
             options.jumpHosts?.split(separator: ",").map {
                 String($0).trimmingCharacters(in: .whitespaces)
             } ?? []
-        if let target = options.target {
+        if !fleet, let target = options.targets.first {
             // -P is the port unless the target names one itself, as -l is the user unless it has user@.
             guard
                 let parsed = Interpreter.parseTarget(
@@ -83,9 +86,14 @@ struct FerryMain {
             explicit: options.sessions, environment: environment,
             currentDirectory: FileManager.default.currentDirectoryPath, home: home)
         resolver.lookup = { name throws(ProfileError) in store.knows(name) ? try store.load(name) : nil }
+        if fleet {
+            let context = FleetContext(
+                resolver: resolver, store: store, defaultUser: defaultUser, console: console, watcher: watcher)
+            return runFleet(script, context)
+        }
         let session: ResolvedSession
         do {
-            session = try resolver.resolve(options.load.map { name throws(ProfileError) in try store.load(name) })
+            session = try resolver.resolve(options.load.first.map { name throws(ProfileError) in try store.load(name) })
         } catch {
             console.report("ferry: \(error)")
             return FailureClass.usage.exitStatus
@@ -105,8 +113,8 @@ struct FerryMain {
             guard store.knows(name) else { return nil }
             return try resolver.resolve(try store.load(name))
         }
-        if options.load != nil, session.target == nil {
-            console.report("ferry: session '\(options.load ?? "")' names no host")
+        if let name = options.load.first, session.target == nil {
+            console.report("ferry: session '\(name)' names no host")
             return FailureClass.usage.exitStatus
         }
 

@@ -39,9 +39,37 @@ public struct CommandRecord: Codable, Equatable, Sendable {
 public struct RunReport: Codable, Sendable {
     public struct Host: Codable, Sendable {
         public var host: String
+        /// `ok`, `failed`, `interrupted`, `trouble`, or for a run over many hosts also `timed-out` (past
+        /// `--host-timeout`) and `not-started` (`--fail-fast` or Ctrl-C stopped launching).
         public var status: String
         public var commands: [CommandRecord]
+        /// Tags the hosts file gave the host.
+        public var tags: [String]?
+        /// Seconds from the start of the host's connection to its end (runs over many hosts).
+        public var durationSeconds: Double?
+        /// The command that failed, as `line N: command` (or `connect`).
+        public var failedCommand: String?
+        /// Why the host failed.
+        public var message: String?
+        /// Everything the host's commands printed (only in `--json` output).
+        public var output: String?
+
+        enum CodingKeys: String, CodingKey {
+            case host, status, commands, tags, message, output
+            case durationSeconds = "duration_seconds"
+            case failedCommand = "failed_command"
+        }
+
+        /// Creates a host entry.
+        public init(host: String, status: String, commands: [CommandRecord]) {
+            self.host = host
+            self.status = status
+            self.commands = commands
+        }
     }
+
+    /// Counts of hosts by status, for a run over many hosts.
+    public var summary: [String: Int]?
 
     public var schema = "ferry-report/1"
     public var run: String
@@ -52,8 +80,21 @@ public struct RunReport: Codable, Sendable {
     public var hosts: [Host]
 
     enum CodingKeys: String, CodingKey {
-        case schema, run, script, started, finished, hosts
+        case schema, run, script, started, finished, hosts, summary
         case exitStatus = "exit_status"
+    }
+
+    /// A report over many hosts, each entry already made.
+    public init(run: String, script: String?, started: Date, finished: Date, exitStatus: Int32, hosts: [Host]) {
+        self.run = run
+        self.script = script
+        let formatter = ISO8601DateFormatter()
+        self.started = formatter.string(from: started)
+        self.finished = formatter.string(from: finished)
+        self.exitStatus = Int(exitStatus)
+        self.hosts = hosts
+        summary = Dictionary(hosts.map { ($0.status, 1) }, uniquingKeysWith: +)
+        summary?["hosts"] = hosts.count
     }
 
     /// Groups `records` by host, in the order hosts first appear.
@@ -90,6 +131,18 @@ public struct RunReport: Codable, Sendable {
             "# Ferry run \(run)", "", "- script: \(script ?? "(prompt)")", "- started: \(started)",
             "- finished: \(finished)", "- exit status: \(exitStatus)", "",
         ]
+        if summary != nil {
+            lines += ["| host | status | failed command | seconds | message |", "| --- | --- | --- | --- | --- |"]
+            for host in hosts {
+                let cells = [
+                    host.host, host.status, host.failedCommand ?? "",
+                    host.durationSeconds.map { String(format: "%.1f", $0) } ?? "", host.message ?? "",
+                ]
+                lines.append(
+                    "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
+            }
+            lines.append("")
+        }
         for host in hosts {
             lines += [
                 "## \(host.host): \(host.status)", "", "| line | command | status | exit | seconds | bytes | message |",

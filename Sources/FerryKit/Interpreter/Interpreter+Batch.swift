@@ -61,7 +61,7 @@ extension Interpreter {
             line: line.line, command: line.text, host: nil, status: "ok", exitStatus: nil, signal: nil,
             timedOutAfterSeconds: nil, durationSeconds: 0, bytes: 0, message: nil)
         defer {
-            record.host = connection?.target.host ?? record.host
+            record.host = hostName ?? record.host
             record.durationSeconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
             record.bytes = commandBytes
             record.mtu = lastMTU
@@ -73,7 +73,7 @@ extension Interpreter {
             }
             records.append(record)
         }
-        record.host = connection?.target.host
+        record.host = hostName
         do {
             return try body()
         } catch {
@@ -89,7 +89,7 @@ extension Interpreter {
 
     /// Writes report.json and report.md into this run's diagnostics folder, when there is one.
     func writeReport(script: String?, started: Date, status: Int32) {
-        guard runFolder != nil || settings.alwaysReport else { return }
+        guard settings.writesReport, runFolder != nil || settings.alwaysReport else { return }
         guard let folder = try? currentRunFolder() else { return }
         let report = RunReport(
             run: PathRules.lastComponent(folder), script: script, started: started, finished: Date(),

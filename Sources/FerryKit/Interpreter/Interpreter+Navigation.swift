@@ -19,6 +19,10 @@ extension Interpreter {
     /// `lcd dir`.
     func changeLocalDirectory(_ path: String) throws(CommandFailure) {
         let target = localPath(path)
+        if settings.hostLabel != nil, path.contains("{host}") {
+            // A folder per host is made on demand, so `lcd out/{host}` just works.
+            try? FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        }
         guard let status = LocalStatus(target) else {
             throw CommandFailure(.transfer, "lcd: \(target): no such file or directory")
         }

@@ -5,7 +5,7 @@ extension Interpreter {
     /// it ended in `<diagnostics>/<run>/<host>/`.
     func runRemote(_ request: RemoteRun) throws(CommandFailure) {
         let connection = try connected("run")
-        let folder = try diagnosticsFolder(for: connection.target.host)
+        let folder = try diagnosticsFolder(for: hostName ?? connection.target.host)
         runCounter += 1
         let base = request.outputName ?? String(format: "%02d-", runCounter) + Self.fileStem(for: request.command)
         let stdoutPath = folder + "/" + base + ".stdout"
@@ -41,7 +41,7 @@ extension Interpreter {
         lastRemoteEnd = end
         let seconds = Date().timeIntervalSince(started)
         var record: [String: Any] = [
-            "command": request.command, "host": connection.target.host,
+            "command": request.command, "host": hostName ?? connection.target.host,
             "started": ISO8601DateFormatter().string(from: started),
             "duration_seconds": (seconds * 1000).rounded() / 1000,
             "stdout": base + ".stdout", "stderr": base + ".stderr",
@@ -74,7 +74,7 @@ extension Interpreter {
     func collect(_ patterns: [String], recursive: Bool) throws(CommandFailure) {
         let connection = try connected("collect")
         let sftp = connection.sftp
-        let host = connection.target.host
+        let host = hostName ?? connection.target.host
         let root = try diagnosticsFolder(for: host) + "/files"
         var transfer = Transfer(kind: .mget, sources: patterns, recursive: recursive, preserve: true)
         transfer.preserve = true
@@ -109,7 +109,7 @@ extension Interpreter {
 
     /// The folder for `host` in this run's diagnostics folder, made on first use.
     func diagnosticsFolder(for host: String) throws(CommandFailure) -> String {
-        let folder = try currentRunFolder() + "/" + Self.fileStem(for: host)
+        let folder = try currentRunFolder() + "/" + PathRules.safeComponent(host)
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
@@ -119,15 +119,18 @@ extension Interpreter {
         return folder
     }
 
+    /// A new run folder's path, `<root>/<yyyymmdd-hhmmss>-<id>` (not made yet).
+    static func newRunFolder(in root: String) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        let id = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        return root + "/" + formatter.string(from: Date()) + "-" + id
+    }
+
     /// This run's folder, `<diagnostics>/<yyyymmdd-hhmmss>-<id>`, made on first use.
     func currentRunFolder() throws(CommandFailure) -> String {
-        if runFolder == nil {
-            let formatter = DateFormatter()
-            formatter.dateFormat = "yyyyMMdd-HHmmss"
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            let id = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-            runFolder = settings.diagnosticsRoot + "/" + formatter.string(from: Date()) + "-" + id
-        }
+        if runFolder == nil { runFolder = Self.newRunFolder(in: settings.diagnosticsRoot) }
         let folder = runFolder ?? settings.diagnosticsRoot
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

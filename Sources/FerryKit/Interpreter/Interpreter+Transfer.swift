@@ -84,7 +84,7 @@ extension Interpreter {
             let path = remotePath(source)
             let attributes = try remote(command, path) { try sftp.attributes(path) }
             let name = PathRules.lastComponent(path)
-            var display = transfer.destination ?? name
+            var display = transfer.destination.map(namingHost) ?? name
             var local = localPath(display)
             if let status = LocalStatus(local), status.isDirectory,
                 !attributes.isDirectory || transfer.destination == nil

@@ -24,6 +24,13 @@ public struct InterpreterSettings {
     public var interruption = Interruption()
     /// Saved session names, offered when completing `open`.
     public var sessionNames: (() -> [String])?
+    /// The host's name in a run over many hosts (its session name, or host[:port]): names its
+    /// diagnostics folder and report entry, and replaces `{host}` in local paths.
+    public var hostLabel: String?
+    /// The run's diagnostics folder, shared by every host of a run over many hosts.
+    public var runFolder: String?
+    /// Whether a batch run writes its own report (a run over many hosts writes one for all).
+    public var writesReport = true
 
     /// Creates settings.
     public init(defaultUser: String, connect: ConnectOptions) {
@@ -51,7 +58,8 @@ public final class Interpreter {
     var remoteHome = "/"
     /// The local working directory, absolute. Kept here rather than with chdir so that hosts run side by side.
     public internal(set) var localDirectory: String
-    let buffer = FileTransfer.Buffer()
+    /// Made on the first transfer, so that hundreds of hosts running only commands stay small.
+    lazy var buffer = FileTransfer.Buffer()
     /// This run's diagnostics folder, made when `run` first needs it.
     var runFolder: String?
     /// How many `run` commands have run, for their file names.
@@ -72,7 +80,11 @@ public final class Interpreter {
         self.settings = settings
         self.console = console
         localDirectory = settings.localDirectory
+        runFolder = settings.runFolder
     }
+
+    /// The name this host goes by in folders and reports.
+    var hostName: String? { settings.hostLabel ?? connection?.target.host }
 
     /// Whether a connection is open.
     public var isConnected: Bool { connection != nil }
@@ -141,8 +153,23 @@ public final class Interpreter {
         }
     }
 
-    /// A local path made absolute against the local working directory.
+    /// `path` with `{host}` replaced by this host's name, in a run over many hosts; the folder named
+    /// after the host is made when missing (a last component naming the host is the file itself).
+    func namingHost(_ path: String) -> String {
+        guard let label = settings.hostLabel, path.contains("{host}") else { return path }
+        let name = PathRules.safeComponent(label)
+        let components = path.split(separator: "/", omittingEmptySubsequences: false)
+        if let last = components.lastIndex(where: { $0.contains("{host}") }), last + 1 < components.count {
+            let folder = components[...last].joined(separator: "/").replacingOccurrences(of: "{host}", with: name)
+            try? FileManager.default.createDirectory(atPath: localPath(folder), withIntermediateDirectories: true)
+        }
+        return path.replacingOccurrences(of: "{host}", with: name)
+    }
+
+    /// A local path made absolute against the local working directory (`{host}` named, see
+    /// ``namingHost(_:)``).
     func localPath(_ path: String) -> String {
+        let path = namingHost(path)
         if path == "~" || path.hasPrefix("~/") {
             return PathRules.resolve(
                 (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst(), in: "/")

@@ -1,5 +1,12 @@
 /// Path arithmetic for remote (always `/`-separated) and local paths, without touching any file system.
 public enum PathRules {
+    /// `name` made safe as one path component: anything but letters, digits, `.`, `_` and `-` becomes
+    /// `_`, and it never starts with a dot. Host names and labels become folder names this way.
+    public static func safeComponent(_ name: String) -> String {
+        let safe = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "_" })
+        return safe.isEmpty ? "_" : safe.hasPrefix(".") ? "_" + safe.dropFirst() : safe
+    }
+
     /// `path` made absolute against `directory`, with `.` and `..` folded and repeated slashes removed.
     public static func resolve(_ path: String, in directory: String) -> String {
         let joined = path.hasPrefix("/") ? path : directory + "/" + path

@@ -35,6 +35,8 @@ public struct ConnectOptions {
     public var proxy: ProxySettings?
     /// SSH jump hosts, in order: the connection goes through each one's `direct-tcpip` channel.
     public var jumps: [JumpHost] = []
+    /// Lets another thread cut this connection while it is stuck (a host past its time limit).
+    public var abort: ConnectionAbort?
 
     /// Creates options.
     public init(auth: AuthOptions, verifier: HostKeyVerifier) {
@@ -122,6 +124,7 @@ public final class SSHConnection {
             do {
                 var hopOptions = hop.options
                 hopOptions.log = { options.log("jump \(hop.target): \($0)") }
+                hopOptions.abort = options.abort
                 let (session, key, credential, transport) = try login(hop.target, over: socket, options: hopOptions)
                 recipes.append(
                     ReconnectRecipe(
@@ -144,6 +147,7 @@ public final class SSHConnection {
         -> (SSHSession, HostKey, Credential, TransportOptions)
     {
         let log = options.log
+        options.abort?.watch(socket)
         var transport = options.transport
         transport.preferredHostKeyTypes = options.verifier.preferredTypes(host: target.host, port: target.port)
         let session = try handshake(socket: socket, transport: transport, proxy: options.proxy)

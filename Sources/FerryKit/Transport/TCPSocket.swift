@@ -42,6 +42,8 @@ public final class TCPSocket {
 
     /// Runs when the socket closes: a proxy command's process is ended here.
     var onClose: (() -> Void)?
+    /// Runs just before the descriptor is closed (an abort forgets it here).
+    var beforeClose: [() -> Void] = []
     /// Explains a failed handshake when the socket's far end is a local process (a proxy command).
     var diagnose: (() -> String?)?
 
@@ -113,6 +115,8 @@ public final class TCPSocket {
     /// Closes the descriptor now; later calls do nothing.
     public func close() {
         if descriptor >= 0 {
+            for forget in beforeClose { forget() }
+            beforeClose = []
             Glibc.close(descriptor)
             descriptor = -1
             onClose?()

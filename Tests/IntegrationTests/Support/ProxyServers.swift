@@ -142,6 +142,16 @@ final class ProxyServer: @unchecked Sendable {
             arguments: [script, String(port), directory + "/requests.log"])
     }
 
+    /// A Python fixture from `Fixtures/` listening on a free port, which is passed as its first argument.
+    static func fixture(_ name: String, arguments: [String] = []) -> ProxyServer {
+        let (port, directory, log) = prepare(name)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/\(name).py").path
+        return ProxyServer(
+            port: port, directory: directory, log: log, executable: "/usr/bin/python3",
+            arguments: [script, String(port)] + arguments)
+    }
+
     /// Reads a file the proxy wrote beside its log.
     func file(_ name: String) -> String {
         (try? String(contentsOfFile: directory + "/" + name, encoding: .utf8)) ?? ""

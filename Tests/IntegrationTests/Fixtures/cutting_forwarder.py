@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""Relays 127.0.0.1:PORT to TARGET_HOST:TARGET_PORT and cuts each connection once LIMIT bytes have come
+back from the target: a host whose connection drops in the middle of a transfer.
+
+Usage: cutting_forwarder.py PORT TARGET_HOST TARGET_PORT LIMIT
+"""
+import select
+import socket
+import sys
+import threading
+
+
+def relay(client, target_host, target_port, limit):
+    upstream = socket.create_connection((target_host, target_port))
+    returned = 0
+    pair = {client: upstream, upstream: client}
+    try:
+        while True:
+            ready, _, _ = select.select(list(pair), [], [])
+            for side in ready:
+                data = side.recv(65536)
+                if not data:
+                    return
+                pair[side].sendall(data)
+                if side is upstream:
+                    returned += len(data)
+                    if returned >= limit:
+                        return
+    finally:
+        for side in pair:
+            try:
+                side.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            side.close()
+
+
+server = socket.socket()
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(("127.0.0.1", int(sys.argv[1])))
+server.listen(16)
+while True:
+    connection, _ = server.accept()
+    threading.Thread(target=relay, args=(connection, sys.argv[2], int(sys.argv[3]), int(sys.argv[4])), daemon=True).start()

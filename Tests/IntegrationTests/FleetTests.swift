@@ -1,0 +1,191 @@
+import Foundation
+import Testing
+
+/// One script against many hosts: one sshd answering on many loopback addresses stands in for a fleet.
+@Suite("Many hosts", .tags(.integration), .serialized)
+struct FleetTests {
+    /// Two servers (sshd listens on at most 16 addresses) answering on 127.0.0.2 to 127.0.0.17 and on
+    /// 127.0.0.18 to 127.0.0.26; all but the last three addresses are in the test's known_hosts.
+    static let first = TestSSHServer(name: "fleet-a", listen: (2...17).map { "127.0.0.\($0)" })
+    static let second = TestSSHServer(name: "fleet-b", listen: (18...26).map { "127.0.0.\($0)" })
+
+    var server: TestSSHServer { Self.first }
+
+    /// `root@127.0.0.N:port` for the server answering on that address.
+    func target(_ n: Int) -> String { "root@127.0.0.\(n):\(port(n))" }
+    func port(_ n: Int) -> Int { n <= 17 ? Self.first.port : Self.second.port }
+
+    /// A known_hosts file without 127.0.0.24–26, plus `extra` entries for other names of the first server.
+    func knownHosts(in folder: String, extra: [String] = []) -> String {
+        let lines = [Self.first, Self.second].map {
+            (try? String(contentsOfFile: $0.knownHosts, encoding: .utf8)) ?? ""
+        }
+        .joined(separator: "\n")
+        let key =
+            lines.split(separator: "\n").first.map { $0.split(separator: " ").dropFirst().joined(separator: " ") } ?? ""
+        let kept = lines.split(separator: "\n").filter { line in
+            !(24...26).contains { line.hasPrefix("[127.0.0.\($0)]:") }
+        }
+        let file = folder + "/known_hosts"
+        let text = (kept.map(String.init) + extra.map { "\($0) \(key)" }).joined(separator: "\n") + "\n"
+        try? text.write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    func options(knownHosts: String) -> [String] {
+        ["-i", Self.first.ed25519Key, "-i", Self.second.ed25519Key, "--known-hosts", knownHosts]
+    }
+
+    @Test func thirtyHostsWhereSomeFailEveryOtherHostCompletes() throws {
+        let local = TestSSHServer.scratch("fleet-local")
+        let remote = TestSSHServer.scratch("fleet-remote")
+        writeRandomFile(remote + "/data.bin", bytes: 8 << 20)
+        let expected = checksum(remote + "/data.bin")
+        // A host that accepts and never speaks, and one whose connection is cut after 2 MiB.
+        let silent = ProxyServer.fixture("silent_server")
+        let cutter = ProxyServer.fixture(
+            "cutting_forwarder", arguments: ["127.0.0.2", String(server.port), String(2 << 20)])
+        let closed = [TestSSHServer.freePort(), TestSSHServer.freePort(), TestSSHServer.freePort()]
+        var lines = ["# thirty targets", "\(target(2))  web  # tagged"]
+        lines += (3...26).map(target)
+        lines += [
+            "root@127.0.0.1:\(closed[0])", "root@127.0.0.27:\(closed[1])", "root@127.0.0.28:\(closed[2])",
+            "root@127.0.0.1:\(silent.port)", "root@127.0.0.1:\(cutter.port)",
+        ]
+        try lines.joined(separator: "\n").write(toFile: local + "/fleet.txt", atomically: true, encoding: .utf8)
+        let known = knownHosts(in: local, extra: ["[127.0.0.1]:\(cutter.port)"])
+        try "run echo hello\nget \(remote)/data.bin {host}/data.bin\nrun echo done\n".write(
+            toFile: local + "/pull.scr", atomically: true, encoding: .utf8)
+
+        let started = Date()
+        let result = FerryBinary.run(
+            ["-b", "pull.scr", "--hosts", "fleet.txt", "--parallel", "8", "--host-timeout", "8"]
+                + options(knownHosts: known), directory: local)
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(result.status == 9, "\(result.stdout)\(result.stderr)")
+        #expect(elapsed < 40, "the run took \(elapsed) s")
+        #expect(result.stdout.contains("30 hosts: 22 ok, 7 failed, 1 timed-out"), "\(result.stdout)")
+
+        let run = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: local + "/diagnostics").first)
+        let data = try Data(contentsOf: URL(fileURLWithPath: local + "/diagnostics/\(run)/report.json"))
+        let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let hosts = try #require(report["hosts"] as? [[String: Any]])
+        #expect(hosts.count == 30)
+        #expect(report["exit_status"] as? Int == 9)
+        func entry(_ label: String) -> [String: Any]? { hosts.first { $0["host"] as? String == label } }
+
+        for n in 2...23 {
+            let label = "127.0.0.\(n):\(port(n))"
+            #expect(entry(label)?["status"] as? String == "ok", "\(label): \(entry(label) ?? [:])")
+            #expect(checksum(local + "/127.0.0.\(n)_\(port(n))/data.bin") == expected, "\(label)")
+        }
+        #expect(entry("127.0.0.2:\(port(2))")?["tags"] as? [String] == ["web"])
+        for n in 24...26 {
+            let host = entry("127.0.0.\(n):\(port(n))")
+            #expect(host?["status"] as? String == "failed")
+            #expect((host?["message"] as? String)?.contains("is not known") == true, "\(host ?? [:])")
+            #expect(host?["failed_command"] as? String == "connect")
+        }
+        for (address, port) in zip(["127.0.0.1", "127.0.0.27", "127.0.0.28"], closed) {
+            let host = entry("\(address):\(port)")
+            #expect((host?["message"] as? String)?.contains("refused") == true, "\(host ?? [:])")
+        }
+        let hung = entry("127.0.0.1:\(silent.port)")
+        #expect(hung?["status"] as? String == "timed-out", "\(hung ?? [:])")
+        let dropped = entry("127.0.0.1:\(cutter.port)")
+        #expect(dropped?["status"] as? String == "failed", "\(dropped ?? [:])")
+        #expect((dropped?["failed_command"] as? String)?.hasPrefix("line 2: get") == true, "\(dropped ?? [:])")
+        // The cut host left nothing behind: no partial file, no temporary file.
+        let cutFolder = local + "/127.0.0.1_\(cutter.port)"
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: cutFolder)) ?? []
+        #expect(left.isEmpty, "left in \(cutFolder): \(left)")
+    }
+
+    @Test func downloadsThatWouldCollideAreRefusedBeforeConnecting() throws {
+        let local = TestSSHServer.scratch("fleet-collide")
+        try "get /etc/hostname\nlcd out\nmget /etc/host*\n".write(
+            toFile: local + "/pull.scr", atomically: true, encoding: .utf8)
+        let known = knownHosts(in: local)
+        let result = FerryBinary.run(
+            ["-b", "pull.scr", "root@127.0.0.2:\(server.port)", "root@127.0.0.3:\(server.port)"]
+                + options(knownHosts: known), directory: local)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("pull.scr:1:1: error: get would write the same local files for every host"))
+        #expect(result.stderr.contains("pull.scr:3:1: error: mget would write the same local files"))
+        #expect(!FileManager.default.fileExists(atPath: local + "/diagnostics"))
+
+        // With the host in the path, or a folder per host, the same script is accepted.
+        try "lcd {host}\nget /etc/hostname\nmget /etc/host*\n".write(
+            toFile: local + "/pull.scr", atomically: true, encoding: .utf8)
+        let fixed = FerryBinary.run(
+            ["-b", "pull.scr", "root@127.0.0.2:\(server.port)", "root@127.0.0.3:\(server.port)"]
+                + options(knownHosts: known), directory: local)
+        #expect(fixed.status == 0, "\(fixed.stdout)\(fixed.stderr)")
+        for n in 2...3 {
+            #expect(FileManager.default.fileExists(atPath: local + "/127.0.0.\(n)_\(server.port)/hostname"))
+        }
+    }
+
+    @Test func badHostsFileLinesAreNamed() throws {
+        let local = TestSSHServer.scratch("fleet-bad")
+        try "127.0.0.2:\(server.port)\n\n# fine\nweb1! eu\n".write(
+            toFile: local + "/fleet.txt", atomically: true, encoding: .utf8)
+        try "pwd\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
+        let result = FerryBinary.run(["-b", "s.scr", "--hosts", "fleet.txt"], directory: local)
+        #expect(result.status == 2)
+        #expect(
+            result.stderr.contains("fleet.txt:4: 'web1!' is neither a saved session nor [user@]host[:port]"),
+            "\(result.stderr)")
+        let missing = FerryBinary.run(["-b", "s.scr", "--hosts", "nowhere.txt"], directory: local)
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("hosts file nowhere.txt: no such file"))
+    }
+
+    @Test func repeatedLoadRunsEachSessionAndJsonIsForMachines() throws {
+        let local = TestSSHServer.scratch("fleet-load")
+        let known = knownHosts(in: local)
+        try FileManager.default.createDirectory(atPath: local + "/sessions", withIntermediateDirectories: true)
+        for name in ["web1", "web2"] {
+            let address = name == "web1" ? "127.0.0.4" : "127.0.0.5"
+            try """
+            host: \(address)
+            port: \(server.port)
+            user: root
+            identity: \(server.ed25519Key)
+            known-hosts: \(known)
+            """.write(toFile: local + "/sessions/\(name).yaml", atomically: true, encoding: .utf8)
+        }
+        try "run echo same everywhere\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
+        let result = FerryBinary.run(["-b", "s.scr", "-load", "web1", "-load", "web2", "--json"], directory: local)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
+        let hosts = try #require(report["hosts"] as? [[String: Any]])
+        #expect(hosts.map { $0["host"] as? String } == ["web1", "web2"])
+        #expect(hosts.allSatisfy { ($0["output"] as? String)?.contains("same everywhere") == true })
+        #expect((report["summary"] as? [String: Int])?["ok"] == 2)
+
+        // --gather prints the identical output once, for both hosts.
+        let gathered = FerryBinary.run(["-b", "s.scr", "-load", "web1", "-load", "web2", "--gather"], directory: local)
+        #expect(gathered.stdout.contains("web1,web2 (2)"), "\(gathered.stdout)")
+        #expect(gathered.stdout.components(separatedBy: "same everywhere").count == 2)
+
+        // --stream prefixes each line with its host.
+        let streamed = FerryBinary.run(["-b", "s.scr", "-load", "web1", "-load", "web2", "--stream"], directory: local)
+        #expect(streamed.stdout.contains("web1: same everywhere"))
+        #expect(streamed.stdout.contains("web2: same everywhere"))
+    }
+
+    @Test func failFastStartsNoMoreHostsAfterAFailure() throws {
+        let local = TestSSHServer.scratch("fleet-failfast")
+        let known = knownHosts(in: local)
+        try "run false\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
+        let targets = (6...9).map { "root@127.0.0.\($0):\(server.port)" }
+        let result = FerryBinary.run(
+            ["-b", "s.scr", "--parallel", "1", "--fail-fast"] + targets + options(knownHosts: known),
+            directory: local)
+        #expect(result.status == 9)
+        #expect(result.stdout.contains("4 hosts: 1 failed, 3 not-started"), "\(result.stdout)")
+    }
+}
