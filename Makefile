@@ -3,9 +3,9 @@ SHELL := /bin/bash
 SWIFT ?= swift
 DEBS_BUILD := libssh2-1-dev libssl-dev libedit-dev pkg-config
 DEBS_TEST := tmux openssh-server openssh-client putty-tools tinyproxy microsocks dante-server socat python3 util-linux iputils-ping iproute2
-DEBS_BENCH := lftp putty-tools openssh-client openssh-server
+DEBS_BENCH := lftp putty-tools openssh-client openssh-server pssh time bc
 
-.PHONY: deps deps-test build release demo test unit-test integration-test bench lint clean
+.PHONY: deps deps-test build release demo test unit-test integration-test bench bench-fleet lint clean
 
 # Installs a list of Debian packages when any of them is missing.
 define apt_install
@@ -48,6 +48,12 @@ integration-test: deps-test lint
 bench: release
 	$(call apt_install,$(DEBS_BENCH))
 	@bash scripts/dev/bench.sh
+	@bash scripts/dev/fleet-bench.sh
+
+# Only the run-on-many-hosts part of the benchmark (against parallel-ssh).
+bench-fleet: release
+	$(call apt_install,$(DEBS_BENCH))
+	@bash scripts/dev/fleet-bench.sh
 
 lint:
 	$(SWIFT) format lint --recursive --strict Sources Tests

@@ -181,6 +181,7 @@ public final class Fleet {
         settings.hostLabel = hosts[index].label
         settings.runFolder = runFolder
         settings.writesReport = false
+        settings.announcesRemoteDirectory = false
         let run = HostRun(
             index: index, host: hosts[index], settings: settings, script: script, options: options,
             observer: observer, board: board)

@@ -16,12 +16,12 @@ extension Interpreter {
     func forgetListings() { listings.removeAll() }
 
     func remoteListing(_ typed: String) -> [CompletionEntry]? {
-        guard let connection else { return nil }
+        guard let sftp = try? sftp("complete") else { return nil }
         let directory = typed.isEmpty ? remoteDirectory : remotePath(typed)
         if let cached = listings[directory], Date().timeIntervalSince(cached.made) < Self.listingLifetime {
             return cached.entries
         }
-        guard let entries = try? connection.sftp.list(directory) else { return nil }
+        guard let entries = try? sftp.list(directory) else { return nil }
         let listed = entries.map { CompletionEntry(name: $0.name, isDirectory: $0.attributes.isDirectory) }
         listings[directory] = (Date(), listed)
         return listed

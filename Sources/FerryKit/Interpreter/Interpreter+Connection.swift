@@ -11,13 +11,11 @@ extension Interpreter {
             throw CommandFailure(error, context: "\(target.host)")
         }
         connection = opened
-        do {
-            remoteHome = try opened.sftp.realPath(".")
-        } catch {
-            remoteHome = "/"
+        remoteDirectoryKnown = false
+        if settings.announcesRemoteDirectory {
+            _ = try sftp("open")
+            console.print("Remote working directory is \(remoteDirectory)")
         }
-        remoteDirectory = remoteHome
-        console.print("Remote working directory is \(remoteDirectory)")
     }
 
     /// `open [user@]host[:port] [port]`.

@@ -73,7 +73,7 @@ extension Interpreter {
     /// `collect`: downloads matching files to `<host folder>/files/<remote path>`.
     func collect(_ patterns: [String], recursive: Bool) throws(CommandFailure) {
         let connection = try connected("collect")
-        let sftp = connection.sftp
+        let sftp = try sftp("collect")
         let host = hostName ?? connection.target.host
         let root = try diagnosticsFolder(for: host) + "/files"
         var transfer = Transfer(kind: .mget, sources: patterns, recursive: recursive, preserve: true)

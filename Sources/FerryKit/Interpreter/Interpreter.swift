@@ -31,6 +31,9 @@ public struct InterpreterSettings {
     public var runFolder: String?
     /// Whether a batch run writes its own report (a run over many hosts writes one for all).
     public var writesReport = true
+    /// Whether connecting starts SFTP at once and says where it landed, as psftp does. A run over
+    /// many hosts starts SFTP only for commands that need it.
+    public var announcesRemoteDirectory = true
 
     /// Creates settings.
     public init(defaultUser: String, connect: ConnectOptions) {
@@ -56,6 +59,8 @@ public final class Interpreter {
     public internal(set) var remoteDirectory = "/"
     /// The remote directory the connection started in.
     var remoteHome = "/"
+    /// Whether the remote directories have been asked of the server (over SFTP) since connecting.
+    var remoteDirectoryKnown = false
     /// The local working directory, absolute. Kept here rather than with chdir so that hosts run side by side.
     public internal(set) var localDirectory: String
     /// Made on the first transfer, so that hundreds of hosts running only commands stay small.
@@ -103,7 +108,7 @@ public final class Interpreter {
         case .open(let target, let port): try open(target, port: port)
         case .close: try close()
         case .pwd:
-            _ = try connected("pwd")
+            _ = try sftp("pwd")
             console.print("Remote directory is \(remoteDirectory)")
         case .lpwd: console.print("Current local directory is \(localDirectory)")
         case .cd(let path): try changeRemoteDirectory(path)
@@ -131,8 +136,18 @@ public final class Interpreter {
         return connection
     }
 
-    /// The SFTP channel, or a failure when not connected.
-    func sftp(_ command: String) throws(CommandFailure) -> SFTPClient { try connected(command).sftp }
+    /// The SFTP channel, started if need be, or a failure when not connected. The remote working
+    /// directory is learnt with it, so every command that uses remote paths comes through here first.
+    func sftp(_ command: String) throws(CommandFailure) -> SFTPClient {
+        let connection = try connected(command)
+        let client = try remote(command, "starting SFTP") { try connection.sftp }
+        if !remoteDirectoryKnown {
+            remoteHome = (try? client.realPath(".")) ?? "/"
+            remoteDirectory = remoteHome
+            remoteDirectoryKnown = true
+        }
+        return client
+    }
 
     /// Runs a remote step for `command`; a lost connection is dropped so later commands say so plainly.
     ///

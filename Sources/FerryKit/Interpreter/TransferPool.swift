@@ -44,9 +44,10 @@ final class TransferPool {
             return "extra connection failed: \(error)"
         }
         defer { connection.close() }
+        guard let sftp = try? connection.sftp else { return "extra connection could not start SFTP" }
         let buffer = FileTransfer.Buffer()
         while let (index, job) = board.take(waiting: true) {
-            let outcome = TransferPool.perform(job, sftp: connection.sftp, buffer: buffer, board: board)
+            let outcome = TransferPool.perform(job, sftp: sftp, buffer: buffer, board: board)
             if outcome.failure?.failureClass == .connection {
                 board.giveBack(index)
                 return "extra connection lost: \(outcome.failure?.message ?? "")"

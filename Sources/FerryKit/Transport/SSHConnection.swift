@@ -71,24 +71,33 @@ public struct ReconnectRecipe: Sendable {
     public var jumps: [ReconnectRecipe] = []
 }
 
-/// An authenticated SSH connection with its SFTP channel.
+/// An authenticated SSH connection and, once something needs it, its SFTP channel.
 public final class SSHConnection {
     public let target: ConnectionTarget
     public let session: SSHSession
-    public let sftp: SFTPClient
+    private var openedSFTP: SFTPClient?
     public let hostKey: HostKey
     /// How to make another connection like this one without asking anybody anything.
     public let recipe: ReconnectRecipe
 
     private init(
-        target: ConnectionTarget, session: SSHSession, sftp: SFTPClient, hostKey: HostKey,
-        recipe: ReconnectRecipe
+        target: ConnectionTarget, session: SSHSession, hostKey: HostKey, recipe: ReconnectRecipe
     ) {
         self.target = target
         self.session = session
-        self.sftp = sftp
         self.hostKey = hostKey
         self.recipe = recipe
+    }
+
+    /// The SFTP channel, started on first use: a connection that only runs remote commands never starts
+    /// one, which spares the server a subsystem process per host in a run over many hosts.
+    public var sftp: SFTPClient {
+        get throws {
+            if let openedSFTP { return openedSFTP }
+            let started = try SFTPClient(session: session)
+            openedSFTP = started
+            return started
+        }
     }
 
     /// Connects (through any proxy and jump hosts), checks the host key, logs in and starts SFTP.
@@ -96,13 +105,12 @@ public final class SSHConnection {
         var jumpRecipes: [ReconnectRecipe] = []
         let socket = try carrier(to: target, options: options, recipes: &jumpRecipes)
         let (session, key, credential, transport) = try login(target, over: socket, options: options)
-        let sftp = try SFTPClient(session: session)
         var recipe = ReconnectRecipe(
             target: target, family: options.family, connectTimeout: options.connectTimeout,
             transport: transport, hostKeyFingerprint: key.sha256Fingerprint,
             credential: credential, proxy: options.proxy)
         recipe.jumps = jumpRecipes
-        return SSHConnection(target: target, session: session, sftp: sftp, hostKey: key, recipe: recipe)
+        return SSHConnection(target: target, session: session, hostKey: key, recipe: recipe)
     }
 
     /// The socket SSH to `target` runs over: direct or through the proxy, or a tunnel through the jump hosts.
@@ -177,10 +185,11 @@ public final class SSHConnection {
                 through: session, hopName: hop.target.description, to: next.host, port: next.port)
         }
         let session = try replay(recipe, over: socket)
-        let sftp = try SFTPClient(session: session)
-        return SSHConnection(
-            target: recipe.target, session: session, sftp: sftp, hostKey: try session.hostKey(),
-            recipe: recipe)
+        let connection = SSHConnection(
+            target: recipe.target, session: session, hostKey: try session.hostKey(), recipe: recipe)
+        // Extra connections exist to move files: start SFTP now, so a refusal shows at once.
+        _ = try connection.sftp
+        return connection
     }
 
     private static func replay(_ recipe: ReconnectRecipe, over socket: TCPSocket) throws -> SSHSession {
