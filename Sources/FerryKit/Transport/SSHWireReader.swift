@@ -50,6 +50,9 @@ struct SSHWireWriter {
 
     mutating func write(text: String) { write(string: Data(text.utf8)) }
 
+    /// Appends bytes as they are, with no length.
+    mutating func write(raw: Data) { bytes.append(raw) }
+
     /// Writes a non-negative mpint from its big-endian magnitude.
     mutating func write(mpint magnitude: Data) {
         var value = Data(magnitude.drop(while: { $0 == 0 }))

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+@testable import FerryKit
+
+/// PuTTY key files made by puttygen, read and turned into OpenSSH keys that `ssh-keygen` accepts.
+@Suite("PuTTY key files", .tags(.integration))
+struct PPKTests {
+    static let types: [(String, [String])] = [
+        ("ssh-rsa", ["-t", "rsa", "-b", "2048"]), ("ssh-ed25519", ["-t", "ed25519"]),
+        ("ecdsa-sha2-nistp256", ["-t", "ecdsa", "-b", "256"]), ("ecdsa-sha2-nistp384", ["-t", "ecdsa", "-b", "384"]),
+        ("ecdsa-sha2-nistp521", ["-t", "ecdsa", "-b", "521"]),
+    ]
+
+    /// Makes a key with puttygen; returns the .ppk path and the OpenSSH public key line puttygen gives.
+    func make(_ arguments: [String], version: Int, passphrase: String, in folder: String) -> (String, String) {
+        let name = folder + "/key-\(UUID().uuidString.prefix(6))"
+        try? passphrase.write(toFile: name + ".pass", atomically: true, encoding: .utf8)
+        Shell.run(
+            "/usr/bin/puttygen",
+            arguments + [
+                "-o", name + ".ppk", "-O", "private", "--new-passphrase", name + ".pass", "--ppk-param",
+                "version=\(version)",
+            ])
+        let publicLine = Shell.run("/usr/bin/puttygen", ["-L", name + ".ppk", "--old-passphrase", name + ".pass"])
+        let expected = publicLine.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(expected.split(separator: " ").count >= 2, "puttygen gave no public key: \(publicLine.stderr)")
+        return (name + ".ppk", expected)
+    }
+
+    /// The public key `ssh-keygen -y` derives from an OpenSSH private key text.
+    func publicKey(ofOpenSSH text: String, in folder: String) -> String {
+        let path = folder + "/converted-\(UUID().uuidString.prefix(6))"
+        try? text.write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o600)
+        return Shell.run("/usr/bin/ssh-keygen", ["-y", "-f", path]).stdout.trimmingCharacters(
+            in: .whitespacesAndNewlines)
+    }
+
+    @Test(arguments: [2, 3])
+    func unencryptedKeysOfEveryTypeConvert(version: Int) throws {
+        let folder = TestSSHServer.scratch("ppk")
+        for (type, arguments) in Self.types {
+            let (path, expected) = make(arguments, version: version, passphrase: "", in: folder)
+            let file = try PPKFile(text: String(contentsOfFile: path, encoding: .utf8))
+            #expect(file.keyType == type && file.version == version && !file.isEncrypted)
+            let converted = try file.openSSHPrivateKey(passphrase: nil)
+            let derived = publicKey(ofOpenSSH: converted, in: folder)
+            // ssh-keygen -y prints the comment too; compare type and key.
+            #expect(
+                derived.split(separator: " ").prefix(2) == expected.split(separator: " ").prefix(2),
+                "\(type) v\(version)")
+        }
+    }
+
+    @Test func encryptedVersion2KeysNeedTheRightPassphrase() throws {
+        let folder = TestSSHServer.scratch("ppk-enc")
+        for (type, arguments) in Self.types {
+            let (path, expected) = make(arguments, version: 2, passphrase: "correct horse", in: folder)
+            let file = try PPKFile(text: String(contentsOfFile: path, encoding: .utf8))
+            #expect(file.isEncrypted, "\(type)")
+            #expect(throws: PPKFile.Failure.needsPassphrase) { try file.openSSHPrivateKey(passphrase: nil) }
+            #expect(throws: PPKFile.Failure.macMismatch(encrypted: true)) {
+                try file.openSSHPrivateKey(passphrase: "wrong horse")
+            }
+            let converted = try file.openSSHPrivateKey(passphrase: "correct horse")
+            #expect(
+                publicKey(ofOpenSSH: converted, in: folder).split(separator: " ").prefix(2)
+                    == expected.split(separator: " ").prefix(2), "\(type)")
+        }
+    }
+
+    @Test func aChangedFileFailsItsMAC() throws {
+        let folder = TestSSHServer.scratch("ppk-tamper")
+        let (path, _) = make(["-t", "ed25519"], version: 2, passphrase: "", in: folder)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let tampered = text.replacingOccurrences(of: "Comment: ", with: "Comment: x")
+        let file = try PPKFile(text: tampered)
+        #expect(throws: PPKFile.Failure.macMismatch(encrypted: false)) { try file.openSSHPrivateKey(passphrase: nil) }
+        #expect(throws: PPKFile.Failure.unsupportedKeyType("ssh-dss")) {
+            try PPKFile(text: text.replacingOccurrences(of: "ssh-ed25519", with: "ssh-dss"))
+        }
+    }
+}
