@@ -35,6 +35,14 @@ static inline int ferry_userauth_publickey_fromfile(LIBSSH2_SESSION *s, const ch
                                                   privatekey, passphrase);
 }
 
+// Logs in with a private key held in memory (an OpenSSH key converted from a PuTTY file); libssh2
+// derives the public key from it.
+static inline int ferry_userauth_publickey_frommemory(LIBSSH2_SESSION *s, const char *user,
+                                                      const char *privatekey, const char *passphrase) {
+    return libssh2_userauth_publickey_frommemory(s, user, strlen(user), NULL, 0, privatekey, strlen(privatekey),
+                                                 passphrase);
+}
+
 static inline int ferry_userauth_keyboard_interactive(
     LIBSSH2_SESSION *s, const char *user, LIBSSH2_USERAUTH_KBDINT_RESPONSE_FUNC((*callback))) {
     return libssh2_userauth_keyboard_interactive_ex(s, user, (unsigned int)strlen(user), callback);

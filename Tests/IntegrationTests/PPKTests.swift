@@ -81,4 +81,43 @@ struct PPKTests {
             try PPKFile(text: text.replacingOccurrences(of: "ssh-ed25519", with: "ssh-dss"))
         }
     }
+
+    @Test func puttyKeysLogIn() throws {
+        let server = TestSSHServer.shared
+        let folder = TestSSHServer.scratch("ppk-login")
+        try "pass phrase".write(toFile: folder + "/pass", atomically: true, encoding: .utf8)
+        try "".write(toFile: folder + "/none", atomically: true, encoding: .utf8)
+        for key in [server.ed25519Key, server.ecdsaKey, server.rsaKey] {
+            for (version, passphraseFile) in [(2, "none"), (3, "none"), (2, "pass")] {
+                let ppk = folder + "/\(PathRulesName.stem(key))-v\(version)-\(passphraseFile).ppk"
+                Shell.run(
+                    "/usr/bin/puttygen",
+                    [
+                        key, "-O", "private", "-o", ppk, "--new-passphrase", folder + "/" + passphraseFile,
+                        "--ppk-param", "version=\(version)",
+                    ])
+                let result = server.batch(
+                    "pwd\n", in: folder, key: ppk,
+                    environment: passphraseFile == "pass" ? ["FERRY_PASSPHRASE": "pass phrase"] : [:])
+                #expect(result.status == 0, "\(ppk): \(result.stderr)")
+                #expect(result.stdout.contains("Remote directory is /root"), "\(ppk)")
+            }
+        }
+        let locked = folder + "/locked.ppk"
+        Shell.run(
+            "/usr/bin/puttygen",
+            [
+                server.ed25519Key, "-O", "private", "-o", locked, "--new-passphrase", folder + "/pass",
+                "--ppk-param", "version=2",
+            ])
+        let wrong = server.batch("pwd\n", in: folder, key: locked, environment: ["FERRY_PASSPHRASE": "nope"])
+        #expect(wrong.status == 4)
+        #expect(wrong.stderr.contains("locked.ppk"), "\(wrong.stderr)")
+        #expect(wrong.stderr.lowercased().contains("passphrase"), "\(wrong.stderr)")
+    }
+}
+
+/// File names for generated keys.
+enum PathRulesName {
+    static func stem(_ path: String) -> String { URL(fileURLWithPath: path).lastPathComponent }
 }

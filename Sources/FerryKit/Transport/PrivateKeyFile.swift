@@ -31,7 +31,6 @@ struct PrivateKeyFile {
     private let openSSHBody: Data?
 
     init(path: String) throws {
-        self.path = path
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -42,7 +41,13 @@ struct PrivateKeyFile {
                     ? "no such file"
                     : !files.isReadableFile(atPath: path) ? "permission denied" : error.localizedDescription)
         }
-        text = String(decoding: data, as: UTF8.self)
+        try self.init(text: String(decoding: data, as: UTF8.self), path: path)
+    }
+
+    /// A key file's text, as if read from `path` (a key converted in memory).
+    init(text: String, path: String) throws {
+        self.path = path
+        self.text = text
         if text.contains("-----BEGIN OPENSSH PRIVATE KEY-----") {
             format = .openSSH
             let body = text.components(separatedBy: "\n")

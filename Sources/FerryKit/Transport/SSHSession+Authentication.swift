@@ -130,12 +130,7 @@ extension SSHSession {
         } catch {
             throw AuthenticationError.unreadableKey(path: path, reason: "\(error)")
         }
-        if key.format == .ppk {
-            throw AuthenticationError.unreadableKey(
-                path: path,
-                reason: "PuTTY .ppk keys are not supported yet; convert it with"
-                    + " 'puttygen \(path) -O private-openssh -o KEY'")
-        }
+        if key.format == .ppk { return try tryPuTTYKey(key, options: options, log: log) }
         var passphrase = ""
         if key.isEncrypted {
             guard let given = options.passphrase ?? options.prompter?.passphrase(keyPath: path) else {
@@ -165,6 +160,53 @@ extension SSHSession {
             throw AuthenticationError.unreadableKey(path: path, reason: lastError("", code: result).message)
         }
         try rethrowIfConnectionLost(result, "libssh2_userauth_publickey_fromfile_ex")
+        log("key \(path) refused by the server")
+        return nil
+    }
+}
+
+extension SSHSession {
+    /// Offers a PuTTY key file: checked and decrypted by ``PPKFile``, then offered from memory as an
+    /// OpenSSH key (RSA through Ferry's own SHA-256 signer, as for other RSA keys).
+    fileprivate func tryPuTTYKey(_ key: PrivateKeyFile, options: AuthOptions, log: (String) -> Void) throws -> String? {
+        let path = key.path
+        let file: PPKFile
+        do {
+            file = try PPKFile(text: key.text)
+        } catch {
+            throw AuthenticationError.unreadableKey(path: path, reason: error.description)
+        }
+        var passphrase = ""
+        if file.isEncrypted {
+            guard let given = options.passphrase ?? options.prompter?.passphrase(keyPath: path) else {
+                throw AuthenticationError.unreadableKey(
+                    path: path, reason: "it is passphrase-protected and no passphrase was given (FERRY_PASSPHRASE)")
+            }
+            passphrase = given
+        }
+        let openSSH: String
+        do {
+            openSSH = try file.openSSHPrivateKey(passphrase: passphrase)
+        } catch .macMismatch(encrypted: true) {
+            throw AuthenticationError.wrongPassphrase(path: path)
+        } catch {
+            throw AuthenticationError.unreadableKey(path: path, reason: error.description)
+        }
+        let converted = try PrivateKeyFile(text: openSSH, path: path)
+        let result: Int32
+        if let signer = try converted.rsaSigner(passphrase: "") {
+            result = signer.authenticate(session: self, user: options.user)
+        } else {
+            result = ferry_userauth_publickey_frommemory(handle, options.user, openSSH, "")
+        }
+        if result == 0 {
+            log("key \(path) (PuTTY format) accepted")
+            return passphrase
+        }
+        try rethrowIfConnectionLost(result, "libssh2_userauth_publickey_frommemory")
+        if result == LIBSSH2_ERROR_FILE || result == LIBSSH2_ERROR_METHOD_NOT_SUPPORTED {
+            throw AuthenticationError.unreadableKey(path: path, reason: lastError("", code: result).message)
+        }
         log("key \(path) refused by the server")
         return nil
     }
