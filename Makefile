@@ -1,7 +1,7 @@
 # Ferry: build, demo, tests and benchmark. Every target installs the Debian packages it needs first.
 SHELL := /bin/bash
 SWIFT ?= swift
-DEBS_BUILD := libssh2-1-dev libssl-dev libedit-dev pkg-config
+DEBS_BUILD := libssh2-1-dev libssl-dev libedit-dev libargon2-dev pkg-config
 DEBS_TEST := tmux openssh-server openssh-client putty-tools tinyproxy microsocks dante-server socat python3 util-linux iputils-ping iproute2
 DEBS_BENCH := lftp putty-tools openssh-client openssh-server pssh time bc
 

@@ -20,6 +20,11 @@ let package = Package(
             providers: [.apt(["libssh2-1-dev"])]
         ),
         .systemLibrary(
+            name: "CArgon2",
+            pkgConfig: "libargon2",
+            providers: [.apt(["libargon2-dev"])]
+        ),
+        .systemLibrary(
             name: "CLibEdit",
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]
@@ -28,6 +33,7 @@ let package = Package(
             name: "FerryKit",
             dependencies: [
                 "CLibSSH2",
+                "CArgon2",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]

@@ -10,9 +10,10 @@ struct Ferry: ParsableCommand {
         discussion: """
             Exit status: 0 all commands succeeded; 2 usage or script error; 3 host key refused; \
             4 authentication failed; 5 proxy failure; 6 connection failed or lost; 7 a file command failed; \
-            8 a local or remote command failed; 9 some hosts failed.
+            8 a local or remote command failed; 9 some hosts failed; 130 stopped with Ctrl-C.
 
             Saved sessions: ferry session list | show NAME | save NAME [options] | delete NAME.
+            PuTTY keys: ferry key convert IN.ppk OUT writes an OpenSSH private key.
             """,
         version: FerryVersion.current
     )

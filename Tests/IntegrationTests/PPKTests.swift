@@ -53,10 +53,11 @@ struct PPKTests {
         }
     }
 
-    @Test func encryptedVersion2KeysNeedTheRightPassphrase() throws {
+    @Test(arguments: [2, 3])
+    func encryptedKeysNeedTheRightPassphrase(version: Int) throws {
         let folder = TestSSHServer.scratch("ppk-enc")
         for (type, arguments) in Self.types {
-            let (path, expected) = make(arguments, version: 2, passphrase: "correct horse", in: folder)
+            let (path, expected) = make(arguments, version: version, passphrase: "correct horse", in: folder)
             let file = try PPKFile(text: String(contentsOfFile: path, encoding: .utf8))
             #expect(file.isEncrypted, "\(type)")
             #expect(throws: PPKFile.Failure.needsPassphrase) { try file.openSSHPrivateKey(passphrase: nil) }
@@ -88,7 +89,7 @@ struct PPKTests {
         try "pass phrase".write(toFile: folder + "/pass", atomically: true, encoding: .utf8)
         try "".write(toFile: folder + "/none", atomically: true, encoding: .utf8)
         for key in [server.ed25519Key, server.ecdsaKey, server.rsaKey] {
-            for (version, passphraseFile) in [(2, "none"), (3, "none"), (2, "pass")] {
+            for (version, passphraseFile) in [(2, "none"), (3, "none"), (2, "pass"), (3, "pass")] {
                 let ppk = folder + "/\(PathRulesName.stem(key))-v\(version)-\(passphraseFile).ppk"
                 Shell.run(
                     "/usr/bin/puttygen",
@@ -114,6 +115,56 @@ struct PPKTests {
         #expect(wrong.status == 4)
         #expect(wrong.stderr.contains("locked.ppk"), "\(wrong.stderr)")
         #expect(wrong.stderr.lowercased().contains("passphrase"), "\(wrong.stderr)")
+    }
+
+    @Test func keyConvertWritesAPrivateOpenSSHKey() throws {
+        let folder = TestSSHServer.scratch("ppk-convert")
+        let (path, expected) = make(["-t", "ecdsa", "-b", "384"], version: 3, passphrase: "pass phrase", in: folder)
+        let out = folder + "/converted"
+        let wrong = FerryBinary.run(
+            ["key", "convert", path, out], directory: folder, environment: ["FERRY_PASSPHRASE": "nope"])
+        #expect(wrong.status == 2)
+        #expect(wrong.stderr.contains("wrong passphrase"), "\(wrong.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+
+        let result = FerryBinary.run(
+            ["key", "convert", path, out], directory: folder, environment: ["FERRY_PASSPHRASE": "pass phrase"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: out)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let derived = Shell.run("/usr/bin/ssh-keygen", ["-y", "-f", out]).stdout
+        #expect(derived.split(separator: " ").prefix(2) == expected.split(separator: " ").prefix(2))
+
+        let again = FerryBinary.run(
+            ["key", "convert", path, out], directory: folder, environment: ["FERRY_PASSPHRASE": "pass phrase"])
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("already exists"))
+    }
+
+    @Test func unusablePuTTYFilesGetAOneLineReason() throws {
+        let server = TestSSHServer.shared
+        let folder = TestSSHServer.scratch("ppk-bad")
+        let (path, _) = make(["-t", "ed25519"], version: 3, passphrase: "", in: folder)
+        Shell.run("/usr/bin/puttygen", [path, "-O", "public", "-o", folder + "/public.pub"])
+        let publicOnly = server.batch("pwd\n", in: folder, key: folder + "/public.pub")
+        #expect(publicOnly.status == 4)
+        #expect(
+            publicOnly.stderr.contains("public.pub") && publicOnly.stderr.contains("public key"), "\(publicOnly.stderr)"
+        )
+
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try text.replacingOccurrences(of: "Comment: ", with: "Comment: changed ").write(
+            toFile: folder + "/changed.ppk", atomically: true, encoding: .utf8)
+        let changed = server.batch("pwd\n", in: folder, key: folder + "/changed.ppk")
+        #expect(changed.status == 4)
+        #expect(changed.stderr.contains("changed.ppk") && changed.stderr.contains("MAC mismatch"), "\(changed.stderr)")
+
+        Shell.run(
+            "/usr/bin/puttygen",
+            ["-t", "dsa", "-o", folder + "/dsa.ppk", "-O", "private", "--new-passphrase", "/dev/null"])
+        let dsa = server.batch("pwd\n", in: folder, key: folder + "/dsa.ppk")
+        #expect(dsa.status == 4)
+        #expect(dsa.stderr.contains("dsa.ppk") && dsa.stderr.contains("ssh-dss is not supported"), "\(dsa.stderr)")
     }
 }
 

@@ -1,3 +1,4 @@
+import CArgon2
 import Foundation
 
 /// A PuTTY private key file (`.ppk`, versions 2 and 3), read and checked, and turned into an OpenSSH
@@ -15,7 +16,7 @@ struct PPKFile {
         case unsupportedKeyType(String)
         case unsupportedEncryption(String)
         case needsPassphrase
-        /// Version 3 passphrases need Argon2, which this build does not have yet.
+        /// A version 3 file names a key derivation other than Argon2id, Argon2i or Argon2d.
         case unsupportedKeyDerivation(String)
         /// The MAC did not match: a wrong passphrase, or a changed file.
         case macMismatch(encrypted: Bool)
@@ -27,7 +28,7 @@ struct PPKFile {
             case .unsupportedKeyType(let type): "key type \(type) is not supported"
             case .unsupportedEncryption(let name): "encryption \(name) is not supported"
             case .needsPassphrase: "the key is protected by a passphrase"
-            case .unsupportedKeyDerivation(let name): "key derivation \(name) is not supported yet"
+            case .unsupportedKeyDerivation(let name): "key derivation \(name) is not supported"
             case .macMismatch(let encrypted):
                 encrypted
                     ? "wrong passphrase (or the file was changed)" : "the file was changed or is corrupt (MAC mismatch)"
@@ -114,7 +115,14 @@ struct PPKFile {
             }
             macKey = Digest.sha1(Data("putty-private-key-file-mac-key".utf8) + secret)
         } else if isEncrypted {
-            throw .unsupportedKeyDerivation(headers["Key-Derivation"] ?? "?")
+            // Argon2 gives 80 bytes: the AES key, the IV and the MAC key.
+            let derived = try argon2(secret, length: 80)
+            guard
+                let decrypted = Digest.aes256CBCDecrypt(
+                    clear, key: derived.prefix(32), iv: derived.dropFirst(32).prefix(16))
+            else { throw .malformed("private blob is not a whole number of cipher blocks") }
+            clear = decrypted
+            macKey = Data(derived.suffix(32))
         } else {
             macKey = Data()
         }
@@ -130,6 +138,32 @@ struct PPKFile {
             : Digest.hmacSHA256(key: macKey, message: signed.bytes)
         guard expected == mac else { throw .macMismatch(encrypted: isEncrypted) }
         return clear
+    }
+
+    /// Version 3's key derivation, with the parameters the file gives.
+    private func argon2(_ passphrase: Data, length: Int) throws(Failure) -> Data {
+        let flavours: [String: argon2_type] = ["Argon2id": Argon2_id, "Argon2i": Argon2_i, "Argon2d": Argon2_d]
+        let name = headers["Key-Derivation"] ?? ""
+        guard let flavour = flavours[name] else { throw .unsupportedKeyDerivation(name) }
+        guard let memory = headers["Argon2-Memory"].flatMap(UInt32.init),
+            let passes = headers["Argon2-Passes"].flatMap(UInt32.init),
+            let parallelism = headers["Argon2-Parallelism"].flatMap(UInt32.init),
+            let salt = headers["Argon2-Salt"].flatMap(Data.init(hex:)),
+            // Refuse parameters that would take more than 1 GiB or hang: the file may be hostile.
+            memory <= 1 << 20, passes <= 1000, parallelism >= 1, parallelism <= 64
+        else { throw .malformed("bad Argon2 parameters") }
+        var output = [UInt8](repeating: 0, count: length)
+        let result = passphrase.withUnsafeBytes { secret in
+            salt.withUnsafeBytes { salt in
+                argon2_hash(
+                    passes, memory, parallelism, secret.baseAddress, secret.count, salt.baseAddress, salt.count,
+                    &output, length, nil, 0, flavour, ARGON2_VERSION_13.rawValue)
+            }
+        }
+        guard result == ARGON2_OK.rawValue else {
+            throw .malformed("Argon2 failed: \(String(cString: argon2_error_message(result)))")
+        }
+        return Data(output)
     }
 
     /// The key as an unencrypted OpenSSH private key file (`-----BEGIN OPENSSH PRIVATE KEY-----`).
