@@ -87,21 +87,20 @@ struct PPKTests {
         let server = TestSSHServer.shared
         let folder = TestSSHServer.scratch("ppk-login")
         try "pass phrase".write(toFile: folder + "/pass", atomically: true, encoding: .utf8)
-        try "".write(toFile: folder + "/none", atomically: true, encoding: .utf8)
-        for key in [server.ed25519Key, server.ecdsaKey, server.rsaKey] {
-            for (version, passphraseFile) in [(2, "none"), (3, "none"), (2, "pass"), (3, "pass")] {
-                let ppk = folder + "/\(PathRulesName.stem(key))-v\(version)-\(passphraseFile).ppk"
-                Shell.run(
-                    "/usr/bin/puttygen",
-                    [
-                        key, "-O", "private", "-o", ppk, "--new-passphrase", folder + "/" + passphraseFile,
-                        "--ppk-param", "version=\(version)",
-                    ])
-                let result = server.batch(
-                    "pwd\n", in: folder, key: ppk,
-                    environment: passphraseFile == "pass" ? ["FERRY_PASSPHRASE": "pass phrase"] : [:])
-                #expect(result.status == 0, "\(ppk): \(result.stderr)")
-                #expect(result.stdout.contains("Remote directory is /root"), "\(ppk)")
+        // Every type, made by puttygen and authorised on the server, in each version, with and without
+        // a passphrase.
+        for (type, arguments) in Self.types {
+            for version in [2, 3] {
+                for passphrase in ["", "pass phrase"] {
+                    let (ppk, publicLine) = make(arguments, version: version, passphrase: passphrase, in: folder)
+                    Shell.sh("echo '\(publicLine)' >> '\(server.directory)/authorized_keys'")
+                    let result = server.batch(
+                        "pwd\n", in: folder, key: ppk,
+                        environment: passphrase.isEmpty ? [:] : ["FERRY_PASSPHRASE": passphrase])
+                    let label = "\(type) v\(version)\(passphrase.isEmpty ? "" : " encrypted")"
+                    #expect(result.status == 0, "\(label): \(result.stderr)")
+                    #expect(result.stdout.contains("Remote directory is /root"), "\(label)")
+                }
             }
         }
         let locked = folder + "/locked.ppk"
@@ -166,9 +165,4 @@ struct PPKTests {
         #expect(dsa.status == 4)
         #expect(dsa.stderr.contains("dsa.ppk") && dsa.stderr.contains("ssh-dss is not supported"), "\(dsa.stderr)")
     }
-}
-
-/// File names for generated keys.
-enum PathRulesName {
-    static func stem(_ path: String) -> String { URL(fileURLWithPath: path).lastPathComponent }
 }
