@@ -141,6 +141,24 @@ struct InteractivePromptTests {
         #expect(terminal.waitFor("Remote directory is \(remote)"), "\(terminal.screen)")
     }
 
+    @Test func ctrlCStopsAConnectionThatHangs() {
+        let home = TestSSHServer.scratch("prompt-home")
+        let silent = ProxyServer.fixture("silent_server")
+        let terminal = TerminalSession(["-i", server.ed25519Key], directory: home, home: home)
+        #expect(terminal.waitForCurrentLine("ferry>"))
+        terminal.type("open root@127.0.0.1:\(silent.port)")
+        terminal.press("Enter")
+        usleep(800_000)
+        let pressed = Date()
+        terminal.press("C-c")
+        #expect(terminal.waitFor("open 127.0.0.1: interrupted", timeout: 5), "\(terminal.screen)")
+        #expect(Date().timeIntervalSince(pressed) < 3)
+        terminal.type("lpwd")
+        terminal.press("Enter")
+        #expect(terminal.waitFor("Current local directory is \(home)"), "\(terminal.screen)")
+        #expect(!terminal.screen.contains("FERRY-EXIT"))
+    }
+
     @Test func ctrlCAtThePromptKeepsFerryAndCtrlDLeaves() {
         let home = TestSSHServer.scratch("prompt-home")
         let terminal = TerminalSession(connect(), directory: home, home: home)

@@ -1,14 +1,25 @@
 import Foundation
+import Synchronization
 
 extension Interpreter {
     /// Connects to `target`, replacing any open connection.
     func connect(to target: ConnectionTarget, options: ConnectOptions? = nil) throws(CommandFailure) {
         shutdown()
+        var options = options ?? settings.connect
+        // Ctrl-C while connecting cuts the attempt short (a run over many hosts brings its own abort).
+        let watch = options.abort == nil ? ConnectWatch(interruption: settings.interruption) : nil
+        if let watch { options.abort = watch.abort }
         let opened: SSHConnection
         do {
-            opened = try SSHConnection.open(target, options: options ?? settings.connect)
+            defer { watch?.stop() }
+            opened = try SSHConnection.open(target, options: options)
         } catch {
+            if watch?.abort.hasFired == true { throw CommandFailure.interrupted("open \(target.host)") }
             throw CommandFailure(error, context: "\(target.host)")
+        }
+        if watch?.abort.hasFired == true {
+            opened.close()
+            throw CommandFailure.interrupted("open \(target.host)")
         }
         connection = opened
         remoteDirectoryKnown = false
@@ -103,4 +114,29 @@ extension Interpreter {
         if host.isEmpty || host.contains(where: { $0 == " " || $0 == "/" }) { return nil }
         return ConnectionTarget(host: host, port: port, user: user)
     }
+}
+
+/// Watches for Ctrl-C while a connection is being made, on a thread of its own (the connecting thread
+/// is blocked in libssh2), and fires the connection's abort when it comes.
+final class ConnectWatch: Sendable {
+    let abort = ConnectionAbort()
+    private let done = Atomic<Bool>(false)
+
+    init(interruption: Interruption) {
+        let thread = Thread { [self] in
+            while !done.load(ordering: .relaxed) {
+                if interruption.isRaised {
+                    abort.fire()
+                    return
+                }
+                usleep(50_000)
+            }
+        }
+        thread.name = "ferry-connect-watch"
+        thread.stackSize = 64 * 1024
+        thread.start()
+    }
+
+    /// Ends the watch; an abort that already fired stays fired.
+    func stop() { done.store(true, ordering: .relaxed) }
 }

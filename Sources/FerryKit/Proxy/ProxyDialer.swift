@@ -9,7 +9,7 @@ public enum ProxyDialer {
     /// A socket connected to `host:port`, through `proxy` unless its exclude rules say otherwise.
     public static func connect(
         host: String, port: Int, via proxy: ProxySettings?, family: AddressFamily,
-        timeout: Int, log: (String) -> Void = { _ in }
+        timeout: Int, abort: ConnectionAbort? = nil, log: (String) -> Void = { _ in }
     ) throws -> TCPSocket {
         guard let proxy, proxy.applies(to: host) else {
             if let proxy {
@@ -18,13 +18,17 @@ public enum ProxyDialer {
                         + (ProxySettings.isLocalhost(host) && !proxy.proxyLocalhost
                             ? "it is this machine (--proxy-localhost changes that)" : "it is excluded"))
             }
-            return try TCPSocket(host: host, port: port, family: family, timeout: timeout)
+            return try TCPSocket(host: host, port: port, family: family, timeout: timeout, abort: abort)
         }
         log("connecting to \(host) port \(port) through \(proxy.label)")
-        if proxy.kind == .command { return try commandSocket(proxy, host: host, port: port) }
+        if proxy.kind == .command {
+            let socket = try commandSocket(proxy, host: host, port: port)
+            abort?.watch(socket)
+            return socket
+        }
         let socket: TCPSocket
         do {
-            socket = try TCPSocket(host: proxy.host, port: proxy.port, family: family, timeout: timeout)
+            socket = try TCPSocket(host: proxy.host, port: proxy.port, family: family, timeout: timeout, abort: abort)
         } catch let error as ConnectionError {
             throw ProxyError.unreachable(proxy: proxy.label, reason: error.description)
         }

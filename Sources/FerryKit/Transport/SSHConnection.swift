@@ -123,7 +123,7 @@ public final class SSHConnection {
         do {
             socket = try ProxyDialer.connect(
                 host: first.host, port: first.port, via: options.proxy, family: options.family,
-                timeout: options.connectTimeout, log: options.log)
+                timeout: options.connectTimeout, abort: options.abort, log: options.log)
         } catch let error as ConnectionError where !options.jumps.isEmpty {
             throw ProxyError.jumpFailed(hop: first.description, reason: error.description)
         }

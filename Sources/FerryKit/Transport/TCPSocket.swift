@@ -54,7 +54,10 @@ public final class TCPSocket {
     }
 
     /// Connects to `host` on `port`, trying each resolved address in turn within `timeout` seconds each.
-    public init(host: String, port: Int, family: AddressFamily = .any, timeout: Int = 30) throws {
+    /// An `abort` that fires ends the wait, and the connected socket is registered with it.
+    public init(
+        host: String, port: Int, family: AddressFamily = .any, timeout: Int = 30, abort: ConnectionAbort? = nil
+    ) throws {
         var hints = addrinfo()
         hints.ai_family = family.posix
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -76,12 +79,16 @@ public final class TCPSocket {
             entry = info.pointee.ai_next
             let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
             if fd < 0 { continue }
-            switch Self.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen, timeout: timeout) {
+            switch Self.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen, timeout: timeout, abort: abort) {
             case 0:
                 var one: Int32 = 1
                 setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
                 descriptor = fd
+                abort?.watch(self)
                 return
+            case ECANCELED:
+                Glibc.close(fd)
+                throw ConnectionError.failed(host: host, port: port, reason: "stopped while connecting")
             case ECONNREFUSED:
                 lastError = .refused(host: host, port: port)
             case ETIMEDOUT:
@@ -94,17 +101,25 @@ public final class TCPSocket {
         throw lastError
     }
 
-    private static func connect(_ fd: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t, timeout: Int)
-        -> Int32
-    {
+    private static func connect(
+        _ fd: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t, timeout: Int, abort: ConnectionAbort?
+    ) -> Int32 {
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
         defer { _ = fcntl(fd, F_SETFL, flags) }
         if Glibc.connect(fd, address, length) == 0 { return 0 }
         guard errno == EINPROGRESS else { return errno }
         var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-        let ready = poll(&pfd, 1, Int32(clamping: timeout * 1000))
-        if ready == 0 { return ETIMEDOUT }
+        // Waited in short slices, so that an abort (Ctrl-C, a host's time limit) ends the wait.
+        let deadline = Date(timeIntervalSinceNow: TimeInterval(timeout))
+        var ready: Int32 = 0
+        while ready == 0 {
+            if abort?.hasFired == true { return ECANCELED }
+            let left = deadline.timeIntervalSinceNow
+            if left <= 0 { return ETIMEDOUT }
+            ready = poll(&pfd, 1, Int32(min(left, 0.1) * 1000) + 1)
+            if ready < 0, errno == EINTR { ready = 0 }
+        }
         if ready < 0 { return errno }
         var error: Int32 = 0
         var size = socklen_t(MemoryLayout<Int32>.size)
