@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// One host ready to run: its name in folders and reports, and how to reach it.
 public struct FleetHost {
@@ -132,10 +133,17 @@ public final class Fleet {
         var next = 0
         var counts = FleetCounts(total: hosts.count)
         var stopLaunching = false
+        var interruptedAt: Date?
         while next < hosts.count || !running.isEmpty {
             if interruption.isRaised {
                 stopLaunching = true
-                for run in running.values { run.interruption.raise() }
+                let now = Date()
+                interruptedAt = interruptedAt ?? now
+                for run in running.values {
+                    run.interruption.raise()
+                    // Hosts still connecting, or stuck, get two seconds to stop between steps.
+                    if now.timeIntervalSince(interruptedAt ?? now) > 2 { run.cut(timedOut: false) }
+                }
             }
             while !stopLaunching, running.count < max(1, options.parallel), next < hosts.count {
                 running[next] = launch(next, script: script, board: board)
@@ -231,6 +239,8 @@ final class HostRun: @unchecked Sendable {
     let interruption = Interruption()
     let abort = ConnectionAbort()
     let started = Date()
+    /// Set when the host was cut off for taking too long (rather than by Ctrl-C).
+    private let pastTimeLimit = Atomic<Bool>(false)
 
     init(
         index: Int, host: FleetHost, settings: InterpreterSettings, script: Script, options: FleetOptions,
@@ -250,7 +260,14 @@ final class HostRun: @unchecked Sendable {
     /// Past the time limit: asks the commands to stop, then cuts the connection, which ends any libssh2
     /// call the host is waiting in (a server that never answers, a command that never ends).
     func enforce(limit: Int) {
-        guard Date().timeIntervalSince(started) > TimeInterval(limit), !abort.hasFired else { return }
+        guard Date().timeIntervalSince(started) > TimeInterval(limit) else { return }
+        cut(timedOut: true)
+    }
+
+    /// Stops the host's commands and shuts its connection down.
+    func cut(timedOut: Bool) {
+        guard !abort.hasFired else { return }
+        if timedOut { pastTimeLimit.store(true, ordering: .relaxed) }
         interruption.raise()
         abort.fire()
     }
@@ -281,10 +298,10 @@ final class HostRun: @unchecked Sendable {
         interpreter.shutdown()
         console.flush()
         var outcome: HostResult.Status = status == 0 ? .ok : .failed
-        if abort.hasFired {
+        if abort.hasFired, pastTimeLimit.load(ordering: .relaxed) {
             outcome = .timedOut
             message = "did not finish within \(options.hostTimeout ?? 0) s" + (message.map { " (\($0))" } ?? "")
-        } else if status == FailureClass.interrupted.exitStatus {
+        } else if status == FailureClass.interrupted.exitStatus || abort.hasFired {
             outcome = .interrupted
         }
         board.post(
