@@ -37,11 +37,14 @@ public struct CommandRecord: Codable, Equatable, Sendable {
 /// The JSON schema is stable: `schema` is `ferry-report/1`; `hosts` is a list of objects with `host` and
 /// `commands`, each command with the fields of ``CommandRecord`` (fields without a value are left out).
 public struct RunReport: Codable, Sendable {
+    /// One host's part of the report.
     public struct Host: Codable, Sendable {
+        /// The host's name (its session name or host[:port] in a run over many hosts).
         public var host: String
         /// `ok`, `failed`, `interrupted`, `trouble`, or for a run over many hosts also `timed-out` (past
         /// `--host-timeout`) and `not-started` (`--fail-fast` or Ctrl-C stopped launching).
         public var status: String
+        /// Every command the host ran, in order.
         public var commands: [CommandRecord]
         /// Tags the hosts file gave the host.
         public var tags: [String]?

@@ -5,6 +5,7 @@ import Synchronization
 public struct FleetHost {
     /// The session name, or `host[:port]`.
     public var label: String
+    /// Group tags from the hosts file.
     public var tags: [String]
     /// Connection settings; the fleet adds its own interruption, abort, label and run folder.
     public var settings: InterpreterSettings
@@ -41,6 +42,7 @@ public struct FleetOptions: Sendable {
 
 /// How one host's run ended.
 public struct HostResult: Sendable {
+    /// How the host's run ended, as the report spells it.
     public enum Status: String, Sendable {
         case ok
         case failed
@@ -49,8 +51,11 @@ public struct HostResult: Sendable {
         case notStarted = "not-started"
     }
 
+    /// The host's name.
     public var label: String
+    /// Group tags from the hosts file.
     public var tags: [String]
+    /// How it ended.
     public var status: Status
     /// The host's own exit status, as a single-host run would have returned it.
     public var exitStatus: Int32
@@ -79,9 +84,13 @@ public struct HostResult: Sendable {
 
 /// Counts of hosts by state, for a live summary.
 public struct FleetCounts: Sendable, Equatable {
+    /// Hosts in the run.
     public var total = 0
+    /// Hosts that have finished (or will not start).
     public var done = 0
+    /// Finished hosts that did not succeed.
     public var failed = 0
+    /// Hosts connected or connecting now.
     public var running = 0
 }
 

@@ -20,7 +20,9 @@ public struct Completion: Equatable, Sendable {
 
 /// One name a directory listing offers for completion.
 public struct CompletionEntry: Equatable, Sendable {
+    /// The name within its directory.
     public var name: String
+    /// Whether it is a directory (completed with a `/`).
     public var isDirectory: Bool
 
     /// Creates an entry.

@@ -7,6 +7,7 @@ public struct KeyConversionError: Error, CustomStringConvertible, Sendable {
     /// What is wrong, in a few words.
     public var reason: String
 
+    /// `path: reason`.
     public var description: String { "\(path): \(reason)" }
 }
 
