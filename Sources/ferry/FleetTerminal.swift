@@ -75,10 +75,10 @@ final class FleetTerminal: FleetObserver {
         if mode == .gather {
             var groups: [(output: String, hosts: [String])] = []
             for result in results where result.status != .notStarted {
-                if let index = groups.firstIndex(where: { $0.output == result.output }) {
+                if let index = groups.firstIndex(where: { $0.output == result.essentials }) {
                     groups[index].hosts.append(result.label)
                 } else {
-                    groups.append((result.output, [result.label]))
+                    groups.append((result.essentials, [result.label]))
                 }
             }
             for group in groups {

@@ -67,6 +67,8 @@ public struct HostResult: Sendable {
     public var duration: Double
     /// What the host's commands printed, stdout and stderr in order, up to the output limit.
     public var output: String
+    /// The part of `output` that remote commands printed, and failures, without Ferry's notices.
+    public var essentials: String
     /// Every command the host ran.
     public var records: [CommandRecord]
 
@@ -190,7 +192,7 @@ public final class Fleet {
         HostResult(
             label: host.label, tags: host.tags, status: .notStarted, exitStatus: 0, failedCommand: nil,
             message: interruption.isRaised ? "not started: interrupted" : "not started: an earlier host failed",
-            duration: 0, output: "", records: [])
+            duration: 0, output: "", essentials: "", records: [])
     }
 
     private func launch(_ index: Int, script: Script, board: FleetBoard) -> HostRun {
@@ -318,6 +320,6 @@ final class HostRun: @unchecked Sendable {
             HostResult(
                 label: host.label, tags: host.tags, status: outcome, exitStatus: status, failedCommand: failedCommand,
                 message: message, duration: Date().timeIntervalSince(started), output: console.output,
-                records: interpreter.records))
+                essentials: console.essentials, records: interpreter.records))
     }
 }

@@ -8,6 +8,9 @@ final class HostConsole: Console {
     let streams: Bool
     let limit: Int
     private(set) var output = ""
+    /// What remote commands printed and what went wrong, without Ferry's own notices (which name
+    /// host-specific paths): hosts with the same of this are grouped by `--gather`.
+    private(set) var essentials = ""
     private var kept = 0
     private var truncated = false
     private var partial = ["", ""]
@@ -19,12 +22,14 @@ final class HostConsole: Console {
         self.limit = limit
     }
 
-    func print(_ line: String) { stream(line + "\n", isError: false) }
+    func print(_ line: String) { pass(line + "\n", isError: false, essential: false) }
 
-    func report(_ line: String) { stream(line + "\n", isError: true) }
+    func report(_ line: String) { pass(line + "\n", isError: true, essential: true) }
 
-    func stream(_ text: String, isError: Bool) {
-        keep(text)
+    func stream(_ text: String, isError: Bool) { pass(text, isError: isError, essential: true) }
+
+    private func pass(_ text: String, isError: Bool, essential: Bool) {
+        keep(text, essential: essential)
         guard streams else { return }
         let slot = isError ? 1 : 0
         var pending = partial[slot] + text
@@ -43,15 +48,17 @@ final class HostConsole: Console {
         partial = ["", ""]
     }
 
-    private func keep(_ text: String) {
+    private func keep(_ text: String, essential: Bool) {
         guard !truncated else { return }
         let size = text.utf8.count
         if kept + size > limit {
             output += "[output after \(limit) bytes not kept]\n"
+            essentials += "[output after \(limit) bytes not kept]\n"
             truncated = true
             return
         }
         output += text
+        if essential { essentials += text }
         kept += size
     }
 
