@@ -57,6 +57,7 @@ extension FerryMain {
         fleetOptions.hostTimeout = options.hostTimeout
         fleetOptions.failFast = options.failFast
         fleetOptions.stream = options.stream
+        fleetOptions.keepsOutput = options.json || options.gather
         fleetOptions.batch = BatchOptions(echo: options.echoCommands, keepGoing: options.keepGoing)
         let terminal = FleetTerminal(
             mode: options.json ? .json : options.gather ? .gather : options.stream ? .stream : .blocks)

@@ -35,6 +35,9 @@ public struct FleetOptions: Sendable {
     public var batch = BatchOptions()
     /// Bytes of each host's output kept for the summary and `--json`.
     public var outputLimit = 1 << 20
+    /// Whether the results returned at the end keep each host's output (for `--gather` and `--json`);
+    /// otherwise it is dropped once the observer has seen it, so memory does not grow with the hosts.
+    public var keepsOutput = true
 
     /// Creates the default options.
     public init() {}
@@ -170,9 +173,9 @@ public final class Fleet {
             }
             counts.running = running.count
             observer.progress(counts)
-            for (index, result) in board.waitForFinished(timeout: 0.2) {
+            for (index, finished) in board.waitForFinished(timeout: 0.2) {
+                var result = finished
                 running[index] = nil
-                results[index] = result
                 counts.done += 1
                 counts.running = running.count
                 if result.status != .ok {
@@ -180,6 +183,11 @@ public final class Fleet {
                     if options.failFast { stopLaunching = true }
                 }
                 observer.finished(result, counts: counts)
+                if !options.keepsOutput {
+                    result.output = ""
+                    result.essentials = ""
+                }
+                results[index] = result
             }
             if let limit = options.hostTimeout {
                 for run in running.values { run.enforce(limit: limit) }
