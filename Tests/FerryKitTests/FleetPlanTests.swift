@@ -1,0 +1,48 @@
+import Testing
+
+@testable import FerryKit
+
+@Suite("Hosts files and per-host paths")
+struct FleetPlanTests {
+    @Test func hostsFileLinesGiveTargetsTagsAndOrigins() {
+        let targets = FleetTarget.parseHostsFile(
+            """
+            # the fleet
+            web1   web eu   # a saved session
+
+            deploy@203.0.113.7:2222 db,eu
+            \tdb2\r
+            """, file: "fleet.txt")
+        #expect(targets.map(\.name) == ["web1", "deploy@203.0.113.7:2222", "db2"])
+        #expect(targets[0].tags == ["web", "eu"])
+        #expect(targets[1].tags == ["db", "eu"])
+        #expect(targets.map(\.origin) == ["fleet.txt:2", "fleet.txt:4", "fleet.txt:5"])
+    }
+
+    @Test func validHostNames() {
+        for good in ["web1", "db-2.example.com", "198.51.100.7", "::1", "fe80::1", "host_x"] {
+            #expect(FleetTarget.isValidHost(good), "\(good)")
+        }
+        for bad in ["web1!", "", "-oProxyCommand=x", "a/b", "two words"] {
+            #expect(!FleetTarget.isValidHost(bad), "\(bad)")
+        }
+    }
+
+    func collisions(_ text: String) throws -> [Int] {
+        try Fleet.collisions(in: ScriptParser.parse(text, file: "s.scr")).map(\.line)
+    }
+
+    @Test func downloadsMustNameTheHostOrRunInAFolderPerHost() throws {
+        #expect(try collisions("get /etc/hosts\nget /etc/hosts {host}-hosts\nmget /var/log/*.log\n") == [1, 3])
+        #expect(try collisions("lcd out/{host}\nget /etc/hosts\nlcd sub\nmget *.log\nget x /tmp/x\n") == [5])
+        #expect(try collisions("lcd {host}\nlcd /tmp\nget /etc/hosts\n") == [3])
+        #expect(try collisions("put local.conf\nrun uptime\ncollect /var/log/syslog\n").isEmpty)
+    }
+
+    @Test func hostNamesBecomeSafeFolderNames() {
+        #expect(PathRules.safeComponent("web1") == "web1")
+        #expect(PathRules.safeComponent("127.0.0.1:2222") == "127.0.0.1_2222")
+        #expect(PathRules.safeComponent("../etc") == "_._etc")
+        #expect(PathRules.safeComponent("") == "_")
+    }
+}
