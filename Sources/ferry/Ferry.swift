@@ -54,7 +54,7 @@ struct Ferry: ParsableCommand {
         help: ArgumentHelp("Only the hosts file's hosts with this tag (repeatable).", valueName: "tag"))
     var groups: [String] = []
 
-    @Option(name: .customLong("parallel"), help: ArgumentHelp("Hosts run at once (default 32).", valueName: "n"))
+    @Option(name: .customLong("parallel"), help: ArgumentHelp("Hosts run at once.", valueName: "n"))
     var parallel = 32
 
     @Option(
@@ -68,7 +68,7 @@ struct Ferry: ParsableCommand {
     @Flag(name: .customLong("stream"), help: "Print each host's output as it comes, each line prefixed by the host.")
     var stream = false
 
-    @Flag(name: .customLong("gather"), help: "At the end, group hosts whose output is identical.")
+    @Flag(name: .customLong("gather"), help: "At the end, group hosts whose remote output is identical.")
     var gather = false
 
     @Flag(name: .customLong("json"), help: "Print only a JSON report of the run over many hosts on stdout.")
@@ -87,7 +87,8 @@ struct Ferry: ParsableCommand {
     var password: String?
 
     @Option(
-        name: .customShort("i"), help: ArgumentHelp("Private key file to offer (repeatable).", valueName: "keyfile"))
+        name: .customShort("i"),
+        help: ArgumentHelp("Private key file to offer (repeatable): OpenSSH, PEM or PuTTY .ppk.", valueName: "keyfile"))
     var identities: [String] = []
 
     @Option(
