@@ -5,7 +5,7 @@ import Foundation
 /// `ferry key convert IN.ppk OUT`: a PuTTY key file as an OpenSSH private key.
 struct KeyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "key", abstract: "Work with private key files.", subcommands: [Convert.self])
+        commandName: "ferry key", abstract: "Work with private key files.", subcommands: [Convert.self])
 
     struct Convert: ParsableCommand {
         static let configuration = CommandConfiguration(

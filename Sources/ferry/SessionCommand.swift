@@ -5,7 +5,7 @@ import Foundation
 /// `ferry session list | show | save | delete`: manage saved sessions.
 struct SessionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "session", abstract: "Manage saved sessions (one YAML file per session).",
+        commandName: "ferry session", abstract: "Manage saved sessions (one YAML file per session).",
         subcommands: [List.self, Show.self, Save.self, Delete.self, Import.self])
 
     struct Location: ParsableArguments {

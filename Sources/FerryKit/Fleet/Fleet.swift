@@ -274,6 +274,10 @@ final class HostRun: @unchecked Sendable {
         self.board = board
         self.settings.interruption = interruption
         self.settings.connect.abort = abort
+        // -v lines from many hosts interleave: each says whose it is.
+        let log = settings.connect.log
+        let label = host.label
+        self.settings.connect.log = { log("\(label): \($0)") }
     }
 
     /// Past the time limit: asks the commands to stop, then cuts the connection, which ends any libssh2
