@@ -45,11 +45,12 @@ final class FleetTerminal: FleetObserver {
                 write("\(position) \(Self.headline(result))\n", error: result.status != .ok)
             case .blocks:
                 var text = "\(position) \(Self.headline(result))\n"
-                for line in result.output.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
-                    text += "  " + line + "\n"
-                }
-                if !result.output.isEmpty, !result.output.hasSuffix("\n") {
-                    text += "  " + (result.output.split(separator: "\n").last ?? "") + "\n"
+                var body = Substring(result.output)
+                if body.hasSuffix("\n") { body = body.dropLast() }
+                if !body.isEmpty {
+                    for line in body.split(separator: "\n", omittingEmptySubsequences: false) {
+                        text += "  " + line + "\n"
+                    }
                 }
                 write(text, error: false)
             }

@@ -178,7 +178,7 @@ final class LineEditor: LineReader {
             return UInt8(FERRY_CC_REFRESH)
         }
         guard !completion.choices.isEmpty else { return UInt8(FERRY_CC_REFRESH_BEEP) }
-        fputs("\n" + Self.columns(completion.choices, width: Self.terminalWidth()), ferry_stdout())
+        fputs("\n" + Self.columns(completion.choices, width: TerminalConsole.terminalWidth()), ferry_stdout())
         fflush(ferry_stdout())
         return UInt8(FERRY_CC_REDISPLAY)
     }
@@ -189,12 +189,6 @@ final class LineEditor: LineReader {
         fputs("^C\n", ferry_stdout())
         fflush(ferry_stdout())
         return UInt8(FERRY_CC_NEWLINE)
-    }
-
-    static func terminalWidth() -> Int {
-        var size = winsize()
-        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
-        return Int(size.ws_col)
     }
 
     /// `names` in columns down the page, as `ls` lays them out.

@@ -84,7 +84,8 @@ final class TerminalConsole: Console {
         return unit == 0 ? "\(Int(value)) B" : String(format: "%.1f %@", value, units[unit])
     }
 
-    private static func terminalWidth() -> Int {
+    /// Columns of the terminal on standard output (80 when it is not one).
+    static func terminalWidth() -> Int {
         var size = winsize()
         if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
         return 80

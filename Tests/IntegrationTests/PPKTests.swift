@@ -28,6 +28,11 @@ struct PPKTests {
         return (name + ".ppk", expected)
     }
 
+    /// Whether two public key lines hold the same key (type and data; comments may differ).
+    func sameKey(_ one: String, _ other: String) -> Bool {
+        one.split(separator: " ").prefix(2) == other.split(separator: " ").prefix(2)
+    }
+
     /// The public key `ssh-keygen -y` derives from an OpenSSH private key text.
     func publicKey(ofOpenSSH text: String, in folder: String) -> String {
         let path = folder + "/converted-\(UUID().uuidString.prefix(6))"
@@ -48,7 +53,7 @@ struct PPKTests {
             let derived = publicKey(ofOpenSSH: converted, in: folder)
             // ssh-keygen -y prints the comment too; compare type and key.
             #expect(
-                derived.split(separator: " ").prefix(2) == expected.split(separator: " ").prefix(2),
+                sameKey(derived, expected),
                 "\(type) v\(version)")
         }
     }
@@ -66,8 +71,7 @@ struct PPKTests {
             }
             let converted = try file.openSSHPrivateKey(passphrase: "correct horse")
             #expect(
-                publicKey(ofOpenSSH: converted, in: folder).split(separator: " ").prefix(2)
-                    == expected.split(separator: " ").prefix(2), "\(type)")
+                sameKey(publicKey(ofOpenSSH: converted, in: folder), expected), "\(type)")
         }
     }
 
@@ -132,7 +136,7 @@ struct PPKTests {
         let attributes = try FileManager.default.attributesOfItem(atPath: out)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         let derived = Shell.run("/usr/bin/ssh-keygen", ["-y", "-f", out]).stdout
-        #expect(derived.split(separator: " ").prefix(2) == expected.split(separator: " ").prefix(2))
+        #expect(sameKey(derived, expected))
 
         let again = FerryBinary.run(
             ["key", "convert", path, out], directory: folder, environment: ["FERRY_PASSPHRASE": "pass phrase"])

@@ -87,23 +87,18 @@ public struct RunReport: Codable, Sendable {
         case exitStatus = "exit_status"
     }
 
-    /// A report over many hosts, each entry already made.
+    /// A report over many hosts, each entry already made; it adds a summary of hosts by status.
     public init(run: String, script: String?, started: Date, finished: Date, exitStatus: Int32, hosts: [Host]) {
-        self.run = run
-        self.script = script
-        let formatter = ISO8601DateFormatter()
-        self.started = formatter.string(from: started)
-        self.finished = formatter.string(from: finished)
-        self.exitStatus = Int(exitStatus)
-        self.hosts = hosts
-        summary = Dictionary(hosts.map { ($0.status, 1) }, uniquingKeysWith: +)
-        summary?["hosts"] = hosts.count
+        var summary = Dictionary(hosts.map { ($0.status, 1) }, uniquingKeysWith: +)
+        summary["hosts"] = hosts.count
+        self.init(
+            run: run, script: script, started: started, finished: finished, exitStatus: exitStatus, hosts: hosts,
+            summary: summary)
     }
 
-    /// Groups `records` by host, in the order hosts first appear.
-    public init(
-        run: String, script: String?, started: Date, finished: Date, exitStatus: Int32,
-        records: [CommandRecord]
+    private init(
+        run: String, script: String?, started: Date, finished: Date, exitStatus: Int32, hosts: [Host],
+        summary: [String: Int]?
     ) {
         self.run = run
         self.script = script
@@ -111,6 +106,15 @@ public struct RunReport: Codable, Sendable {
         self.started = formatter.string(from: started)
         self.finished = formatter.string(from: finished)
         self.exitStatus = Int(exitStatus)
+        self.hosts = hosts
+        self.summary = summary
+    }
+
+    /// Groups `records` by host, in the order hosts first appear.
+    public init(
+        run: String, script: String?, started: Date, finished: Date, exitStatus: Int32,
+        records: [CommandRecord]
+    ) {
         var order: [String] = []
         var byHost: [String: [CommandRecord]] = [:]
         for record in records {
@@ -118,7 +122,7 @@ public struct RunReport: Codable, Sendable {
             if byHost[host] == nil { order.append(host) }
             byHost[host, default: []].append(record)
         }
-        hosts = order.map { host in
+        let hosts = order.map { host in
             let commands = byHost[host] ?? []
             // The worst thing that happened on the host names its status.
             let status = ["failed", "interrupted", "trouble"].first { worst in
@@ -126,6 +130,9 @@ public struct RunReport: Codable, Sendable {
             }
             return Host(host: host, status: status ?? "ok", commands: commands)
         }
+        self.init(
+            run: run, script: script, started: started, finished: finished, exitStatus: exitStatus, hosts: hosts,
+            summary: nil)
     }
 
     /// The report as Markdown, one table per host.

@@ -5,20 +5,18 @@ extension Fleet {
     /// Checked before anything connects, so a run never has hosts overwrite each other's files.
     public static func collisions(in script: Script) -> [Diagnostic] {
         var perHostDirectory = false
+        // A local path is one per host when it names the host, or is relative to a folder that does.
+        func isPerHost(_ path: String) -> Bool {
+            path.contains("{host}") || (perHostDirectory && !path.hasPrefix("/") && !path.hasPrefix("~"))
+        }
         var found: [Diagnostic] = []
         for line in script.lines {
             switch line.command {
             case .lcd(let path):
-                let absolute = path.hasPrefix("/") || path.hasPrefix("~")
-                perHostDirectory = path.contains("{host}") || (perHostDirectory && !absolute)
+                perHostDirectory = isPerHost(path)
             case .transfer(let transfer) where transfer.isDownload:
                 let command = transfer.kind.rawValue
-                if let destination = transfer.destination {
-                    let absolute = destination.hasPrefix("/") || destination.hasPrefix("~")
-                    if destination.contains("{host}") || (perHostDirectory && !absolute) { continue }
-                } else if perHostDirectory {
-                    continue
-                }
+                if isPerHost(transfer.destination ?? ".") { continue }
                 found.append(
                     Diagnostic(
                         file: script.file, line: line.line, column: 1,

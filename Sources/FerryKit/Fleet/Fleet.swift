@@ -165,9 +165,10 @@ public final class Fleet {
             }
             if stopLaunching, next < hosts.count {
                 for index in next..<hosts.count {
-                    results[index] = notStarted(hosts[index])
+                    let result = notStarted(hosts[index])
+                    results[index] = result
                     counts.done += 1
-                    observer.finished(results[index] ?? notStarted(hosts[index]), counts: counts)
+                    observer.finished(result, counts: counts)
                 }
                 next = hosts.count
             }

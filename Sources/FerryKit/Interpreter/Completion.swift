@@ -115,42 +115,11 @@ public struct CompletionEngine {
 
     /// Splits a partly typed line into words; a line ending in a space ends with an empty word.
     static func words(_ line: Substring) -> [Word] {
-        var words: [Word] = []
-        var word: Word?
-        var inQuotes = false
-        var pendingQuote = false
-        for scalar in line.unicodeScalars {
-            if pendingQuote {
-                pendingQuote = false
-                if scalar == "\"" {
-                    // "" inside quotes is a literal quote.
-                    word?.text.append("\"")
-                    word?.length += 1
-                    inQuotes = true
-                    continue
-                }
-            }
-            if !inQuotes, scalar == " " || scalar == "\t" {
-                if let finished = word { words.append(finished) }
-                word = nil
-                continue
-            }
-            var current = word ?? Word()
-            current.length += 1
-            if scalar == "\"" {
-                if inQuotes {
-                    inQuotes = false
-                    pendingQuote = true
-                } else {
-                    inQuotes = true
-                    current.quoted = true
-                }
-            } else {
-                current.text.unicodeScalars.append(scalar)
-            }
-            word = current
+        let found = Tokenizer.words(line)
+        var words = found.map { word in
+            Word(text: word.text, length: line[word.range].unicodeScalars.count, quoted: word.wasQuoted)
         }
-        words.append(word ?? Word())
+        if found.last.map({ $0.range.upperBound < line.endIndex }) ?? true { words.append(Word()) }
         return words
     }
 

@@ -19,47 +19,69 @@ public enum Tokenizer {
         public var message: String
     }
 
+    /// A word of a line that may still be being typed (Tab completion reads such lines).
+    public struct PartialWord: Equatable, Sendable {
+        /// The word with quoting removed.
+        public var text: String
+        /// Where the word sits in the line, quotes included.
+        public var range: Range<String.Index>
+        /// Whether any part of the word was quoted.
+        public var wasQuoted: Bool
+        /// Where a quote the line leaves open began.
+        public var openQuote: String.Index?
+    }
+
     /// The words of `line`.
     public static func split(_ line: String) throws(Failure) -> [Token] {
-        var tokens: [Token] = []
-        let chars = Array(line)
-        var index = 0
-        while index < chars.count {
-            while index < chars.count, chars[index] == " " || chars[index] == "\t" { index += 1 }
-            guard index < chars.count else { break }
+        let found = words(Substring(line))
+        if let open = found.last?.openQuote {
+            throw Failure(column: line.distance(from: line.startIndex, to: open) + 1, message: "unterminated quote")
+        }
+        return found.map {
+            Token(
+                text: $0.text, column: line.distance(from: line.startIndex, to: $0.range.lowerBound) + 1,
+                wasQuoted: $0.wasQuoted)
+        }
+    }
+
+    /// The words of `line` as far as it goes: a quote left open ends the last word rather than failing.
+    public static func words(_ line: Substring) -> [PartialWord] {
+        var words: [PartialWord] = []
+        var index = line.startIndex
+        while index < line.endIndex {
+            while index < line.endIndex, line[index] == " " || line[index] == "\t" { index = line.index(after: index) }
+            guard index < line.endIndex else { break }
             let start = index
             var text = ""
             var quoted = false
-            var inQuotes = false
-            var quoteStart = 0
-            while index < chars.count {
-                let c = chars[index]
-                if inQuotes {
+            var openQuote: String.Index?
+            while index < line.endIndex {
+                let c = line[index]
+                if openQuote != nil {
                     if c == "\"" {
-                        if index + 1 < chars.count, chars[index + 1] == "\"" {
+                        let next = line.index(after: index)
+                        if next < line.endIndex, line[next] == "\"" {
                             text.append("\"")
-                            index += 2
+                            index = line.index(after: next)
                             continue
                         }
-                        inQuotes = false
+                        openQuote = nil
                     } else {
                         text.append(c)
                     }
                 } else if c == " " || c == "\t" {
                     break
                 } else if c == "\"" {
-                    inQuotes = true
+                    openQuote = index
                     quoted = true
-                    quoteStart = index
                 } else {
                     text.append(c)
                 }
-                index += 1
+                index = line.index(after: index)
             }
-            if inQuotes { throw Failure(column: quoteStart + 1, message: "unterminated quote") }
-            tokens.append(Token(text: text, column: start + 1, wasQuoted: quoted))
+            words.append(PartialWord(text: text, range: start..<index, wasQuoted: quoted, openQuote: openQuote))
         }
-        return tokens
+        return words
     }
 
     /// Quotes `word` so that `split` gives it back unchanged.

@@ -27,23 +27,21 @@ public enum KeyConversion {
         guard key.format == .ppk else {
             throw KeyConversionError(path: path, reason: "not a PuTTY key file (it is already OpenSSH or PEM)")
         }
+        let file: PPKFile
         do {
-            let file = try PPKFile(text: key.text)
-            var given: String?
-            if file.isEncrypted {
-                given = passphrase()
-                guard given != nil else {
-                    throw KeyConversionError(
-                        path: path, reason: "it is passphrase-protected and no passphrase was given (FERRY_PASSPHRASE)")
-                }
-            }
-            return try file.openSSHPrivateKey(passphrase: given)
-        } catch let error as PPKFile.Failure {
-            throw KeyConversionError(path: path, reason: error.description)
-        } catch let error as KeyConversionError {
-            throw error
+            file = try PPKFile(text: key.text)
         } catch {
-            throw KeyConversionError(path: path, reason: "\(error)")
+            throw KeyConversionError(path: path, reason: error.description)
+        }
+        var given: String?
+        if file.isEncrypted {
+            given = passphrase()
+            guard given != nil else { throw KeyConversionError(path: path, reason: PrivateKeyFile.noPassphraseGiven) }
+        }
+        do {
+            return try file.openSSHPrivateKey(passphrase: given)
+        } catch {
+            throw KeyConversionError(path: path, reason: error.description)
         }
     }
 
@@ -60,14 +58,13 @@ public enum KeyConversion {
         }
         let bytes = Array(key.utf8)
         let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-        let synced = fsync(descriptor) == 0
+        let saved = written == bytes.count && fsync(descriptor) == 0
         let code = errno
         close(descriptor)
-        guard written == bytes.count, synced, rename(temporary, path) == 0 else {
-            let reason =
-                written == bytes.count && synced ? String(cString: strerror(errno)) : String(cString: strerror(code))
+        guard saved, rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(saved ? errno : code)).lowercased()
             unlink(temporary)
-            throw KeyConversionError(path: path, reason: reason.lowercased())
+            throw KeyConversionError(path: path, reason: reason)
         }
     }
 }

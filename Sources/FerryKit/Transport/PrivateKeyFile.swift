@@ -22,6 +22,9 @@ struct PrivateKeyFile {
         }
     }
 
+    /// Why an encrypted key file could not be opened when nobody gave its passphrase.
+    static let noPassphraseGiven = "it is passphrase-protected and no passphrase was given (FERRY_PASSPHRASE)"
+
     let path: String
     let text: String
     let format: Format

@@ -132,7 +132,6 @@ public final class SSHConnection {
             do {
                 var hopOptions = hop.options
                 hopOptions.log = { options.log("jump \(hop.target): \($0)") }
-                hopOptions.abort = options.abort
                 let (session, key, credential, transport) = try login(hop.target, over: socket, options: hopOptions)
                 recipes.append(
                     ReconnectRecipe(
@@ -141,6 +140,9 @@ public final class SSHConnection {
                 options.log("jump \(hop.target): opening a channel to \(next.host) port \(next.port)")
                 socket = try JumpTunnel.open(
                     through: session, hopName: hop.target.description, to: next.host, port: next.port)
+                // Each socket is registered where it is made: TCP ones by TCPSocket, a proxy command's by
+                // ProxyDialer, a tunnel's here.
+                options.abort?.watch(socket)
             } catch let error as ProxyError {
                 throw error
             } catch {
@@ -155,7 +157,6 @@ public final class SSHConnection {
         -> (SSHSession, HostKey, Credential, TransportOptions)
     {
         let log = options.log
-        options.abort?.watch(socket)
         var transport = options.transport
         transport.preferredHostKeyTypes = options.verifier.preferredTypes(host: target.host, port: target.port)
         let session = try handshake(socket: socket, transport: transport, proxy: options.proxy)

@@ -122,6 +122,15 @@ extension SSHSession {
         }
     }
 
+    /// The passphrase for an encrypted key file ("" for one that is not): from FERRY_PASSPHRASE, else asked.
+    fileprivate static func passphrase(for path: String, encrypted: Bool, options: AuthOptions) throws -> String {
+        guard encrypted else { return "" }
+        guard let given = options.passphrase ?? options.prompter?.passphrase(keyPath: path) else {
+            throw AuthenticationError.unreadableKey(path: path, reason: PrivateKeyFile.noPassphraseGiven)
+        }
+        return given
+    }
+
     /// Offers one key file; returns the passphrase used ("" for none) on success, nil when refused.
     private func tryKeyFile(path: String, options: AuthOptions, log: (String) -> Void) throws -> String? {
         let key: PrivateKeyFile
@@ -131,14 +140,7 @@ extension SSHSession {
             throw AuthenticationError.unreadableKey(path: path, reason: "\(error)")
         }
         if key.format == .ppk { return try tryPuTTYKey(key, options: options, log: log) }
-        var passphrase = ""
-        if key.isEncrypted {
-            guard let given = options.passphrase ?? options.prompter?.passphrase(keyPath: path) else {
-                throw AuthenticationError.unreadableKey(
-                    path: path, reason: "it is passphrase-protected and no passphrase was given (FERRY_PASSPHRASE)")
-            }
-            passphrase = given
-        }
+        let passphrase = try Self.passphrase(for: path, encrypted: key.isEncrypted, options: options)
         let result: Int32
         if let signer = try key.rsaSigner(passphrase: passphrase) {
             result = signer.authenticate(session: self, user: options.user)
@@ -176,14 +178,7 @@ extension SSHSession {
         } catch {
             throw AuthenticationError.unreadableKey(path: path, reason: error.description)
         }
-        var passphrase = ""
-        if file.isEncrypted {
-            guard let given = options.passphrase ?? options.prompter?.passphrase(keyPath: path) else {
-                throw AuthenticationError.unreadableKey(
-                    path: path, reason: "it is passphrase-protected and no passphrase was given (FERRY_PASSPHRASE)")
-            }
-            passphrase = given
-        }
+        let passphrase = try Self.passphrase(for: path, encrypted: file.isEncrypted, options: options)
         let openSSH: String
         do {
             openSSH = try file.openSSHPrivateKey(passphrase: passphrase)
