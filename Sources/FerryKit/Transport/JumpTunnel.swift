@@ -128,7 +128,8 @@ private final class HandOff: @unchecked Sendable {
         while offset < count {
             let written = bytes.withUnsafeBufferPointer { buffer -> Int in
                 guard let base = buffer.baseAddress else { return -1 }
-                return write(descriptor, base + offset, count - offset)
+                // The next session may already have closed its end: that ends the tunnel, not the process.
+                return send(descriptor, base + offset, count - offset, Int32(MSG_NOSIGNAL))
             }
             if written > 0 {
                 offset += written

@@ -83,8 +83,11 @@ enum Shell {
             }
         }
         process.waitUntilExit()
+        // A process killed by a signal is reported as a shell would (128 + signal), and says so.
+        let killed = process.terminationReason == .uncaughtSignal
+        if killed { errors.append(contentsOf: Array("[killed by signal \(process.terminationStatus)]\n".utf8)) }
         return RunResult(
-            status: timedOut ? -2 : process.terminationStatus,
+            status: timedOut ? -2 : killed ? 128 + process.terminationStatus : process.terminationStatus,
             stdout: String(decoding: output, as: UTF8.self), stderr: String(decoding: errors, as: UTF8.self))
     }
 
