@@ -215,6 +215,32 @@ static inline int ferry_userauth_publickey_rsa_sha256(LIBSSH2_SESSION *s, const 
     return libssh2_userauth_publickey(s, user, blob, bloblen, ferry_rsa_sha256_sign, &abstract);
 }
 
+/* A sign callback written in Swift: context is the Swift signer, data is what to sign. It stores a
+   malloc'ed signature (without its algorithm name; libssh2 adds it) in *sig and returns 0, or returns -1. */
+typedef int (*ferry_sign_function)(void *context, const unsigned char *data, size_t data_len,
+                                   unsigned char **sig, size_t *sig_len);
+
+struct ferry_signer {
+    ferry_sign_function sign;
+    void *context;
+};
+
+static inline int ferry_forward_sign(LIBSSH2_SESSION *session, unsigned char **sig, size_t *sig_len,
+                                     const unsigned char *data, size_t data_len, void **abstract) {
+    (void)session;
+    struct ferry_signer *signer = (struct ferry_signer *)*abstract;
+    return signer->sign(signer->context, data, data_len, sig, sig_len);
+}
+
+/* Public-key login whose signature comes from a Swift signer (an ssh-agent asked for rsa-sha2-256). */
+static inline int ferry_userauth_publickey_signed_by(LIBSSH2_SESSION *s, const char *user,
+                                                     const unsigned char *blob, size_t bloblen,
+                                                     ferry_sign_function sign, void *context) {
+    struct ferry_signer signer = {sign, context};
+    void *abstract = &signer;
+    return libssh2_userauth_publickey(s, user, blob, bloblen, ferry_forward_sign, &abstract);
+}
+
 /* Constants whose macros Swift imports with awkward types, gathered in one place. */
 static const unsigned long FERRY_FXF_READ = LIBSSH2_FXF_READ;
 static const unsigned long FERRY_FXF_WRITE = LIBSSH2_FXF_WRITE;

@@ -101,7 +101,8 @@ struct AuthenticationTests {
         #expect(log.contains("Accepted keyboard-interactive/pam for ferrytest"))
     }
 
-    @Test func agentIsUsedUnlessNoagent() {
+    /// Starts an ssh-agent holding `keys`; returns its socket and the process to stop.
+    func agent(holding keys: [String]) -> (socket: String, process: Process) {
         let socket = NSTemporaryDirectory() + "ferry-agent-\(UUID().uuidString.prefix(6)).sock"
         let agent = Process()
         agent.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-agent")
@@ -110,9 +111,14 @@ struct AuthenticationTests {
         agent.standardOutput = FileHandle.nullDevice
         agent.standardError = FileHandle.nullDevice
         #expect(throws: Never.self) { try agent.run() }
-        defer { agent.terminate() }
         for _ in 0..<50 where !FileManager.default.fileExists(atPath: socket) { usleep(100_000) }
-        Shell.run("/usr/bin/ssh-add", [server.ed25519Key], environment: ["SSH_AUTH_SOCK": socket])
+        for key in keys { Shell.run("/usr/bin/ssh-add", [key], environment: ["SSH_AUTH_SOCK": socket]) }
+        return (socket, agent)
+    }
+
+    @Test func agentIsUsedUnlessNoagent() {
+        let (socket, agent) = agent(holding: [server.ed25519Key])
+        defer { agent.terminate() }
         let base = ["-batch", "-P", String(server.port), "--known-hosts", server.knownHosts, "-b", "/dev/stdin", "-v"]
         let withAgent = FerryBinary.run(
             base + ["root@127.0.0.1"], environment: ["SSH_AUTH_SOCK": socket],
@@ -127,5 +133,21 @@ struct AuthenticationTests {
             base + ["-noagent", "root@127.0.0.1"], environment: ["SSH_AUTH_SOCK": socket],
             input: "pwd\n")
         #expect(without.status == 4)
+    }
+
+    /// libssh2 1.10 would ask the agent for an ssh-rsa (SHA-1) signature, which the default sshd refuses.
+    @Test func agentRSAKeysSignWithSHA256() {
+        let (socket, agent) = agent(holding: [server.rsaKey])
+        defer { agent.terminate() }
+        let result = FerryBinary.run(
+            [
+                "-batch", "-agent", "-P", String(server.port), "--known-hosts", server.knownHosts, "-b",
+                "/dev/stdin", "-v", "root@127.0.0.1",
+            ],
+            environment: ["SSH_AUTH_SOCK": socket], input: "pwd\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("agent key test-rsa accepted (rsa-sha2-256)"))
+        let log = (try? String(contentsOfFile: server.log, encoding: .utf8)) ?? ""
+        #expect(log.contains("RSA SHA256:"))
     }
 }
