@@ -41,6 +41,30 @@ struct AuthenticationTests {
         #expect(none.stderr.contains("passphrase-protected and no passphrase was given"))
     }
 
+    /// Encrypted RSA keys: PEM ones sign with SHA-256; OpenSSH-format ones reach only ssh-rsa servers,
+    /// and elsewhere get a message that says what to do.
+    @Test func encryptedRSAKeys() {
+        let folder = TestSSHServer.scratch("rsa-encrypted")
+        let passphrase = "rsa pass"
+        Shell.sh(
+            """
+            cp \(server.rsaKey) \(folder)/openssh && cp \(server.rsaKey) \(folder)/pem
+            ssh-keygen -q -p -N '\(passphrase)' -f \(folder)/openssh
+            ssh-keygen -q -p -m PEM -N '\(passphrase)' -f \(folder)/pem
+            """)
+        let environment = ["FERRY_PASSPHRASE": passphrase]
+        let pem = server.batch("pwd\n", in: "/tmp", key: folder + "/pem", environment: environment)
+        #expect(pem.status == 0, "\(pem.stderr)")
+        let openSSH = server.batch("pwd\n", in: "/tmp", key: folder + "/openssh", environment: environment)
+        #expect(openSSH.status == 4)
+        #expect(openSSH.stderr.contains("load it into ssh-agent (ssh-add) or re-save it as PEM"), "\(openSSH.stderr)")
+        let legacy = TestSSHServer(name: "legacy-rsa-enc", extraConfig: ["PubkeyAcceptedAlgorithms +ssh-rsa"])
+        defer { legacy.stop() }
+        Shell.sh("cat \(server.rsaKey).pub >> \(legacy.directory)/authorized_keys")
+        let old = legacy.batch("pwd\n", in: "/tmp", key: folder + "/openssh", environment: environment)
+        #expect(old.status == 0, "\(old.stderr)")
+    }
+
     @Test func passwordFromOptionAndEnvironment() {
         let user = TestSSHServer.passwordUser
         let base = ["-batch", "-P", String(server.port), "--known-hosts", server.knownHosts, "-l", user]

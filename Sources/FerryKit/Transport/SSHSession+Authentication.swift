@@ -172,6 +172,9 @@ extension SSHSession {
             throw AuthenticationError.unreadableKey(path: path, reason: lastError("", code: result).message)
         }
         try rethrowIfConnectionLost(result, "libssh2_userauth_publickey_fromfile_ex")
+        if key.format == .openSSH, key.isEncrypted, key.keyType == "ssh-rsa" {
+            throw AuthenticationError.sha1OnlyKeyRefused(path: path)
+        }
         log("key \(path) refused by the server")
         return nil
     }
