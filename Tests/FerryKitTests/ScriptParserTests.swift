@@ -46,6 +46,13 @@ struct ScriptParserTests {
         }
     }
 
+    @Test func thePromptLetsAnOpenQuoteRunToTheEndOfTheLine() throws {
+        let open = try ScriptParser.parseLine("get \"my report.txt", closingOpenQuote: true)
+        let closed = try ScriptParser.parseLine("get \"my report.txt\"")
+        #expect(open?.command == closed?.command)
+        #expect(throws: ScriptParser.Failure.self) { try ScriptParser.parseLine("get \"my report.txt") }
+    }
+
     @Test func aliasesMapToTheirCommands() throws {
         let script = try ScriptParser.parse("dir\nls -1 /tmp\ndel a\nren a b\nexit\nquit\nbye\n? get", file: "a.scr")
         #expect(

@@ -87,11 +87,11 @@ struct InteractivePromptTests {
         let fetched = try String(contentsOfFile: local + "/quarterly report.txt", encoding: .utf8)
         #expect(fetched == "quarterly figures\n")
 
-        // A directory completes with a slash and leaves the quote open for the rest of the path.
+        // A directory completes with a slash and leaves the quote open for the rest of the path; Enter
+        // takes the open quote as running to the end of the line, as psftp does.
         terminal.type("cd ar")
         terminal.press("Tab")
         #expect(terminal.waitForCurrentLine("ferry> cd \"archive 2024/"), "\(terminal.screen)")
-        terminal.type("\"")
         terminal.press("Enter")
         #expect(terminal.waitFor("Remote directory is now \(remote)/archive 2024"), "\(terminal.screen)")
 

@@ -22,7 +22,8 @@ extension Interpreter {
             if mayRemember(text) { reader.remember(text) }
             let parsed: ScriptLine?
             do {
-                parsed = try ScriptParser.parseLine(text)
+                // As at psftp's prompt, a quote left open (Tab leaves one after a directory) ends the line.
+                parsed = try ScriptParser.parseLine(text, closingOpenQuote: true)
             } catch {
                 console.report("error: \(error.message)")
                 if keepStatus { status = FailureClass.usage.exitStatus }

@@ -46,8 +46,11 @@ public enum ScriptParser {
         public var message: String
     }
 
-    /// Parses one line; nil for a blank or comment line.
-    public static func parseLine(_ content: String, number: Int = 1) throws(Failure) -> ScriptLine? {
+    /// Parses one line; nil for a blank or comment line. `closingOpenQuote` accepts a quote left open
+    /// (see ``Tokenizer/split(_:closingOpenQuote:)``).
+    public static func parseLine(
+        _ content: String, number: Int = 1, closingOpenQuote: Bool = false
+    ) throws(Failure) -> ScriptLine? {
         let leading = content.prefix(while: { $0 == " " || $0 == "\t" }).count
         var body = Substring(content.dropFirst(leading))
         var offset = leading
@@ -63,12 +66,14 @@ public enum ScriptParser {
             if body.isEmpty { throw Failure(column: offset, message: "'-' must be followed by a command") }
         }
         let text = String(body).trimmingTrailingWhitespace()
-        let command = try parseCommand(text, columnOffset: offset)
+        let command = try parseCommand(text, columnOffset: offset, closingOpenQuote: closingOpenQuote)
         return ScriptLine(line: number, text: text, command: command, ignoresFailure: ignores)
     }
 
     /// Parses a command's text; columns in errors are shifted by `columnOffset`.
-    static func parseCommand(_ text: String, columnOffset: Int) throws(Failure) -> Command {
+    static func parseCommand(
+        _ text: String, columnOffset: Int, closingOpenQuote: Bool = false
+    ) throws(Failure) -> Command {
         if text.hasPrefix("!") {
             let commandLine = String(text.dropFirst()).trimmingLeadingWhitespace()
             if commandLine.isEmpty {
@@ -81,7 +86,7 @@ public enum ScriptParser {
         }
         let tokens: [Token]
         do {
-            tokens = try Tokenizer.split(text)
+            tokens = try Tokenizer.split(text, closingOpenQuote: closingOpenQuote)
         } catch {
             throw Failure(column: columnOffset + error.column, message: error.message)
         }

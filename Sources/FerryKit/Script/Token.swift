@@ -31,10 +31,11 @@ public enum Tokenizer {
         public var openQuote: String.Index?
     }
 
-    /// The words of `line`.
-    public static func split(_ line: String) throws(Failure) -> [Token] {
+    /// The words of `line`. A quote left open is an error, unless `closingOpenQuote` lets it run to the
+    /// end of the line as psftp does (the interactive prompt, where Tab leaves a directory's quote open).
+    public static func split(_ line: String, closingOpenQuote: Bool = false) throws(Failure) -> [Token] {
         let found = words(Substring(line))
-        if let open = found.last?.openQuote {
+        if let open = found.last?.openQuote, !closingOpenQuote {
             throw Failure(column: line.distance(from: line.startIndex, to: open) + 1, message: "unterminated quote")
         }
         return found.map {
