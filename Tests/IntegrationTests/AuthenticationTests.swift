@@ -65,6 +65,17 @@ struct AuthenticationTests {
         #expect(old.status == 0, "\(old.stderr)")
     }
 
+    /// OpenSSH since 7.2 takes rsa-sha2-256, so a refused RSA key is not offered again with ssh-rsa
+    /// (which would use up one more of the server's MaxAuthTries).
+    @Test func refusedRSAKeyIsNotRetriedWithSHA1OnCurrentOpenSSH() {
+        let folder = TestSSHServer.scratch("rsa-stranger")
+        Shell.sh("ssh-keygen -q -t rsa -b 2048 -N '' -f \(folder)/id_rsa -C stranger-rsa")
+        let result = server.batch("pwd\n", in: "/tmp", extra: ["-v"], key: folder + "/id_rsa")
+        #expect(result.status == 4)
+        #expect(result.stderr.contains("key \(folder)/id_rsa refused by the server"), "\(result.stderr)")
+        #expect(!result.stderr.contains("trying ssh-rsa"))
+    }
+
     @Test func passwordFromOptionAndEnvironment() {
         let user = TestSSHServer.passwordUser
         let base = ["-batch", "-P", String(server.port), "--known-hosts", server.knownHosts, "-l", user]

@@ -93,6 +93,20 @@ extension SSHSession {
         }
     }
 
+    /// Whether an RSA key refused with `rsa-sha2-256` is worth offering again with `ssh-rsa` (SHA-1).
+    ///
+    /// OpenSSH has taken `rsa-sha2-256` since 7.2: there a refusal means the key is not authorised, and
+    /// a second try would only use up one of the server's `MaxAuthTries`. Other servers get the retry.
+    var retriesRSAWithSHA1: Bool {
+        guard let banner = libssh2_session_banner_get(handle).map({ String(cString: $0) }),
+            let range = banner.range(of: "OpenSSH_")
+        else { return true }
+        let version = banner[range.upperBound...].prefix { $0.isNumber || $0 == "." }.split(separator: ".")
+        guard let major = version.first.flatMap({ Int($0) }) else { return true }
+        let minor = version.dropFirst().first.flatMap { Int($0) } ?? 0
+        return (major, minor) < (7, 2)
+    }
+
     private func rethrowIfConnectionLost(_ result: Int32, _ call: String) throws {
         let error = lastError(call, code: result)
         if error.isConnectionLost { throw error }
@@ -120,6 +134,11 @@ extension SSHSession {
                 if signer.authenticate(session: self, user: user) == 0 {
                     log("agent key \(comment) accepted (rsa-sha2-256)")
                     return true
+                }
+                guard retriesRSAWithSHA1 else {
+                    log("agent key \(comment) refused")
+                    previous = identity
+                    continue
                 }
                 log("agent key \(comment) refused with rsa-sha2-256; trying ssh-rsa")
             }
@@ -154,7 +173,7 @@ extension SSHSession {
         let result: Int32
         if let signer = try key.rsaSigner(passphrase: passphrase) {
             result = signer.authenticate(session: self, user: options.user)
-            if result != 0 {
+            if result != 0, retriesRSAWithSHA1 {
                 log("key \(path) refused with rsa-sha2-256; trying ssh-rsa")
                 if ferry_userauth_publickey_fromfile(handle, options.user, nil, path, passphrase) == 0 {
                     return passphrase
