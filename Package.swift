@@ -48,7 +48,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FerryKitTests", dependencies: ["FerryKit"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["FerryKit"], exclude: ["Fixtures"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["FerryKit"], exclude: ["Fixtures", "Expected"]),
     ],
     swiftLanguageModes: [.v6]
 )

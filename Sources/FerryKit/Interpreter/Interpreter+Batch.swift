@@ -27,7 +27,7 @@ extension Interpreter {
                 status = FailureClass.interrupted.exitStatus
                 break
             }
-            if options.echo { console.print("ferry> \(line.text)") }
+            if options.echo { console.print("ferry> \(line.ignoresFailure ? "-" : "")\(line.text)") }
             do {
                 let flow = try recording(line) { () throws(CommandFailure) in try execute(line.command) }
                 if flow == .quit { break }

@@ -74,10 +74,11 @@ extension Interpreter {
     /// `help [command]`.
     func help(_ topic: String?) throws(CommandFailure) {
         guard let topic else {
-            let width = CommandSpec.all.map(\.name.count).max() ?? 8
-            for spec in CommandSpec.all {
-                let names = spec.name.padding(toLength: width, withPad: " ", startingAt: 0)
-                console.print("\(names)  \(spec.summary)")
+            // Aliases stand beside their command, so `ls` or `exit` users find theirs in the list.
+            let names = CommandSpec.all.map { ([$0.name] + $0.aliases).joined(separator: ", ") }
+            let width = names.map(\.count).max() ?? 8
+            for (spec, name) in zip(CommandSpec.all, names) {
+                console.print("\(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(spec.summary)")
             }
             console.print("Prefix a line with '-' to let it fail without stopping the script.")
             return
