@@ -53,6 +53,15 @@ struct ScriptParserTests {
         #expect(throws: ScriptParser.Failure.self) { try ScriptParser.parseLine("get \"my report.txt") }
     }
 
+    @Test func errorsNameTheCommandAsTyped() {
+        #expect(
+            throws: ScriptParser.Failure(
+                column: 6, message: "ls: too many arguments (usage: ls [-1] [-a] [directory | pattern])")
+        ) {
+            try ScriptParser.parseLine("ls a b")
+        }
+    }
+
     @Test func aliasesMapToTheirCommands() throws {
         let script = try ScriptParser.parse("dir\nls -1 /tmp\ndel a\nren a b\nexit\nquit\nbye\n? get", file: "a.scr")
         #expect(

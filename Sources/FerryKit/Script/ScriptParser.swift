@@ -97,9 +97,10 @@ public enum ScriptParser {
             if let guess = suggestion(for: name) { message += " (did you mean '\(guess)'?)" }
             throw Failure(column: columnOffset + first.column, message: message)
         }
+        // Messages name the command as it was typed (`ls`, not `dir`).
         var arguments = Arguments(
-            tokens: Array(tokens.dropFirst()), command: spec.name,
-            usage: spec.usage, columnOffset: columnOffset, end: text.count + 1)
+            tokens: Array(tokens.dropFirst()), command: name,
+            usage: name + spec.usage.dropFirst(spec.name.count), columnOffset: columnOffset, end: text.count + 1)
         return try arguments.build(name: spec.name)
     }
 
