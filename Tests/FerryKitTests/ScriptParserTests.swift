@@ -88,12 +88,16 @@ struct ScriptParserTests {
     }
 
     @Test func openTakesHostAndOptionalPort() throws {
-        let script = try ScriptParser.parse("open db1\nopen root@db1 2222\nopen", file: "o.scr")
+        let script = try ScriptParser.parse(
+            "open db1\nopen root@db1 2222\nopen\nopen -P 2200 db1\nopen -P2201 db1", file: "o.scr")
         #expect(
             script.lines.map(\.command) == [
                 .open(target: "db1", port: nil), .open(target: "root@db1", port: 2222), .open(target: nil, port: nil),
+                .open(target: "db1", port: 2200), .open(target: "db1", port: 2201),
             ])
-        #expect(throws: ScriptErrors.self) { try ScriptParser.parse("open db1 99999", file: "o.scr") }
+        for bad in ["open db1 99999", "open -P db1", "open -P 22 db1 23", "open -x db1"] {
+            #expect(throws: ScriptErrors.self) { try ScriptParser.parse(bad, file: "o.scr") }
+        }
     }
 
     @Test func windowsLineEndingsAreAccepted() throws {

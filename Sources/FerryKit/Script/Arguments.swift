@@ -37,6 +37,13 @@ struct Arguments {
         return tokens.map(\.text)
     }
 
+    private func portNumber(_ text: String, at token: Token?) throws(ScriptParser.Failure) -> Int {
+        guard let value = Int(text), (1...65535).contains(value) else {
+            throw failure("\(command): '\(text)' is not a port number (1 to 65535)", at: token)
+        }
+        return value
+    }
+
     mutating func build(name: String) throws(ScriptParser.Failure) -> Command {
         switch name {
         case "bye":
@@ -58,16 +65,20 @@ struct Arguments {
         case "lcd":
             return .lcd(path: try words(min: 1, max: 1, what: "local directory")[0])
         case "open":
-            let options = try options(["P"])
-            _ = options
-            let given = try words(min: 0, max: 2, what: "host")
+            // `-P PORT` as on ferry's own command line, or the port after the host as in psftp.
             var port: Int?
-            if given.count == 2 {
-                guard let value = Int(given[1]), (1...65535).contains(value) else {
-                    throw failure("open: '\(given[1])' is not a port number", at: nil)
+            if let first = tokens.first, !first.wasQuoted, first.text.hasPrefix("-P") {
+                tokens.removeFirst()
+                let attached = first.text.dropFirst(2)
+                guard let value = attached.isEmpty ? tokens.first?.text : String(attached) else {
+                    throw failure("\(command): -P needs a port number (usage: \(usage))")
                 }
-                port = value
+                if attached.isEmpty { tokens.removeFirst() }
+                port = try portNumber(value, at: first)
             }
+            _ = try options([])
+            let given = try words(min: 0, max: port == nil ? 2 : 1, what: "host")
+            if given.count == 2 { port = try portNumber(given[1], at: nil) }
             return .open(target: given.first, port: port)
         case "dir":
             let flags = try options(["1", "l", "a"])

@@ -82,7 +82,7 @@ public struct CommandSpec: Sendable {
             summary: "move or rename remote files",
             details: "With several sources or a wildcard, the destination must be a directory."),
         CommandSpec(
-            name: "open", aliases: [], usage: "open [user@]host[:port] [port]", summary: "connect to a host",
+            name: "open", aliases: [], usage: "open [-P port] [user@]host[:port] [port]", summary: "connect to a host",
             details: "Connects with the options given on the command line."),
         CommandSpec(
             name: "put", aliases: [], usage: "put [-r] [-p] [-a] local-file [remote-file]",

@@ -37,13 +37,16 @@ public struct LibSSH2Error: Error, CustomStringConvertible, Equatable, Sendable 
         if code == LIBSSH2_ERROR_TIMEOUT || code == LIBSSH2_ERROR_SOCKET_TIMEOUT {
             return "timed out"
         }
-        if isConnectionLost { return "connection lost (\(message.isEmpty ? "socket closed" : message))" }
+        // libssh2's own words here name its internal step ("Unable to send FXP_OPEN*"): the description keeps them.
+        if isConnectionLost { return "connection lost" }
         return message.isEmpty ? "libssh2 error \(code)" : message
     }
 
     public var description: String {
         var text = reason
-        if sftpStatus == nil { text += " [\(call) \(code)]" }
+        if sftpStatus == nil {
+            text += " [\(call) \(code)\(isConnectionLost && !message.isEmpty ? ": " + message : "")]"
+        }
         return text
     }
 }
