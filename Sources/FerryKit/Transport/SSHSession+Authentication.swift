@@ -98,9 +98,12 @@ extension SSHSession {
     /// OpenSSH has taken `rsa-sha2-256` since 7.2: there a refusal means the key is not authorised, and
     /// a second try would only use up one of the server's `MaxAuthTries`. Other servers get the retry.
     var retriesRSAWithSHA1: Bool {
-        guard let banner = libssh2_session_banner_get(handle).map({ String(cString: $0) }),
-            let range = banner.range(of: "OpenSSH_")
-        else { return true }
+        Self.retriesRSAWithSHA1(banner: libssh2_session_banner_get(handle).map { String(cString: $0) })
+    }
+
+    /// ``retriesRSAWithSHA1`` for a server that sent `banner` (`SSH-2.0-OpenSSH_9.2p1 Debian-2`).
+    static func retriesRSAWithSHA1(banner: String?) -> Bool {
+        guard let banner, let range = banner.range(of: "OpenSSH_") else { return true }
         let version = banner[range.upperBound...].prefix { $0.isNumber || $0 == "." }.split(separator: ".")
         guard let major = version.first.flatMap({ Int($0) }) else { return true }
         let minor = version.dropFirst().first.flatMap { Int($0) } ?? 0
