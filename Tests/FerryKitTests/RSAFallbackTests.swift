@@ -19,4 +19,10 @@ struct RSAFallbackTests {
     @Test func noBannerMeansRetry() {
         #expect(SSHSession.retriesRSAWithSHA1(banner: nil))
     }
+
+    @Test func openSSHVersionsAreReadFromBanners() {
+        #expect(SSHSession.openSSHVersion(banner: "SSH-2.0-OpenSSH_8.8") ?? (0, 0) == (8, 8))
+        #expect(SSHSession.openSSHVersion(banner: "SSH-2.0-OpenSSH_10.0p2 Debian-5") ?? (0, 0) == (10, 0))
+        #expect(SSHSession.openSSHVersion(banner: "SSH-2.0-dropbear_2022.83") == nil)
+    }
 }

@@ -97,17 +97,29 @@ extension SSHSession {
     ///
     /// OpenSSH has taken `rsa-sha2-256` since 7.2: there a refusal means the key is not authorised, and
     /// a second try would only use up one of the server's `MaxAuthTries`. Other servers get the retry.
-    var retriesRSAWithSHA1: Bool {
-        Self.retriesRSAWithSHA1(banner: libssh2_session_banner_get(handle).map { String(cString: $0) })
+    var retriesRSAWithSHA1: Bool { Self.retriesRSAWithSHA1(banner: banner) }
+
+    /// Whether the server, by its version, refuses `ssh-rsa` (SHA-1) signatures unless told otherwise
+    /// (OpenSSH 8.8 and later).
+    var refusesSHA1RSAByDefault: Bool {
+        guard let version = Self.openSSHVersion(banner: banner) else { return false }
+        return version >= (8, 8)
     }
+
+    private var banner: String? { libssh2_session_banner_get(handle).map { String(cString: $0) } }
 
     /// ``retriesRSAWithSHA1`` for a server that sent `banner` (`SSH-2.0-OpenSSH_9.2p1 Debian-2`).
     static func retriesRSAWithSHA1(banner: String?) -> Bool {
-        guard let banner, let range = banner.range(of: "OpenSSH_") else { return true }
+        guard let version = openSSHVersion(banner: banner) else { return true }
+        return version < (7, 2)
+    }
+
+    /// The OpenSSH major and minor version a server's banner names, or nil for other servers.
+    static func openSSHVersion(banner: String?) -> (Int, Int)? {
+        guard let banner, let range = banner.range(of: "OpenSSH_") else { return nil }
         let version = banner[range.upperBound...].prefix { $0.isNumber || $0 == "." }.split(separator: ".")
-        guard let major = version.first.flatMap({ Int($0) }) else { return true }
-        let minor = version.dropFirst().first.flatMap { Int($0) } ?? 0
-        return (major, minor) < (7, 2)
+        guard let major = version.first.flatMap({ Int($0) }) else { return nil }
+        return (major, version.dropFirst().first.flatMap { Int($0) } ?? 0)
     }
 
     private func rethrowIfConnectionLost(_ result: Int32, _ call: String) throws {
@@ -194,7 +206,7 @@ extension SSHSession {
             throw AuthenticationError.unreadableKey(path: path, reason: lastError("", code: result).message)
         }
         try rethrowIfConnectionLost(result, "libssh2_userauth_publickey_fromfile_ex")
-        if key.format == .openSSH, key.isEncrypted, key.keyType == "ssh-rsa" {
+        if key.format == .openSSH, key.isEncrypted, key.keyType == "ssh-rsa", refusesSHA1RSAByDefault {
             throw AuthenticationError.sha1OnlyKeyRefused(path: path)
         }
         log("key \(path) refused by the server")
