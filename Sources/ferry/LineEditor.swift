@@ -101,8 +101,19 @@ final class LineEditor: LineReader {
         let folder = (historyPath as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(
             atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        // Written whole to a private temporary file and renamed, so two Ferry prompts or a full disk
-        // never leave half a history file.
+        // Another Ferry prompt may have added lines since this one started: under a lock, the line is
+        // added to what the file holds now, rather than this prompt's own list written over it.
+        let lock = open(historyPath + ".lock", O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        if lock >= 0 { flock(lock, LOCK_EX) }
+        defer { if lock >= 0 { close(lock) } }
+        guard let merged = history_init() else { return }
+        defer { history_end(merged) }
+        ferry_history_set_size(merged, 1000)
+        ferry_history_set_unique(merged, 1)
+        ferry_history_load(merged, historyPath)
+        ferry_history_enter(merged, line)
+        // Written whole to a private temporary file and renamed, so a full disk never leaves half a
+        // history file.
         let temporary = historyPath + ".\(getpid()).tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { return }
@@ -111,7 +122,7 @@ final class LineEditor: LineReader {
             unlink(temporary)
             return
         }
-        let saved = ferry_history_save(history, file) >= 0
+        let saved = ferry_history_save(merged, file) >= 0
         if fclose(file) == 0, saved {
             rename(temporary, historyPath)
         } else {

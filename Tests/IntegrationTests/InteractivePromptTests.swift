@@ -59,6 +59,29 @@ struct InteractivePromptTests {
         #expect(again.waitFor("Remote directory is /root"), "\(again.screen)")
     }
 
+    /// Two prompts at once: each adds its lines to the history file instead of writing its own list over
+    /// the other's.
+    @Test func twoPromptsAtOnceKeepBothHistories() throws {
+        let home = TestSSHServer.scratch("prompt-home")
+        let local = TestSSHServer.scratch("prompt-local")
+        let first = TerminalSession(connect(), directory: local, home: home)
+        let second = TerminalSession(connect(), directory: local, home: home)
+        #expect(first.waitForCurrentLine("ferry>") && second.waitForCurrentLine("ferry>"))
+        first.type("!echo from-first")
+        first.press("Enter")
+        #expect(first.waitFor("from-first", count: 2))
+        second.type("!echo from-second")
+        second.press("Enter")
+        #expect(second.waitFor("from-second", count: 2))
+        first.type("!echo first-again")
+        first.press("Enter")
+        #expect(first.waitFor("first-again", count: 2))
+        let saved = try String(contentsOfFile: home + "/.local/state/ferry/history", encoding: .utf8)
+        for line in ["from-first", "from-second", "first-again"] {
+            #expect(saved.contains(line), "\(line) is missing from the history file:\n\(saved)")
+        }
+    }
+
     @Test func tabCompletesARemoteNameWithASpace() throws {
         let home = TestSSHServer.scratch("prompt-home")
         let remote = TestSSHServer.scratch("complete-remote")
