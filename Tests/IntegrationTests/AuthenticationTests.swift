@@ -41,9 +41,10 @@ struct AuthenticationTests {
         #expect(none.stderr.contains("passphrase-protected and no passphrase was given"))
     }
 
-    /// Encrypted RSA keys: PEM ones sign with SHA-256; OpenSSH-format ones reach only ssh-rsa servers,
-    /// and elsewhere get a message that says what to do.
-    @Test func encryptedRSAKeys() {
+    /// Encrypted RSA keys sign with SHA-256 in both formats (OpenSSH's through a PEM copy made by
+    /// ssh-keygen). Without ssh-keygen an OpenSSH-format key reaches only ssh-rsa servers, and elsewhere
+    /// gets a message that says what to do.
+    @Test func encryptedRSAKeys() throws {
         let folder = TestSSHServer.scratch("rsa-encrypted")
         let passphrase = "rsa pass"
         Shell.sh(
@@ -56,12 +57,22 @@ struct AuthenticationTests {
         let pem = server.batch("pwd\n", in: "/tmp", key: folder + "/pem", environment: environment)
         #expect(pem.status == 0, "\(pem.stderr)")
         let openSSH = server.batch("pwd\n", in: "/tmp", key: folder + "/openssh", environment: environment)
-        #expect(openSSH.status == 4)
-        #expect(openSSH.stderr.contains("load it into ssh-agent (ssh-add) or re-save it as PEM"), "\(openSSH.stderr)")
+        #expect(openSSH.status == 0, "\(openSSH.stderr)")
+        let wrong = server.batch(
+            "pwd\n", in: "/tmp", key: folder + "/openssh", environment: ["FERRY_PASSPHRASE": "not it"])
+        #expect(wrong.stderr.contains("wrong passphrase for private key \(folder)/openssh"), "\(wrong.stderr)")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: "/dev/shm").allSatisfy { !$0.hasPrefix("ferry-key-") })
+
+        var noKeygen = environment
+        noKeygen["PATH"] = "/nonexistent"
+        let withoutKeygen = server.batch("pwd\n", in: "/tmp", key: folder + "/openssh", environment: noKeygen)
+        #expect(withoutKeygen.status == 4)
+        #expect(withoutKeygen.stderr.contains("without OpenSSH's ssh-keygen on PATH"), "\(withoutKeygen.stderr)")
         let legacy = TestSSHServer(name: "legacy-rsa-enc", extraConfig: ["PubkeyAcceptedAlgorithms +ssh-rsa"])
         defer { legacy.stop() }
         Shell.sh("cat \(server.rsaKey).pub >> \(legacy.directory)/authorized_keys")
-        let old = legacy.batch("pwd\n", in: "/tmp", key: folder + "/openssh", environment: environment)
+        let old = legacy.batch("pwd\n", in: "/tmp", key: folder + "/openssh", environment: noKeygen)
         #expect(old.status == 0, "\(old.stderr)")
     }
 

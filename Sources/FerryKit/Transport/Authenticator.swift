@@ -48,7 +48,8 @@ public enum AuthenticationError: Error, CustomStringConvertible, Equatable, Send
     case rejected(user: String, host: String, tried: [String], serverAccepts: [String])
     case unreadableKey(path: String, reason: String)
     case wrongPassphrase(path: String)
-    /// A passphrase-protected RSA key in OpenSSH's format, which libssh2 signs with SHA-1 only, was refused.
+    /// A passphrase-protected RSA key in OpenSSH's format was refused, and without ssh-keygen Ferry
+    /// could only sign with it using SHA-1.
     case sha1OnlyKeyRefused(path: String)
 
     public var description: String {
@@ -60,9 +61,10 @@ public enum AuthenticationError: Error, CustomStringConvertible, Equatable, Send
         case .unreadableKey(let path, let reason): "cannot read private key \(path): \(reason)"
         case .wrongPassphrase(let path): "wrong passphrase for private key \(path)"
         case .sha1OnlyKeyRefused(let path):
-            "private key \(path) refused: a passphrase-protected RSA key in OpenSSH's format can only sign "
-                + "with ssh-rsa (SHA-1) here, which current servers refuse; load it into ssh-agent (ssh-add) "
-                + "or re-save it as PEM (ssh-keygen -p -m PEM -f \(path))"
+            "private key \(path) refused: without OpenSSH's ssh-keygen on PATH, a passphrase-protected RSA key "
+                + "in OpenSSH's format signs only with ssh-rsa (SHA-1), which current servers refuse; install "
+                + "ssh-keygen, load the key into ssh-agent (ssh-add) or re-save it as PEM "
+                + "(ssh-keygen -p -m PEM -f \(path))"
         }
     }
 }

@@ -100,8 +100,13 @@ struct PrivateKeyFile {
             }
             return RSASigner(pkey: pkey)
         case .openSSH:
-            // Encrypted OpenSSH keys use bcrypt-pbkdf, which only libssh2's loader provides here.
-            guard keyType == "ssh-rsa", !isEncrypted, let body = openSSHBody else { return nil }
+            guard keyType == "ssh-rsa", let body = openSSHBody else { return nil }
+            if isEncrypted {
+                // A wrong passphrase (or no ssh-keygen) leaves the key to libssh2's loader, which then
+                // names the failure as for any other key.
+                guard let pem = Self.pemCopy(ofOpenSSHKey: text, passphrase: passphrase) else { return nil }
+                return try PrivateKeyFile(text: pem, path: path).rsaSigner(passphrase: passphrase)
+            }
             var reader = SSHWireReader(body)
             guard let check1 = reader.readUInt32(), let check2 = reader.readUInt32(), check1 == check2,
                 reader.readText() == "ssh-rsa", let n = reader.readMPInt(), let e = reader.readMPInt(),
