@@ -26,10 +26,8 @@ extension PrivateKeyFile {
             let folder = privateFolder()
         else { return nil }
         let keyPath = folder + "/key"
-        defer {
-            unlink(keyPath)
-            rmdir(folder)
-        }
+        // The whole folder goes, with any file ssh-keygen may have made beside the key.
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         guard writePrivately(text, to: keyPath) else { return nil }
 
         // The answers (old passphrase, new one twice) wait in the pipe before ssh-keygen starts, so
