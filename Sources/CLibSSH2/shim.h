@@ -185,11 +185,9 @@ static inline int ferry_rsa_public_number(EVP_PKEY *pkey, int which, unsigned ch
     return len;
 }
 
-/* libssh2 sign callback: PKCS#1 v1.5 over SHA-256 with the EVP_PKEY that *abstract points to. */
-static inline int ferry_rsa_sha256_sign(LIBSSH2_SESSION *session, unsigned char **sig, size_t *sig_len,
-                                        const unsigned char *data, size_t data_len, void **abstract) {
-    (void)session;
-    EVP_PKEY *pkey = (EVP_PKEY *)*abstract;
+/* PKCS#1 v1.5 signature over SHA-256 of data with pkey, malloc'ed into *sig; returns 0, or -1. */
+static inline int ferry_rsa_sha256_sign(EVP_PKEY *pkey, const unsigned char *data, size_t data_len,
+                                        unsigned char **sig, size_t *sig_len) {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     size_t len = 0;
     int rc = -1;
@@ -206,13 +204,6 @@ static inline int ferry_rsa_sha256_sign(LIBSSH2_SESSION *session, unsigned char 
     }
     EVP_MD_CTX_free(md);
     return rc;
-}
-
-static inline int ferry_userauth_publickey_rsa_sha256(LIBSSH2_SESSION *s, const char *user,
-                                                      const unsigned char *blob, size_t bloblen,
-                                                      EVP_PKEY *pkey) {
-    void *abstract = pkey;
-    return libssh2_userauth_publickey(s, user, blob, bloblen, ferry_rsa_sha256_sign, &abstract);
 }
 
 /* A sign callback written in Swift: context is the Swift signer, data is what to sign. It stores a
@@ -232,7 +223,8 @@ static inline int ferry_forward_sign(LIBSSH2_SESSION *session, unsigned char **s
     return signer->sign(signer->context, data, data_len, sig, sig_len);
 }
 
-/* Public-key login whose signature comes from a Swift signer (an ssh-agent asked for rsa-sha2-256). */
+/* Public-key login whose signature comes from a Swift signer (an RSA key through OpenSSL, or ssh-agent,
+   each signing with rsa-sha2-256). */
 static inline int ferry_userauth_publickey_signed_by(LIBSSH2_SESSION *s, const char *user,
                                                      const unsigned char *blob, size_t bloblen,
                                                      ferry_sign_function sign, void *context) {

@@ -4,8 +4,8 @@ import Foundation
     import Glibc
 #endif
 
-/// Blocking reads and writes on a proxy's socket, each bounded by a timeout, for the handshakes
-/// that happen before SSH takes the socket over.
+/// Blocking reads and writes on a socket, each bounded by a timeout: a proxy's handshake before SSH
+/// takes the socket over, or a request to ssh-agent.
 struct ProxyStream {
     let descriptor: Int32
     let timeout: Int

@@ -1,4 +1,3 @@
-import CLibSSH2
 import Foundation
 
 #if canImport(Glibc)
@@ -10,55 +9,25 @@ import Foundation
 /// libssh2 1.10 asks the agent for `ssh-rsa` (SHA-1) signatures only, which current OpenSSH servers
 /// refuse. Ferry sends the agent protocol's sign request itself, with the flag that asks for SHA-256,
 /// and hands the signature to libssh2 through its sign callback. The agent does all the cryptography.
-final class AgentRSASigner {
+final class AgentRSASigner: LoginSigner {
     private let socketPath: String
     /// The key as the agent lists it: `ssh-rsa`, e, n.
     private let keyBlob: Data
-    private let exponent: Data
-    private let modulus: Data
 
     /// A signer for `keyBlob`, or nil when the key is not RSA.
     init?(socketPath: String, keyBlob: Data) {
         var reader = SSHWireReader(keyBlob)
-        guard reader.readText() == "ssh-rsa", let e = reader.readString(), let n = reader.readString() else {
-            return nil
-        }
+        guard reader.readText() == "ssh-rsa" else { return nil }
         self.socketPath = socketPath
         self.keyBlob = keyBlob
-        exponent = e
-        modulus = n
     }
 
-    /// The public key blob with `rsa-sha2-256` as its type: libssh2 1.10 names the signature after it.
-    private var publicBlob: Data {
+    /// The agent's blob with its type renamed `rsa-sha2-256`; e and n follow as they are.
+    var publicBlob: Data {
         var writer = SSHWireWriter()
         writer.write(text: "rsa-sha2-256")
-        writer.write(string: exponent)
-        writer.write(string: modulus)
+        writer.write(raw: keyBlob.dropFirst(4 + "ssh-rsa".utf8.count))
         return writer.bytes
-    }
-
-    /// Logs in as `user`; returns libssh2's result code.
-    func authenticate(session: SSHSession, user: String) -> Int32 {
-        let blob = publicBlob
-        let context = Unmanaged.passUnretained(self).toOpaque()
-        return withExtendedLifetime(self) {
-            blob.withUnsafeBytes { bytes in
-                ferry_userauth_publickey_signed_by(
-                    session.handle, user, bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count,
-                    { context, data, length, signature, signatureLength in
-                        guard let context, let data, let signature, let signatureLength else { return -1 }
-                        let signer = Unmanaged<AgentRSASigner>.fromOpaque(context).takeUnretainedValue()
-                        guard let bytes = signer.sign(Data(bytes: data, count: length)),
-                            let out = malloc(bytes.count)?.assumingMemoryBound(to: UInt8.self)
-                        else { return -1 }
-                        bytes.copyBytes(to: out, count: bytes.count)
-                        signature.pointee = out
-                        signatureLength.pointee = bytes.count
-                        return 0
-                    }, context)
-            }
-        }
     }
 
     /// Agent protocol numbers (draft-miller-ssh-agent).
@@ -85,6 +54,8 @@ final class AgentRSASigner {
     }
 
     /// Sends one message to the agent and returns its reply's body (type byte first).
+    ///
+    /// The agent may wait for the user to confirm the key (`ssh-add -c`), so each step may take minutes.
     private func exchange(_ message: Data) -> Data? {
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { return nil }
@@ -105,46 +76,14 @@ final class AgentRSASigner {
         guard connected == 0 else { return nil }
         var framed = SSHWireWriter()
         framed.write(string: message)
-        guard send(all: framed.bytes, to: descriptor), let header = receive(4, from: descriptor) else { return nil }
-        let length = header.reduce(0) { $0 << 8 | Int($1) }
-        guard length > 0, length <= 256 * 1024 else { return nil }
-        return receive(length, from: descriptor)
-    }
-
-    private func send(all bytes: Data, to descriptor: Int32) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes.withUnsafeBytes { buffer -> Int in
-                guard let base = buffer.baseAddress else { return -1 }
-                return Glibc.send(descriptor, base + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
-            }
-            if sent > 0 {
-                offset += sent
-            } else if sent < 0, errno == EINTR {
-                continue
-            } else {
-                return false
-            }
+        let stream = ProxyStream(descriptor: descriptor, timeout: 300, label: "ssh-agent")
+        do {
+            try stream.send(Array(framed.bytes))
+            let length = try stream.read(4).reduce(0) { $0 << 8 | Int($1) }
+            guard length > 0, length <= 256 * 1024 else { return nil }
+            return Data(try stream.read(length))
+        } catch {
+            return nil
         }
-        return true
-    }
-
-    private func receive(_ count: Int, from descriptor: Int32) -> Data? {
-        var buffer = [UInt8](repeating: 0, count: count)
-        var offset = 0
-        while offset < count {
-            let got = buffer.withUnsafeMutableBytes { buffer -> Int in
-                guard let base = buffer.baseAddress else { return -1 }
-                return recv(descriptor, base + offset, count - offset, 0)
-            }
-            if got > 0 {
-                offset += got
-            } else if got < 0, errno == EINTR {
-                continue
-            } else {
-                return nil
-            }
-        }
-        return Data(buffer)
     }
 }

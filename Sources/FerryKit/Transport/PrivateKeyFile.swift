@@ -140,14 +140,13 @@ struct PrivateKeyFile {
 }
 
 /// An RSA private key held by OpenSSL, which signs logins with `rsa-sha2-256`.
-final class RSASigner {
+final class RSASigner: LoginSigner {
     private let pkey: OpaquePointer
 
     init(pkey: OpaquePointer) { self.pkey = pkey }
 
     deinit { EVP_PKEY_free(pkey) }
 
-    /// The public key blob with `rsa-sha2-256` as its type: libssh2 1.10 names the signature after it.
     var publicBlob: Data {
         var writer = SSHWireWriter()
         writer.write(text: "rsa-sha2-256")
@@ -162,13 +161,14 @@ final class RSASigner {
         return length > 0 ? Data(buffer.prefix(Int(length))) : Data()
     }
 
-    /// Logs in as `user` with this key; returns libssh2's result code.
-    func authenticate(session: SSHSession, user: String) -> Int32 {
-        let blob = publicBlob
-        return blob.withUnsafeBytes { bytes in
-            ferry_userauth_publickey_rsa_sha256(
-                session.handle, user, bytes.bindMemory(to: UInt8.self).baseAddress,
-                bytes.count, pkey)
+    func sign(_ data: Data) -> Data? {
+        var signature: UnsafeMutablePointer<UInt8>?
+        var length = 0
+        let result = data.withUnsafeBytes {
+            ferry_rsa_sha256_sign(pkey, $0.bindMemory(to: UInt8.self).baseAddress, $0.count, &signature, &length)
         }
+        guard result == 0, let signature else { return nil }
+        defer { free(signature) }
+        return Data(bytes: signature, count: length)
     }
 }

@@ -137,29 +137,24 @@ extension SSHSession {
             log("ssh-agent not reachable")
             return false
         }
+        let socket = ProcessInfo.processInfo.environment["SSH_AUTH_SOCK"]
         var previous: UnsafeMutablePointer<libssh2_agent_publickey>?
         while true {
             var identity: UnsafeMutablePointer<libssh2_agent_publickey>?
             guard libssh2_agent_get_identity(agent, &identity, previous) == 0, let identity else { return false }
             let comment = identity.pointee.comment.map { String(cString: $0) } ?? "key"
             let blob = Data(bytes: identity.pointee.blob, count: Int(identity.pointee.blob_len))
-            if let socket = ProcessInfo.processInfo.environment["SSH_AUTH_SOCK"],
-                let signer = AgentRSASigner(socketPath: socket, keyBlob: blob)
-            {
-                if signer.authenticate(session: self, user: user) == 0 {
-                    log("agent key \(comment) accepted (rsa-sha2-256)")
+            let rsa = socket.flatMap { AgentRSASigner(socketPath: $0, keyBlob: blob) }
+            if let rsa, rsa.authenticate(session: self, user: user) == 0 {
+                log("agent key \(comment) accepted (rsa-sha2-256)")
+                return true
+            }
+            if rsa == nil || retriesRSAWithSHA1 {
+                if rsa != nil { log("agent key \(comment) refused with rsa-sha2-256; trying ssh-rsa") }
+                if libssh2_agent_userauth(agent, user, identity) == 0 {
+                    log("agent key \(comment) accepted")
                     return true
                 }
-                guard retriesRSAWithSHA1 else {
-                    log("agent key \(comment) refused")
-                    previous = identity
-                    continue
-                }
-                log("agent key \(comment) refused with rsa-sha2-256; trying ssh-rsa")
-            }
-            if libssh2_agent_userauth(agent, user, identity) == 0 {
-                log("agent key \(comment) accepted")
-                return true
             }
             log("agent key \(comment) refused")
             previous = identity
