@@ -86,12 +86,7 @@ extension Interpreter {
                 guard let attributes = (try? sftp.attributes(match.path)) else { continue }
                 found += 1
                 let local = root + match.path
-                let parent = PathRules.parent(local)
-                do {
-                    try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-                } catch {
-                    throw CommandFailure(.transfer, "collect: cannot create \(parent)")
-                }
+                try Self.makeFolder(PathRules.parent(local), failing: "collect: cannot create")
                 if attributes.isDirectory {
                     guard recursive else {
                         console.report("collect: \(match.path): skipping directory (use collect -r)")
@@ -110,13 +105,17 @@ extension Interpreter {
     /// The folder for `host` in this run's diagnostics folder, made on first use.
     func diagnosticsFolder(for host: String) throws(CommandFailure) -> String {
         let folder = try currentRunFolder() + "/" + PathRules.safeComponent(host)
+        try Self.makeFolder(folder, failing: "run: cannot create diagnostics folder")
+        return folder
+    }
+
+    /// Makes `folder` and any missing parents, or fails with `message`, the folder and the reason.
+    static func makeFolder(_ folder: String, failing message: String) throws(CommandFailure) {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw CommandFailure(
-                .transfer, "run: cannot create diagnostics folder \(folder): \(error.localizedDescription)")
+            throw CommandFailure(.transfer, "\(message) \(folder): \(error.localizedDescription)")
         }
-        return folder
     }
 
     /// A new run folder's path, `<root>/<yyyymmdd-hhmmss>-<id>` (not made yet).
@@ -132,12 +131,7 @@ extension Interpreter {
     func currentRunFolder() throws(CommandFailure) -> String {
         if runFolder == nil { runFolder = Self.newRunFolder(in: settings.diagnosticsRoot) }
         let folder = runFolder ?? settings.diagnosticsRoot
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw CommandFailure(
-                .transfer, "cannot create diagnostics folder \(folder): \(error.localizedDescription)")
-        }
+        try Self.makeFolder(folder, failing: "cannot create diagnostics folder")
         return folder
     }
 
