@@ -61,4 +61,54 @@ struct KnownHostsTests {
         #expect(key.matches(pin: "MD5:" + key.md5Fingerprint.uppercased()))
         #expect(!key.matches(pin: hostKey(keyB).sha256Fingerprint))
     }
+
+    @Test func linesThatAreNotUTF8AreLeftOutAlone() throws {
+        var data = Data("# Gr\u{FC}\u{DF}e\n".utf8)
+        data += Data([0x23, 0x20, 0x4D, 0xFC, 0x6C, 0x6C, 0x65, 0x72, 0x0A])  // "# Müller" in Latin-1
+        data += Data("db1 ssh-ed25519 \(keyA.base64EncodedString()) comment-".utf8) + Data([0xE9, 0x0A])
+        data += Data([0x64, 0x62, 0xFF]) + Data(" ssh-ed25519 \(keyB.base64EncodedString())\n".utf8)
+        data += Data("db2 ssh-ed25519 \(keyB.base64EncodedString())\r\n".utf8)
+        let file = KnownHosts(path: "kh", data: data)
+        #expect(file.unreadableLines == [4])
+        #expect(file.verdict(host: "db1", port: 22, key: hostKey(keyA)) == .match(line: 3))
+        #expect(file.verdict(host: "db2", port: 22, key: hostKey(keyB)) == .match(line: 5))
+    }
+
+    @Test(.enabled(if: getuid() == 0, "changing a file's owner needs root"))
+    func storingThroughASymbolicLinkKeepsTheLinkModeAndOwner() throws {
+        let folder = NSTemporaryDirectory() + "kh-link-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/real", withIntermediateDirectories: true)
+        let real = folder + "/real/known_hosts"
+        let link = folder + "/known_hosts"
+        try "db1 ssh-ed25519 \(keyB.base64EncodedString())".write(toFile: real, atomically: false, encoding: .utf8)
+        #expect(chmod(real, 0o600) == 0)
+        #expect(chown(real, 1000, 1000) == 0)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: real)
+        try KnownHosts.append(host: "db9", port: 2200, key: hostKey(keyA), to: link)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == real)
+        var info = stat()
+        #expect(stat(real, &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o600)
+        #expect(info.st_uid == 1000 && info.st_gid == 1000)
+        let text = try String(contentsOfFile: real, encoding: .utf8)
+        #expect(
+            text
+                == "db1 ssh-ed25519 \(keyB.base64EncodedString())\n[db9]:2200 ssh-ed25519 \(keyA.base64EncodedString())\n"
+        )
+    }
+
+    @Test func storesAtTheSameMomentAllLandOnceEach() throws {
+        let folder = NSTemporaryDirectory() + "kh-race-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/known_hosts"
+        let key = hostKey(keyA)
+        // Forty stores at once: twenty hosts, each stored twice.
+        DispatchQueue.concurrentPerform(iterations: 40) { index in
+            try? KnownHosts.append(host: "host\(index % 20)", port: 22, key: key, to: path)
+        }
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 20)
+        #expect(Set(lines.map { $0.split(separator: " ")[0] }) == Set((0..<20).map { "host\($0)"[...] }))
+    }
 }

@@ -55,4 +55,38 @@ struct HostKeyTests {
         #expect(wrong.status == 3)
         #expect(wrong.stderr.contains("matches none of the -hostkey fingerprints"))
     }
+
+    @Test func aLineThatIsNotUTF8IsIgnoredWithAWarning() throws {
+        let path = TestSSHServer.scratch("kh-latin1") + "/known_hosts"
+        var data = Data([0x23, 0x20, 0x4D, 0xFC, 0x6C, 0x6C, 0x65, 0x72, 0x0A])  // "# Müller" in Latin-1
+        data += Data([0x6F, 0x6C, 0x64, 0xE9]) + Data(" ssh-ed25519 AAAA\n".utf8)  // a host name in Latin-1
+        data += try Data(contentsOf: URL(fileURLWithPath: server.knownHosts))
+        try data.write(to: URL(fileURLWithPath: path))
+        let result = run(["--known-hosts", path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr == "warning: \(path):2: not valid UTF-8; line ignored\n")
+    }
+
+    @Test(.enabled(if: getuid() == 0, "changing a file's owner needs root"))
+    func aKeyStoredAtThePromptGoesThroughASymbolicLink() throws {
+        let folder = TestSSHServer.scratch("kh-store")
+        let real = folder + "/real_known_hosts"
+        let link = folder + "/known_hosts"
+        Shell.sh("echo '# mine' > \(real) && chmod 600 \(real) && chown 1000:1000 \(real) && ln -s \(real) \(link)")
+        let terminal = TerminalSession(
+            ["-P", String(server.port), "-i", server.ed25519Key, "--known-hosts", link, "root@127.0.0.1"],
+            directory: folder, home: folder)
+        #expect(terminal.waitFor("Store key?"), "\(terminal.screen)")
+        terminal.type("y")
+        terminal.press("Enter")
+        #expect(terminal.waitForCurrentLine("ferry>"), "\(terminal.screen)")
+        terminal.type("bye")
+        terminal.press("Enter")
+        #expect(terminal.waitFor("FERRY-EXIT=0"))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == real)
+        #expect(Shell.sh("stat -c '%a %u %g' \(real)").stdout == "600 1000 1000\n")
+        let lines = try String(contentsOfFile: real, encoding: .utf8).split(separator: "\n")
+        #expect(
+            lines.count == 2 && lines[0] == "# mine" && lines[1].hasPrefix("[127.0.0.1]:\(server.port) ssh-ed25519 "))
+    }
 }

@@ -6,6 +6,7 @@ extension Interpreter {
     func connect(to target: ConnectionTarget, options: ConnectOptions? = nil) throws(CommandFailure) {
         shutdown()
         var options = options ?? settings.connect
+        options.warn = { [console] in console.report("warning: \($0)") }
         // Ctrl-C while connecting cuts the attempt short (a run over many hosts brings its own abort).
         let watch = options.abort == nil ? ConnectWatch(interruption: settings.interruption) : nil
         if let watch { options.abort = watch.abort }

@@ -58,13 +58,17 @@ public struct HostKeyVerifier {
         return file.keyTypes(host: host, port: port)
     }
 
-    /// Accepts `key` for `host` or throws why not; may store it in known_hosts.
-    public func verify(host: String, port: Int, key: HostKey) throws {
+    /// Accepts `key` for `host` or throws why not; may store it in known_hosts. `warn` hears about
+    /// known_hosts lines that could not be read (and were left out).
+    public func verify(host: String, port: Int, key: HostKey, warn: (String) -> Void = { _ in }) throws {
         if !pins.isEmpty {
             if pins.contains(where: key.matches(pin:)) { return }
             throw HostKeyError.notPinned(host: host, algorithm: key.algorithm, fingerprint: key.sha256Fingerprint)
         }
         let file = try KnownHosts(path: knownHostsPath)
+        for line in file.unreadableLines {
+            warn("\(knownHostsPath):\(line): not valid UTF-8; line ignored")
+        }
         switch file.verdict(host: host, port: port, key: key) {
         case .match: return
         case .changed(let line):
@@ -82,7 +86,7 @@ public struct HostKeyVerifier {
                 do {
                     try KnownHosts.append(host: host, port: port, key: key, to: knownHostsPath)
                 } catch {
-                    throw HostKeyError.cannotStore(path: knownHostsPath, reason: "\(error.localizedDescription)")
+                    throw HostKeyError.cannotStore(path: knownHostsPath, reason: "\(error)")
                 }
             case .reject:
                 throw HostKeyError.unknown(

@@ -33,35 +33,53 @@ public struct KnownHosts: Sendable {
     /// The key lines, in file order.
     public var entries: [Entry]
 
+    /// Lines that were left out because their host, type or key field is not valid UTF-8 (a
+    /// comment after the key may be in any encoding).
+    public var unreadableLines: [Int] = []
+
     /// Reads `path`; a missing file is an empty one.
     public init(path: String) throws {
         guard FileManager.default.fileExists(atPath: path) else {
-            self.init(path: path, text: "")
+            self.init(path: path, data: Data())
             return
         }
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        self.init(path: path, text: text)
+        self.init(path: path, data: try Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
     /// Parses `text` as the contents of `path`; malformed lines are skipped, as OpenSSH does.
     public init(path: String, text: String) {
+        self.init(path: path, data: Data(text.utf8))
+    }
+
+    /// Parses the bytes of a known_hosts file. Malformed lines are skipped, as OpenSSH does; a line
+    /// whose fields are not UTF-8 is skipped too and listed in ``unreadableLines``, so that one odd
+    /// byte (a Latin-1 comment line, say) costs that line and not the whole file.
+    public init(path: String, data: Data) {
         self.path = path
         var entries: [Entry] = []
-        for (index, line) in text.split(
-            omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }
-        ).enumerated() {
-            var fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-            guard let first = fields.first, !first.hasPrefix("#") else { continue }
-            var marker: String?
-            if first.hasPrefix("@") {
-                marker = first
-                fields.removeFirst()
+        var unreadable: [Int] = []
+        let space = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        for (index, rawLine) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .enumerated()
+        {
+            var line = rawLine
+            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+            let fields = line.split(whereSeparator: space)
+            guard let first = fields.first, first.first != UInt8(ascii: "#") else { continue }
+            let hasMarker = first.first == UInt8(ascii: "@")
+            let wanted = fields.prefix(hasMarker ? 4 : 3)
+            let decoded = wanted.compactMap { String(validating: $0, as: UTF8.self) }
+            guard decoded.count == wanted.count else {
+                unreadable.append(index + 1)
+                continue
             }
-            guard fields.count >= 3, let key = Data(base64Encoded: fields[2]) else { continue }
-            entries.append(
-                Entry(line: index + 1, marker: marker, hostPatterns: fields[0], keyType: fields[1], key: key))
+            let marker = hasMarker ? decoded.first : nil
+            let rest = Array(decoded.dropFirst(hasMarker ? 1 : 0))
+            guard rest.count >= 3, let key = Data(base64Encoded: rest[2]) else { continue }
+            entries.append(Entry(line: index + 1, marker: marker, hostPatterns: rest[0], keyType: rest[1], key: key))
         }
         self.entries = entries
+        unreadableLines = unreadable
     }
 
     /// The name a host is filed under: `host`, or `[host]:port` when the port is not 22.
@@ -95,19 +113,44 @@ public struct KnownHosts: Sendable {
         return types
     }
 
-    /// Appends a plain entry for `key` to the file at `path`, creating the file and its folder if needed.
+    /// Adds a plain entry for `key` to the file at `path`, creating the file and its folder if needed.
+    ///
+    /// The line is appended in place, as OpenSSH does, under an exclusive `flock` so that Ferry runs
+    /// storing keys at the same moment neither interleave nor lose lines: a symbolic link keeps
+    /// pointing at the real file, which keeps its mode and owner. An entry another run stored while
+    /// this one waited is not added twice.
     public static func append(host: String, port: Int, key: HostKey, to path: String) throws {
         let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty {
+        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
             try FileManager.default.createDirectory(
                 atPath: folder, withIntermediateDirectories: true,
                 attributes: [.posixPermissions: 0o700])
         }
-        let line = "\(hostEntryName(host: host, port: port)) \(key.algorithm) \(key.blob.base64EncodedString())\n"
-        var existing = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
-        if let last = existing.last, last != UInt8(ascii: "\n") { existing.append(UInt8(ascii: "\n")) }
-        existing.append(Data(line.utf8))
-        try existing.write(to: URL(fileURLWithPath: path), options: .atomic)
+        let descriptor = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw LocalFileError(path: path, operation: "open") }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw LocalFileError(path: path, operation: "lock") }
+        }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw LocalFileError(path: path, operation: "stat") }
+        var existing = Data(count: Int(info.st_size))
+        let count = existing.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+        guard count == existing.count else { throw LocalFileError(path: path, operation: "read") }
+        if case .match = KnownHosts(path: path, data: existing).verdict(host: host, port: port, key: key) { return }
+        var line = "\(hostEntryName(host: host, port: port)) \(key.algorithm) \(key.blob.base64EncodedString())\n"
+        if let last = existing.last, last != UInt8(ascii: "\n") { line = "\n" + line }
+        let bytes = Array(line.utf8)
+        var written = 0
+        while written < bytes.count {
+            let result = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw LocalFileError(path: path, operation: "write")
+            }
+            written += result
+        }
+        guard fsync(descriptor) == 0 else { throw LocalFileError(path: path, operation: "sync") }
     }
 
     /// Whether a comma-separated pattern list (or a hashed name) matches `name`.

@@ -31,6 +31,8 @@ public struct ConnectOptions {
     public var verifier: HostKeyVerifier
     /// Receives `-v` lines.
     public var log: (String) -> Void = { _ in }
+    /// Receives warnings a person should see even without `-v` (an unreadable known_hosts line).
+    public var warn: (String) -> Void = { _ in }
     /// The proxy to go through, if any (to the first jump host when there are jump hosts).
     public var proxy: ProxySettings?
     /// SSH jump hosts, in order: the connection goes through each one's `direct-tcpip` channel.
@@ -132,6 +134,7 @@ public final class SSHConnection {
             do {
                 var hopOptions = hop.options
                 hopOptions.log = { options.log("jump \(hop.target): \($0)") }
+                hopOptions.warn = options.warn
                 let (session, key, credential, transport) = try login(hop.target, over: socket, options: hopOptions)
                 recipes.append(
                     ReconnectRecipe(
@@ -165,7 +168,7 @@ public final class SSHConnection {
         }
         let key = try session.hostKey()
         log("host key: \(key.algorithm) \(key.sha256Fingerprint)")
-        try options.verifier.verify(host: target.host, port: target.port, key: key)
+        try options.verifier.verify(host: target.host, port: target.port, key: key, warn: options.warn)
         var auth = options.auth
         auth.user = target.user
         let credential = try session.authenticate(host: target.host, options: auth, log: log)
