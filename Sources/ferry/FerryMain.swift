@@ -31,7 +31,8 @@ struct FerryMain {
 
         var logger = Logger(label: "ferry") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = options.verbose > 0 ? .info : .warning
-        let log: (String) -> Void = { [logger] in logger.info("\($0)") }
+        // -v lines name what the server offered (its method list, for one): shown with controls visible.
+        let log: (String) -> Void = { [logger] in logger.info("\(ServerText.visible($0))") }
 
         let environment = ProcessInfo.processInfo.environment
         let localUser = environment["USER"] ?? environment["LOGNAME"] ?? "root"

@@ -135,10 +135,16 @@ public struct RunReport: Codable, Sendable {
             summary: nil)
     }
 
-    /// The report as Markdown, one table per host.
+    /// The report as Markdown, one table per host. Every value passes ``ServerText/visible(_:)``, as
+    /// commands' messages and a signal's name may hold what a server sent.
     public var markdown: String {
+        func row(_ cells: [String]) -> String {
+            "| "
+                + cells.map { ServerText.visible($0).replacingOccurrences(of: "|", with: "\\|") }
+                .joined(separator: " | ") + " |"
+        }
         var lines = [
-            "# Ferry run \(run)", "", "- script: \(script ?? "(prompt)")", "- started: \(started)",
+            "# Ferry run \(run)", "", "- script: \(ServerText.visible(script ?? "(prompt)"))", "- started: \(started)",
             "- finished: \(finished)", "- exit status: \(exitStatus)", "",
         ]
         if summary != nil {
@@ -148,14 +154,14 @@ public struct RunReport: Codable, Sendable {
                     host.host, host.status, host.failedCommand ?? "",
                     host.durationSeconds.map { String(format: "%.1f", $0) } ?? "", host.message ?? "",
                 ]
-                lines.append(
-                    "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
+                lines.append(row(cells))
             }
             lines.append("")
         }
         for host in hosts {
             lines += [
-                "## \(host.host): \(host.status)", "", "| line | command | status | exit | seconds | bytes | message |",
+                "## \(ServerText.visible(host.host)): \(host.status)", "",
+                "| line | command | status | exit | seconds | bytes | message |",
                 "| --- | --- | --- | --- | --- | --- | --- |",
             ]
             for c in host.commands {
@@ -164,8 +170,7 @@ public struct RunReport: Codable, Sendable {
                     c.exitStatus.map(String.init) ?? c.signal ?? "", String(format: "%.3f", c.durationSeconds),
                     String(c.bytes), c.message ?? "",
                 ]
-                lines.append(
-                    "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
+                lines.append(row(cells))
             }
             lines.append("")
         }

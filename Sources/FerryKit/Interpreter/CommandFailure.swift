@@ -26,14 +26,18 @@ public enum FailureClass: Int32, Sendable, CaseIterable {
 }
 
 /// A command that failed: one line for the user, and its class for the exit status.
+///
+/// The message often holds what a server sent (a name, a path, a signal's name), so it is kept
+/// through ``ServerText/visible(_:)``: one line without control characters, wherever it is shown
+/// or written (terminal, `report.md`, `report.json`).
 public struct CommandFailure: Error, CustomStringConvertible, Sendable {
     public var failureClass: FailureClass
-    public var message: String
+    public private(set) var message: String
 
     /// Creates a failure.
     public init(_ failureClass: FailureClass, _ message: String) {
         self.failureClass = failureClass
-        self.message = message
+        self.message = ServerText.visible(message)
     }
 
     public var description: String { message }

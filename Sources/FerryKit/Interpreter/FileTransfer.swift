@@ -41,9 +41,14 @@ enum FileTransfer {
             mtime = attributes.modificationTime
         }
         var outcome = TransferOutcome()
+        if let root = job.localRoot, let reason = DownloadRoot(root).escape(job.localPath) {
+            throw CommandFailure(.transfer, "\(job.localPath): refusing to write there: \(reason)")
+        }
         let local: LocalFile
         var temporaryPath: String?
-        if job.resume, let existing = LocalStatus(job.localPath), existing.isRegularFile {
+        // Under a folder a server names files in, an existing file is never followed out through a link.
+        let rooted = job.localRoot != nil
+        if job.resume, let existing = LocalStatus(job.localPath, followLinks: !rooted), existing.isRegularFile {
             if let size, existing.size > size {
                 throw CommandFailure(
                     .transfer,
@@ -52,7 +57,9 @@ enum FileTransfer {
             }
             outcome.resumedAt = existing.size
             local = try localCall { () throws(LocalFileError) in
-                try LocalFile(path: job.localPath, flags: O_WRONLY | O_APPEND, operation: "open for append")
+                try LocalFile(
+                    path: job.localPath, flags: O_WRONLY | O_APPEND | (rooted ? O_NOFOLLOW : 0),
+                    operation: "open for append")
             }
             remote.seek(to: existing.size)
         } else {
@@ -83,19 +90,32 @@ enum FileTransfer {
             local = created
         }
         do {
+            // The size the server announced bounds the download: a server that streams more (or for
+            // ever) gets no further than that, and a file that grew while being read is reported.
+            let expected = size.map { $0 - min($0, outcome.resumedAt ?? 0) }
+            // Ask for no more than the file holds: libssh2 sends read-ahead for the whole buffer.
+            let chunk = Int(min(UInt64(readSize), max(expected ?? UInt64(readSize), 32 * 1024)))
             var done: UInt64 = 0
-            let chunk: Int
-            if let size {
-                // Ask for no more than the file holds: libssh2 sends read-ahead for the whole buffer.
-                chunk = Int(min(UInt64(readSize), max(size - (outcome.resumedAt ?? 0), 32 * 1024)))
-            } else {
-                chunk = readSize
-            }
-            let window = UnsafeMutableRawBufferPointer(rebasing: buffer.memory[0..<chunk])
             while true {
                 try interruption.check(job.remoteDisplay)
+                let wanted = expected.map { done < $0 ? Int(min(UInt64(chunk), $0 - done)) : 1 } ?? chunk
+                let window = UnsafeMutableRawBufferPointer(rebasing: buffer.memory[0..<wanted])
                 let count = try remoteCall(job.remotePath, "read") { try remote.read(into: window) }
-                if count == 0 { break }
+                let start = outcome.resumedAt ?? 0
+                if let expected, let size, done >= expected {
+                    if count > 0 {
+                        outcome.warning =
+                            "file grew while being read; kept the first \(size) bytes, the size the server announced"
+                    }
+                    break
+                }
+                if count == 0 {
+                    if let expected, let size, done < expected {
+                        outcome.warning =
+                            "file ended after \(start + done) of the \(size) bytes the server announced"
+                    }
+                    break
+                }
                 try localCall { () throws(LocalFileError) in
                     try local.write(UnsafeRawBufferPointer(rebasing: window[0..<count]))
                 }
@@ -105,13 +125,13 @@ enum FileTransfer {
             outcome.bytes = done
             try? remote.close()
             try localCall { () throws(LocalFileError) in
+                let mode = job.preserve ? permissions.map(ServerMode.local) : nil
                 if temporaryPath != nil {
-                    let mode = job.preserve ? permissions.map { $0 & 0o7777 } : nil
                     try local.setAttributes(
                         permissions: mode ?? (0o666 & ~UInt32(LocalFile.umaskValue)),
                         modificationTime: job.preserve ? mtime : nil)
                 } else if job.preserve {
-                    try local.setAttributes(permissions: permissions.map { $0 & 0o7777 }, modificationTime: mtime)
+                    try local.setAttributes(permissions: mode, modificationTime: mtime)
                 }
                 try local.close()
             }

@@ -21,8 +21,11 @@ extension Interpreter {
         if let cached = listings[directory], Date().timeIntervalSince(cached.made) < Self.listingLifetime {
             return cached.entries
         }
-        guard let entries = try? sftp.list(directory) else { return nil }
-        let listed = entries.map { CompletionEntry(name: $0.name, isDirectory: $0.attributes.isDirectory) }
+        guard let listing = try? sftp.list(directory) else { return nil }
+        // A name with control characters cannot be typed, and inserting it would send them to the terminal.
+        let listed = listing.entries.filter { !ServerText.hasControls($0.name) }.map {
+            CompletionEntry(name: $0.name, isDirectory: $0.attributes.isDirectory)
+        }
         listings[directory] = (Date(), listed)
         return listed
     }

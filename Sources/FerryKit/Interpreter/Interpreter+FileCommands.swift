@@ -5,7 +5,8 @@ extension Interpreter {
     func expandRemote(_ pattern: String, command: String) throws(CommandFailure) -> [(
         path: String, entry: RemoteEntry?
     )] {
-        let sftp = try sftp(command)
+        // Starting SFTP first also learns the remote directory that relative patterns start from.
+        _ = try sftp(command)
         guard Wildcard.hasWildcards(pattern) else { return [(remotePath(Wildcard.unescape(pattern)), nil)] }
         guard let split = PathRules.splitPattern(pattern) else {
             throw CommandFailure(
@@ -13,7 +14,7 @@ extension Interpreter {
         }
         let directory = remotePath(split.directory.isEmpty ? "." : split.directory)
         let matcher = Wildcard(split.name)
-        let entries = try remote(command, directory) { try sftp.list(directory) }
+        let entries = try listRemote(directory, command: command)
         return entries.filter { PathRules.patternMatches(matcher, name: $0.name) }
             .sorted { $0.name < $1.name }
             .map { (PathRules.join(directory, $0.name), $0) }
@@ -75,7 +76,10 @@ extension Interpreter {
         try forEach(paths.map(remotePath)) { (path) throws(CommandFailure) in
             try remote(
                 "rmdir", path,
-                explainFailure: { (try? sftp.list(path))?.isEmpty == false ? "directory not empty" : nil }
+                explainFailure: {
+                    guard let listing = try? sftp.list(path) else { return nil }
+                    return listing.entries.isEmpty && listing.refused.isEmpty ? nil : "directory not empty"
+                }
             ) { try sftp.removeDirectory(path) }
             console.print("rmdir \(path): OK")
         }

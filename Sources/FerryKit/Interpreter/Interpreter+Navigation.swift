@@ -12,7 +12,13 @@ extension Interpreter {
         let target = remotePath(path)
         let attributes = try remote("cd", target) { try sftp.attributes(target) }
         guard attributes.isDirectory else { throw CommandFailure(.transfer, "cd: \(target): not a directory") }
-        remoteDirectory = (try? sftp.realPath(target)) ?? target
+        do {
+            remoteDirectory = try sftp.realPath(target)
+        } catch let error as SuspiciousPathError {
+            throw CommandFailure(.transfer, "cd: \(target): \(error)")
+        } catch {
+            remoteDirectory = target
+        }
         console.print("Remote directory is now \(remoteDirectory)")
     }
 
@@ -48,7 +54,7 @@ extension Interpreter {
             } else {
                 let attributes = try remote("ls", target) { try sftp.attributes(target) }
                 if !attributes.isDirectory {
-                    let entries = try remote("ls", target) { try sftp.list(PathRules.parent(target)) }
+                    let entries = try listRemote(PathRules.parent(target), command: "ls")
                     let name = PathRules.lastComponent(target)
                     for entry in entries where entry.name == name { console.print(line(for: entry, long: list.long)) }
                     return
@@ -56,7 +62,7 @@ extension Interpreter {
                 directory = target
             }
         }
-        let entries = try remote("ls", directory) { try sftp.list(directory) }
+        let entries = try listRemote(directory, command: "ls")
         console.print("Listing directory \(directory)")
         for entry in entries.sorted(by: { $0.name < $1.name }) {
             if let filter, !PathRules.patternMatches(filter, name: entry.name) { continue }

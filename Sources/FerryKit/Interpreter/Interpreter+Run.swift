@@ -70,14 +70,14 @@ extension Interpreter {
         if let failure { throw failure }
     }
 
-    /// `collect`: downloads matching files to `<host folder>/files/<remote path>`.
+    /// `collect`: downloads matching files to `<host folder>/files/<remote path>`, keeping their
+    /// permission bits and times (never set-ID bits: see ``ServerMode``).
     func collect(_ patterns: [String], recursive: Bool) throws(CommandFailure) {
         let connection = try connected("collect")
         let sftp = try sftp("collect")
         let host = hostName ?? connection.target.host
-        let root = try diagnosticsFolder(for: host) + "/files"
-        var transfer = Transfer(kind: .mget, sources: patterns, recursive: recursive, preserve: true)
-        transfer.preserve = true
+        let root = DownloadRoot(try diagnosticsFolder(for: host) + "/files")
+        let transfer = Transfer(kind: .mget, sources: patterns, recursive: recursive, preserve: true)
         var jobs: [TransferJob] = []
         for pattern in patterns {
             let matches = try expandRemote(pattern, command: "collect")
@@ -85,16 +85,26 @@ extension Interpreter {
             for match in matches {
                 guard let attributes = (try? sftp.attributes(match.path)) else { continue }
                 found += 1
-                let local = root + match.path
+                // Remote paths are absolute and canonical (patterns are resolved here, names checked
+                // where listed), so this stays under the folder by its text; the disk is checked too.
+                let local = root.path + match.path
+                if let reason = root.escape(local) {
+                    console.report("warning: collect: \(local): refusing to write there: \(reason); skipped")
+                    continue
+                }
                 try Self.makeFolder(PathRules.parent(local), failing: "collect: cannot create")
                 if attributes.isDirectory {
                     guard recursive else {
                         console.report("collect: \(match.path): skipping directory (use collect -r)")
                         continue
                     }
-                    try walkRemote(match.path, into: local, display: local, transfer: transfer, sftp: sftp, jobs: &jobs)
+                    try walkRemote(
+                        match.path, into: local, display: local, transfer: transfer, sftp: sftp, root: root,
+                        command: "collect", jobs: &jobs)
                 } else {
-                    jobs.append(downloadJob(match.path, local: local, display: local, attributes: attributes, transfer))
+                    var job = downloadJob(match.path, local: local, display: local, attributes: attributes, transfer)
+                    job.localRoot = root.path
+                    jobs.append(job)
                 }
             }
             if found == 0 { throw CommandFailure(.transfer, "collect: \(pattern): nothing matched") }
@@ -148,38 +158,5 @@ extension Interpreter {
         let name = PathRules.lastComponent(word)
         let safe = String(name.map { $0.isLetter || $0.isNumber || "._-".contains($0) ? $0 : "_" }.prefix(40))
         return safe.isEmpty || safe.hasPrefix(".") ? "command" : safe
-    }
-}
-
-/// Makes remote output harmless on a terminal: control characters and escape sequences are shown as `^X`,
-/// tabs and line ends pass through, and UTF-8 split across chunks is kept whole.
-struct TerminalSanitizer {
-    private var pending: [UInt8] = []
-
-    mutating func clean(_ chunk: UnsafeRawBufferPointer) -> String {
-        var bytes = pending + Array(chunk)
-        // Hold back an incomplete UTF-8 sequence at the end for the next chunk.
-        var cut = bytes.count
-        var back = 0
-        while back < 3, cut - back - 1 >= 0, bytes[cut - back - 1] & 0xC0 == 0x80 { back += 1 }
-        if cut - back - 1 >= 0 {
-            let lead = bytes[cut - back - 1]
-            let needed = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0
-            if needed > back { cut = cut - back - 1 }
-        }
-        pending = Array(bytes[cut...])
-        bytes = Array(bytes[..<cut])
-        var text = ""
-        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
-            switch scalar.value {
-            case 0x0A, 0x09: text.unicodeScalars.append(scalar)
-            case 0x0D: continue
-            case 0..<0x20: text += "^" + String(UnicodeScalar(UInt8(scalar.value + 0x40)))
-            case 0x7F: text += "^?"
-            case 0x80..<0xA0: text += "\\u{\(String(scalar.value, radix: 16))}"
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        return text
     }
 }

@@ -25,6 +25,9 @@ extension Interpreter {
                     self.console.print("\(command): restarting at file position \(start)")
                 }
                 self.console.print(job.doneLine)
+                if let warning = outcome.warning {
+                    self.console.report("warning: \(command): \(job.remoteDisplay): \(warning)")
+                }
             }
             outcomes.append(outcome)
             self.commandBytes += outcome.bytes
@@ -97,12 +100,16 @@ extension Interpreter {
                 guard transfer.recursive else {
                     throw CommandFailure(.transfer, "\(command): \(path): is a directory (use \(command) -r)")
                 }
-                try walkRemote(path, into: local, display: display, transfer: transfer, sftp: sftp, jobs: &jobs)
+                try walkRemote(
+                    path, into: local, display: display, transfer: transfer, sftp: sftp, root: DownloadRoot(local),
+                    jobs: &jobs)
             } else {
                 jobs.append(downloadJob(path, local: local, display: display, attributes: attributes, transfer))
             }
             return jobs
         }
+        // Each match's name came from the server's listing: the files stay in the local directory.
+        let root = DownloadRoot(localDirectory)
         for pattern in transfer.sources {
             let matches = try expandRemote(pattern, command: command)
             var found = 0
@@ -119,12 +126,15 @@ extension Interpreter {
                 if attributes.isDirectory {
                     if transfer.recursive {
                         try walkRemote(
-                            match.path, into: local, display: name, transfer: transfer, sftp: sftp, jobs: &jobs)
+                            match.path, into: local, display: name, transfer: transfer, sftp: sftp, root: root,
+                            jobs: &jobs)
                     } else {
                         console.report("\(command): \(match.path): skipping directory (use \(command) -r)")
                     }
                 } else {
-                    jobs.append(downloadJob(match.path, local: local, display: name, attributes: attributes, transfer))
+                    var job = downloadJob(match.path, local: local, display: name, attributes: attributes, transfer)
+                    job.localRoot = root.path
+                    jobs.append(job)
                 }
             }
             if found == 0 { console.report("warning: \(command): \(pattern): nothing matched") }
@@ -142,16 +152,32 @@ extension Interpreter {
             sourcePermissions: attributes.permissions, sourceModificationTime: attributes.modificationTime)
     }
 
+    /// Folders deeper than this below a recursive download are left out, as OpenSSH's sftp does: a
+    /// server that lists a folder inside itself for ever would otherwise never let the walk end.
+    static let maximumDepth = 64
+
+    /// Plans the download of remote folder `path` into `local`, and everything below it, inside `root`;
+    /// messages name `command` (the transfer's own by default).
     func walkRemote(
         _ path: String, into local: String, display: String, transfer: Transfer, sftp: SFTPClient,
-        jobs: inout [TransferJob]
+        root: DownloadRoot, depth: Int = 0, command: String? = nil, jobs: inout [TransferJob]
     ) throws(CommandFailure) {
-        let command = transfer.kind.rawValue
+        let command = command ?? transfer.kind.rawValue
+        guard depth <= Self.maximumDepth else {
+            console.report(
+                "warning: \(command): \(path): more than \(Self.maximumDepth) folders deep; skipped")
+            return
+        }
+        // The top folder is the one the user named; everything below it is checked before it is made.
+        if local != root.path, let reason = root.escape(local) {
+            console.report("warning: \(command): \(local): refusing to write there: \(reason); skipped")
+            return
+        }
         if LocalStatus(local)?.isDirectory != true, mkdir(local, 0o777) != 0 {
             throw CommandFailure(
                 .transfer, "\(command): " + LocalFileError(path: local, operation: "mkdir").description)
         }
-        let entries = try remote(command, path) { try sftp.list(path) }
+        let entries = try listRemote(path, command: command)
         for entry in entries.sorted(by: { $0.name < $1.name }) {
             let childPath = PathRules.join(path, entry.name)
             var attributes = entry.attributes
@@ -167,15 +193,24 @@ extension Interpreter {
             let childDisplay = PathRules.join(display, entry.name)
             if attributes.isDirectory {
                 try walkRemote(
-                    childPath, into: childLocal, display: childDisplay, transfer: transfer, sftp: sftp,
-                    jobs: &jobs)
+                    childPath, into: childLocal, display: childDisplay, transfer: transfer, sftp: sftp, root: root,
+                    depth: depth + 1, command: command, jobs: &jobs)
             } else if attributes.isRegularFile {
-                jobs.append(
-                    downloadJob(
-                        childPath, local: childLocal, display: childDisplay, attributes: attributes,
-                        transfer))
+                var job = downloadJob(
+                    childPath, local: childLocal, display: childDisplay, attributes: attributes, transfer)
+                job.localRoot = root.path
+                jobs.append(job)
             }
         }
+    }
+
+    /// The entries of remote folder `path` whose names are safe to use; each refused name gets a
+    /// one-line warning and the rest goes on.
+    func listRemote(_ path: String, command: String) throws(CommandFailure) -> [RemoteEntry] {
+        let sftp = try sftp(command)
+        let listing = try remote(command, path) { try sftp.list(path) }
+        for refused in listing.refused { console.report("warning: \(command): \(refused.warning(in: path))") }
+        return listing.entries
     }
 
     // MARK: Uploads

@@ -83,7 +83,8 @@ public final class Interpreter {
     /// Creates an interpreter; nothing connects until ``connectInitialTarget()`` or `open`.
     public init(settings: InterpreterSettings, console: any Console) {
         self.settings = settings
-        self.console = console
+        // Everything the interpreter prints goes through the one sanitiser for server text.
+        self.console = VisibleConsole(console)
         localDirectory = settings.localDirectory
         runFolder = settings.runFolder
     }
@@ -142,7 +143,14 @@ public final class Interpreter {
         let connection = try connected(command)
         let client = try remote(command, "starting SFTP") { try connection.sftp }
         if !remoteDirectoryKnown {
-            remoteHome = (try? client.realPath(".")) ?? "/"
+            do {
+                remoteHome = try client.realPath(".")
+            } catch let error as SuspiciousPathError {
+                console.report("warning: \(error) as the remote directory; starting in /")
+                remoteHome = "/"
+            } catch {
+                remoteHome = "/"
+            }
             remoteDirectory = remoteHome
             remoteDirectoryKnown = true
         }
@@ -176,7 +184,13 @@ public final class Interpreter {
         let components = path.split(separator: "/", omittingEmptySubsequences: false)
         if let last = components.lastIndex(where: { $0.contains("{host}") }), last + 1 < components.count {
             let folder = components[...last].joined(separator: "/").replacingOccurrences(of: "{host}", with: name)
-            try? FileManager.default.createDirectory(atPath: localPath(folder), withIntermediateDirectories: true)
+            // The host's folder is made only where it stays under the folder the path names before it.
+            let first = components.firstIndex(where: { $0.contains("{host}") }) ?? last
+            let above = components[..<first].joined(separator: "/")
+            let made = PathRules.resolve(resolvingHome(folder), in: localDirectory)
+            if DownloadRoot(PathRules.resolve(resolvingHome(above), in: localDirectory)).escape(made) == nil {
+                try? FileManager.default.createDirectory(atPath: made, withIntermediateDirectories: true)
+            }
         }
         return path.replacingOccurrences(of: "{host}", with: name)
     }
@@ -184,12 +198,13 @@ public final class Interpreter {
     /// A local path made absolute against the local working directory (`{host}` named, see
     /// ``namingHost(_:)``).
     func localPath(_ path: String) -> String {
-        let path = namingHost(path)
-        if path == "~" || path.hasPrefix("~/") {
-            return PathRules.resolve(
-                (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst(), in: "/")
-        }
-        return PathRules.resolve(path, in: localDirectory)
+        PathRules.resolve(resolvingHome(namingHost(path)), in: localDirectory)
+    }
+
+    /// `path` with a leading `~` replaced by the home folder.
+    private func resolvingHome(_ path: String) -> String {
+        guard path == "~" || path.hasPrefix("~/") else { return path }
+        return (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst()
     }
 
     /// A remote path made absolute against the remote working directory.

@@ -14,6 +14,8 @@ struct TransferJob: Sendable {
     var sourceSize: UInt64?
     var sourcePermissions: UInt32?
     var sourceModificationTime: UInt32?
+    /// For a download whose local name came from the server: the folder it must stay inside.
+    var localRoot: String?
 
     /// The line psftp prints for a finished transfer.
     var doneLine: String {
@@ -28,5 +30,7 @@ struct TransferOutcome: Sendable {
     var bytes: UInt64 = 0
     /// Where a resumed transfer started.
     var resumedAt: UInt64?
+    /// Something worth a warning about a transfer that succeeded (a file that grew while read).
+    var warning: String?
     var failure: CommandFailure?
 }

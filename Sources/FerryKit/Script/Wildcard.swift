@@ -1,4 +1,7 @@
 /// A shell-style pattern: `*`, `?`, `[abc]`, `[a-z]`, `[!x]` and `\` escapes, as psftp's wildcards.
+///
+/// A pattern matches within one path component: `*`, `?` and sets never match `/` (nor NUL), so
+/// whatever a server lists, `db-*` can only ever name `db-` files in the folder it lists.
 public struct Wildcard: Sendable, Equatable {
     private enum Piece: Equatable {
         case literal(Character)
@@ -103,6 +106,8 @@ public struct Wildcard: Sendable, Equatable {
         var starP = -1
         var starT = 0
         while t < chars.count {
+            // Only a literal matches a separator: no wildcard reaches past its path component.
+            let separator = chars[t] == "/" || chars[t] == "\u{0}"
             if p < pieces.count {
                 switch pieces[p] {
                 case .anyRun:
@@ -110,7 +115,7 @@ public struct Wildcard: Sendable, Equatable {
                     starT = t
                     p += 1
                     continue
-                case .any:
+                case .any where !separator:
                     p += 1
                     t += 1
                     continue
@@ -118,14 +123,17 @@ public struct Wildcard: Sendable, Equatable {
                     p += 1
                     t += 1
                     continue
-                case .set(let ranges, let negated) where ranges.contains { $0.contains(chars[t]) } != negated:
+                case .set(let ranges, let negated)
+                where !separator && ranges.contains { $0.contains(chars[t]) } != negated:
                     p += 1
                     t += 1
                     continue
                 default: break
                 }
             }
-            guard starP >= 0 else { return false }
+            // Let the last `*` take one more character, unless that is a separator it may not cross (and
+            // an earlier `*` could only take it by crossing it too).
+            guard starP >= 0, chars[starT] != "/", chars[starT] != "\u{0}" else { return false }
             p = starP + 1
             starT += 1
             t = starT

@@ -75,3 +75,11 @@ public struct RemoteEntry: Sendable, Equatable {
     /// The entry's attributes.
     public var attributes: RemoteAttributes
 }
+
+/// A directory listing: the entries whose names passed ``RemoteName``'s checks, and those that did not.
+public struct RemoteListing: Sendable, Equatable {
+    /// Entries with valid names, in the server's order.
+    public var entries: [RemoteEntry] = []
+    /// Names the server sent that were left out, with the reason.
+    public var refused: [RefusedName] = []
+}

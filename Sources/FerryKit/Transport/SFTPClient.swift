@@ -35,13 +35,21 @@ public final class SFTPClient {
         return result
     }
 
-    /// The server's canonical absolute form of `path`.
+    /// The server's canonical absolute form of `path`; an answer that is not absolute and canonical
+    /// (`/a/../..`, `etc`, a NUL byte) throws ``SuspiciousPathError`` rather than becoming a path here.
     public func realPath(_ path: String) throws -> String {
         var buffer = [CChar](repeating: 0, count: 16 * 1024)
         let length = try check(
             ferry_sftp_realpath(handle, path, &buffer, UInt32(buffer.count - 1)),
             "libssh2_sftp_symlink_ex")
-        return String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let bytes = buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }
+        guard let answer = RemoteName.decode(bytes) else {
+            throw SuspiciousPathError(path: String(decoding: bytes, as: UTF8.self), problem: .notUTF8)
+        }
+        if let problem = RemoteName.problem(withPath: answer) {
+            throw SuspiciousPathError(path: answer, problem: problem)
+        }
+        return answer
     }
 
     /// The attributes of `path`, following symbolic links unless `followLinks` is false.
@@ -57,8 +65,9 @@ public final class SFTPClient {
         try check(ferry_sftp_stat(handle, path, 2, &raw), "libssh2_sftp_stat_ex")
     }
 
-    /// The entries of directory `path`, without `.` and `..`.
-    public func list(_ path: String) throws -> [RemoteEntry] {
+    /// The entries of directory `path`, without `.` and `..`. Every other name is checked with
+    /// ``RemoteName``: one that is not a single path component is left out and listed in `refused`.
+    public func list(_ path: String) throws -> RemoteListing {
         guard let dir = ferry_sftp_open(handle, path, 0, 0, 1) else {
             throw lastError("libssh2_sftp_opendir")
         }
@@ -66,19 +75,34 @@ public final class SFTPClient {
         // Large buffers: libssh2 silently skips an entry whose name does not fit.
         var name = [CChar](repeating: 0, count: 64 * 1024)
         var long = [CChar](repeating: 0, count: 64 * 1024)
-        var entries: [RemoteEntry] = []
+        var listing = RemoteListing()
+        var seen = Set<String>()
         while true {
             var raw = LIBSSH2_SFTP_ATTRIBUTES()
             let length = ferry_sftp_readdir(dir, &name, name.count - 1, &long, long.count - 1, &raw)
             if length == 0 { break }
             if length < 0 { throw lastError("libssh2_sftp_readdir_ex", code: length) }
-            let entryName = String(decoding: name.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let bytes = name.prefix(Int(length)).map { UInt8(bitPattern: $0) }
+            guard let entryName = RemoteName.decode(bytes) else {
+                listing.refused.append(RefusedName(name: String(decoding: bytes, as: UTF8.self), problem: .notUTF8))
+                continue
+            }
+            // Every directory lists itself and its parent; those are not refusals.
             if entryName == "." || entryName == ".." { continue }
+            if let problem = RemoteName.problem(withName: entryName) {
+                listing.refused.append(RefusedName(name: entryName, problem: problem))
+                continue
+            }
+            guard seen.insert(entryName).inserted else {
+                listing.refused.append(RefusedName(name: entryName, problem: .repeated))
+                continue
+            }
             let longEnd = long.firstIndex(of: 0) ?? long.count
             let longName = String(decoding: long[..<longEnd].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            entries.append(RemoteEntry(name: entryName, longName: longName, attributes: RemoteAttributes(raw)))
+            listing.entries.append(
+                RemoteEntry(name: entryName, longName: longName, attributes: RemoteAttributes(raw)))
         }
-        return entries
+        return listing
     }
 
     /// Creates directory `path` with `mode`.

@@ -63,9 +63,12 @@ extension SSHSession {
                     guard let prompt = prompts?[index] else { continue }
                     asked.append((text(prompt.text, Int32(prompt.length)), prompt.echo != 0))
                 }
+                // The server's words go to a person: shown with their controls visible (the
+                // instruction may run over several lines, the name and prompts are one line each).
                 let answers = state.respond(
-                    name: text(name, nameLength), instruction: text(instruction, instructionLength),
-                    prompts: asked)
+                    name: ServerText.visible(text(name, nameLength)),
+                    instruction: ServerText.visibleLines(text(instruction, instructionLength)),
+                    prompts: asked.map { (ServerText.visible($0.text), $0.echo) })
                 state.answers.append(answers)
                 for (index, answer) in answers.enumerated() where index < Int(count) {
                     responses?[index].text = strdup(answer)
