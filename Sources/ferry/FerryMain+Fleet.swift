@@ -68,7 +68,7 @@ extension FerryMain {
         let results = fleet.run(script)
         let status: Int32 =
             results.contains { $0.status == .interrupted } || context.watcher?.interruption.isRaised == true
-            ? FailureClass.interrupted.exitStatus
+            ? context.watcher?.interruption.exitStatus ?? FailureClass.interrupted.exitStatus
             : results.allSatisfy { $0.status == .ok } ? 0 : FailureClass.someHosts.exitStatus
         let report = RunReport(
             run: PathRules.lastComponent(fleet.runFolder), script: script.file, started: started, finished: Date(),

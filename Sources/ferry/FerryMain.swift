@@ -7,8 +7,15 @@ struct FerryMain {
     let options: Ferry
 
     func run() -> Int32 {
-        // First, before any other thread starts, so that every thread inherits SIGINT blocked.
+        // First, before any other thread starts, so that every thread inherits the signals blocked.
         let watcher = InterruptWatcher.start()
+        let status = run(watcher: watcher)
+        // After SIGTERM or SIGHUP, whatever stopped, Ferry ends as a killed process would report it.
+        if let signal = watcher?.interruption.terminationSignal { return 128 + signal }
+        return status
+    }
+
+    private func run(watcher: InterruptWatcher?) -> Int32 {
         let console = TerminalConsole()
         var script: Script?
         if let path = options.batchFile {

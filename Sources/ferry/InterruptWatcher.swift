@@ -2,13 +2,16 @@ import FerryKit
 import Foundation
 import Synchronization
 
-/// Turns Ctrl-C into a request to stop the running command, rather than the end of Ferry.
+/// Turns Ctrl-C into a request to stop the running command, rather than the end of Ferry, and SIGTERM
+/// or SIGHUP into the same request followed by the end of Ferry.
 ///
-/// SIGINT is blocked in every thread (threads inherit the mask of the main thread, which blocks it
-/// before any other starts) and taken by one thread with `sigwait`. So no libssh2 call is ever cut
+/// The signals are blocked in every thread (threads inherit the mask of the main thread, which blocks
+/// them before any other starts) and taken by one thread with `sigwait`. So no libssh2 call is ever cut
 /// short by a signal, which would leave its session mid-packet; commands look at the flag between steps
-/// instead. A second Ctrl-C while a command has not yet reacted ends Ferry at once. Terminal resizes
-/// (SIGWINCH) are taken the same way, for the line editor.
+/// instead, and a download removes its temporary file on the way out, whichever signal stopped it.
+/// A second signal while a command has not yet reacted ends Ferry at once. Terminal resizes
+/// (SIGWINCH) are taken the same way, for the line editor. A signal that was ignored when Ferry
+/// started (`nohup`, a shell's `cmd &`) stays ignored.
 final class InterruptWatcher: Sendable {
     let interruption = Interruption()
     private let resized = Atomic<Bool>(false)
@@ -21,21 +24,16 @@ final class InterruptWatcher: Sendable {
         writeDescriptor = write
     }
 
-    /// Blocks SIGINT and starts the watching thread. Call before any other thread starts.
+    /// Blocks the signals and starts the watching thread. Call before any other thread starts.
     ///
-    /// Nil when SIGINT was already ignored (a shell's `cmd &`, `nohup`): Ferry then keeps ignoring it.
+    /// Each of SIGINT, SIGTERM and SIGHUP that was already ignored (SIGINT under a shell's `cmd &`,
+    /// SIGHUP under `nohup`) stays ignored; nil when all three were.
     static func start() -> InterruptWatcher? {
-        var current = sigaction()
-        if sigaction(SIGINT, nil, &current) == 0,
-            let handler = current.__sigaction_handler.sa_handler,
-            unsafeBitCast(handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
-        {
-            return nil
-        }
         var signals = sigset_t()
         sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGWINCH)
+        let taken = [SIGINT, SIGTERM, SIGHUP].filter { !isIgnored($0) }
+        if taken.isEmpty { return nil }
+        for signal in taken + [SIGWINCH] { sigaddset(&signals, signal) }
         guard pthread_sigmask(SIG_BLOCK, &signals, nil) == 0 else { return nil }
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else { return nil }
@@ -52,6 +50,14 @@ final class InterruptWatcher: Sendable {
         return watcher
     }
 
+    private static func isIgnored(_ signal: Int32) -> Bool {
+        var current = sigaction()
+        guard sigaction(signal, nil, &current) == 0, let handler = current.__sigaction_handler.sa_handler else {
+            return false
+        }
+        return unsafeBitCast(handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+    }
+
     private func watch(_ signals: sigset_t) {
         var signals = signals
         var number: Int32 = 0
@@ -63,11 +69,15 @@ final class InterruptWatcher: Sendable {
                 continue
             }
             if interruption.isRaised {
-                let message = "\nferry: interrupted\n"
+                let message = "\nferry: \(number == SIGINT ? "interrupted" : "terminated")\n"
                 _ = message.withCString { write(STDERR_FILENO, $0, strlen($0)) }
-                _exit(FailureClass.interrupted.exitStatus)
+                _exit(128 + number)
             }
-            interruption.raise()
+            if number == SIGINT {
+                interruption.raise()
+            } else {
+                interruption.terminate(signal: number)
+            }
             var byte: UInt8 = 1
             _ = write(writeDescriptor, &byte, 1)
         }

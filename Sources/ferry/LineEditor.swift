@@ -148,6 +148,8 @@ final class LineEditor: LineReader {
             if let watcher, waits.count > 1, waits[1].revents != 0 {
                 watcher.drain()
                 if watcher.takeResize() { el_resize(editLine) }
+                // SIGTERM or SIGHUP: the prompt ends as at Ctrl-D, and Ferry with it.
+                if watcher.interruption.terminationSignal != nil { return 0 }
                 if watcher.interruption.isRaised {
                     watcher.interruption.clear()
                     character.pointee = 3

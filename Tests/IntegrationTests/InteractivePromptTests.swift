@@ -182,6 +182,34 @@ struct InteractivePromptTests {
         #expect(!terminal.screen.contains("FERRY-EXIT"))
     }
 
+    /// Sends `signal` to the ferry process whose command line holds `marker` (not to the shell around it).
+    func signalFerry(_ signal: String, marker: String) {
+        Shell.sh(
+            "for p in $(pgrep -f '\(marker)'); do [ \"$(cat /proc/$p/comm)\" = ferry ] && kill -\(signal) $p; done")
+    }
+
+    @Test func sigtermAtThePromptEndsFerryAnd143() {
+        let home = TestSSHServer.scratch("prompt-term")
+        let terminal = TerminalSession(connect() + ["--diagnostics", home + "/d"], directory: home, home: home)
+        #expect(terminal.waitForCurrentLine("ferry>"))
+        signalFerry("TERM", marker: home + "/d")
+        #expect(terminal.waitFor("FERRY-EXIT=143"), "\(terminal.screen)")
+    }
+
+    @Test func sighupDuringALocalCommandReachesItAndEndsFerry() {
+        let home = TestSSHServer.scratch("prompt-hup")
+        let terminal = TerminalSession(connect() + ["--diagnostics", home + "/d"], directory: home, home: home)
+        #expect(terminal.waitForCurrentLine("ferry>"))
+        terminal.type("! sleep 60; echo not-stopped")
+        terminal.press("Enter")
+        usleep(500_000)
+        let sent = Date()
+        signalFerry("HUP", marker: home + "/d")
+        #expect(terminal.waitFor("FERRY-EXIT=129"), "\(terminal.screen)")
+        #expect(Date().timeIntervalSince(sent) < 10)
+        #expect(!terminal.screen.split(separator: "\n").contains("not-stopped"), "\(terminal.screen)")
+    }
+
     @Test func ctrlCAtThePromptKeepsFerryAndCtrlDLeaves() {
         let home = TestSSHServer.scratch("prompt-home")
         let terminal = TerminalSession(connect(), directory: home, home: home)

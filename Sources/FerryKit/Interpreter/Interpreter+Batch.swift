@@ -23,8 +23,8 @@ extension Interpreter {
         defer { writeReport(script: script.file, started: started, status: status) }
         for line in script.lines {
             if settings.interruption.isRaised {
-                console.report("ferry: \(script.file):\(line.line): interrupted; stopping")
-                status = FailureClass.interrupted.exitStatus
+                console.report("ferry: \(script.file):\(line.line): \(settings.interruption.stopReason); stopping")
+                status = settings.interruption.exitStatus
                 break
             }
             if options.echo { console.print("ferry> \(line.ignoresFailure ? "-" : "")\(line.text)") }
@@ -35,9 +35,10 @@ extension Interpreter {
                 if error.failureClass == .interrupted { console.endInterruptedCommand() }
                 console.report(error.message)
                 if error.failureClass == .interrupted {
-                    // Ctrl-C stops the whole script, whatever -be or a leading '-' say.
-                    console.report("ferry: \(script.file):\(line.line): interrupted; stopping")
-                    status = error.failureClass.exitStatus
+                    // Ctrl-C (or SIGTERM) stops the whole script, whatever -be or a leading '-' say.
+                    console.report(
+                        "ferry: \(script.file):\(line.line): \(settings.interruption.stopReason); stopping")
+                    status = settings.interruption.exitStatus
                     break
                 }
                 if line.ignoresFailure { continue }

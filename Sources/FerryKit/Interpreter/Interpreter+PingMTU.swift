@@ -64,13 +64,15 @@ struct LocalShell: ProbeShell {
         var output = Data()
         let end: LocalCommand.End
         do {
-            end = try LocalCommand.run(command, in: directory, output: &output)
+            end = try LocalCommand.run(
+                command, in: directory, output: &output, interruption: interruption)
         } catch {
             throw CommandFailure(.command, "lping-mtu: cannot run /bin/sh: \(error)")
         }
         switch end {
         case .exited(let code): return (code, String(decoding: output, as: UTF8.self))
-        case .signalled(SIGINT): throw CommandFailure.interrupted("lping-mtu")
+        case .signalled(let signal) where signal == SIGINT || signal == interruption.terminationSignal:
+            throw CommandFailure.interrupted("lping-mtu")
         case .signalled(let signal):
             throw CommandFailure(.command, "lping-mtu: '\(command)' killed by signal \(signal)")
         }

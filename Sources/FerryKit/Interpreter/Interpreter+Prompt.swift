@@ -42,6 +42,8 @@ extension Interpreter {
                 console.report(error.message)
                 if keepStatus, !line.ignoresFailure { status = error.failureClass.exitStatus }
             }
+            // SIGTERM or SIGHUP: the command has stopped and cleaned up; now Ferry ends.
+            if let signal = settings.interruption.terminationSignal { return 128 + signal }
         }
         return status
     }

@@ -15,9 +15,11 @@ enum LocalCommand {
     }
 
     /// Runs `commandLine` in `directory`; with `output`, its stdout and stderr are captured there.
-    static func run(_ commandLine: String, in directory: String, output: UnsafeMutablePointer<Data>? = nil)
-        throws(LocalFileError) -> End
-    {
+    /// While it runs, a termination of Ferry (`interruption`) is passed on to it.
+    static func run(
+        _ commandLine: String, in directory: String, output: UnsafeMutablePointer<Data>? = nil,
+        interruption: Interruption? = nil
+    ) throws(LocalFileError) -> End {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -26,8 +28,7 @@ enum LocalCommand {
         posix_spawnattr_setsigmask(&attributes, &mask)
         var defaults = sigset_t()
         sigemptyset(&defaults)
-        sigaddset(&defaults, SIGINT)
-        sigaddset(&defaults, SIGPIPE)
+        for signal in [SIGINT, SIGPIPE, SIGTERM, SIGHUP] { sigaddset(&defaults, signal) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
@@ -59,6 +60,8 @@ enum LocalCommand {
             if output != nil { close(ends[0]) }
             throw LocalFileError(path: "/bin/sh", operation: "run", code: spawned)
         }
+        interruption?.attach(child: pid)
+        defer { interruption?.attach(child: 0) }
         if let output {
             var buffer = [UInt8](repeating: 0, count: 16 * 1024)
             while true {
