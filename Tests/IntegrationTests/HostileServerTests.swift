@@ -1,0 +1,410 @@
+import Foundation
+import Testing
+
+/// A server that lies (names, sizes, modes, paths, prompts, signals) must not be able to write outside
+/// the target, widen a wildcard, leave set-ID files or drive the terminal.
+@Suite("Hostile servers", .tags(.integration))
+struct HostileServerTests {
+    /// A folder for one test: `here` is Ferry's local directory, `outside` a neighbour that must stay as it is.
+    struct World {
+        let root = TestSSHServer.scratch("world")
+        var here: String { root + "/here" }
+        var outside: String { root + "/outside" }
+
+        init() {
+            Shell.sh("mkdir -p '\(root)/here' '\(root)/outside' && echo keep > '\(root)/outside/victim.txt'")
+        }
+    }
+
+    /// Names that try to leave the folder they are listed in, aimed at `world`.
+    static func escapingEntries(_ world: World) -> [[String: Any]] {
+        [
+            ["name": "../../escape.txt"],
+            ["name": "sub/../../x"],
+            ["name": "../../d", "type": "dir"],
+            ["name": String(repeating: "../", count: 40) + world.root + "/abs.txt"],
+            ["name": world.root + "/abs2.txt"],
+            ["name": "x/.."],
+            ["name": "."],
+            ["name": ".."],
+            ["name": "evil\u{0}.txt"],
+            ["name_hex": "ff66"],
+        ]
+    }
+
+    static let escapeWarnings = [
+        #"name "../../escape.txt" in DIR (it contains "/")"#,
+        #"name "sub/../../x" in DIR (it contains "/")"#,
+        #"name "../../d" in DIR (it contains "/")"#,
+        #"name "../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../WORLD/abs.txt" in DIR (it contains "/")"#,
+        #"name "WORLD/abs2.txt" in DIR (it contains "/")"#,
+        #"name "x/.." in DIR (it contains "/")"#,
+        #"name "evil^@.txt" in DIR (it contains a NUL byte)"#,
+        #"name "\#u{FFFD}f" in DIR (it is not valid UTF-8)"#,
+    ]
+
+    /// The warnings `command` should print for ``escapingEntries(_:)`` listed in `directory`.
+    static func expectedWarnings(_ command: String, in directory: String, world: World) -> [String] {
+        escapeWarnings.map {
+            "warning: \(command): server sent a suspicious "
+                + $0.replacingOccurrences(of: "DIR", with: directory).replacingOccurrences(
+                    of: "WORLD", with: world.root)
+                + "; skipped"
+        }
+    }
+
+    static func warnings(_ stderr: String) -> [String] {
+        stderr.split(separator: "\n").map(String.init).filter { $0.hasPrefix("warning: ") }
+    }
+
+    // MARK: Traversal
+
+    @Test func recursiveGetKeepsEveryNameInsideTheTarget() throws {
+        let world = World()
+        let server = HostileServer([
+            "dirs": [
+                "/data/tree": Self.escapingEntries(world) + [
+                    ["name": "ok.txt", "content": "fine\n"], ["name": "ok.txt", "content": "second\n"],
+                    ["name": "okdir", "type": "dir"],
+                ],
+                "/data/tree/okdir": [["name": "inner.txt", "content": "in\n"], ["name": "../../../inner-escape.txt"]],
+            ]
+        ])
+        let before = treeListing(world.root)
+        let result = server.batch("lcd \(world.here)\nget -r /data/tree\n", in: world.here)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            Self.warnings(result.stderr)
+                == Self.expectedWarnings("get", in: "/data/tree", world: world) + [
+                    #"warning: get: server sent a suspicious name "ok.txt" in /data/tree (it is listed twice); skipped"#,
+                    #"warning: get: server sent a suspicious name "../../../inner-escape.txt" in /data/tree/okdir (it contains "/"); skipped"#,
+                ])
+        let added = Set(treeListing(world.root)).subtracting(before).sorted()
+        #expect(
+            added == [
+                "d ./here/tree ", "d ./here/tree/okdir ", "f ./here/tree/ok.txt ", "f ./here/tree/okdir/inner.txt ",
+            ])
+        #expect(Set(before).isSubset(of: treeListing(world.root)))
+        #expect(try String(contentsOfFile: world.here + "/tree/ok.txt", encoding: .utf8) == "fine\n")
+        #expect(result.stdout.contains("remote:/data/tree/okdir/inner.txt => local:tree/okdir/inner.txt"))
+    }
+
+    @Test func mgetRecursiveThroughTheConnectionPoolStaysInside() throws {
+        let world = World()
+        let valid: [[String: Any]] = (1...10).map { ["name": "file\($0).txt", "content": "n\($0)\n"] }
+        let server = HostileServer([
+            "dirs": [
+                "/data": [["name": "many", "type": "dir"]],
+                "/data/many": Self.escapingEntries(world) + valid,
+            ],
+            "home": "/data",
+        ])
+        let before = treeListing(world.root)
+        let result = server.batch("lcd \(world.here)\nmget -r m*\n", in: world.here, extra: ["-v"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("opening 3 extra connection(s) for parallel transfers"))
+        #expect(Self.warnings(result.stderr) == Self.expectedWarnings("mget", in: "/data/many", world: world))
+        let added = Set(treeListing(world.root)).subtracting(before).sorted()
+        #expect(added == (["d ./here/many "] + (1...10).map { "f ./here/many/file\($0).txt " }).sorted())
+        #expect(try String(contentsOfFile: world.here + "/many/file7.txt", encoding: .utf8) == "n7\n")
+    }
+
+    @Test func collectKeepsEveryNameInsideTheHostFolder() throws {
+        let world = World()
+        let server = HostileServer([
+            "dirs": [
+                "/data/tree": Self.escapingEntries(world) + [
+                    ["name": "ok.txt", "content": "fine\n"], ["name": "sub", "type": "dir"],
+                ],
+                "/data/tree/sub": [["name": "deep.txt", "content": "deep\n"], ["name": "../../../../../../up.txt"]],
+            ]
+        ])
+        let diagnostics = world.here + "/diag"
+        let before = treeListing(world.root)
+        let result = server.batch(
+            "collect /data/tree/*\ncollect -r /data/tree\n", in: world.here, extra: ["--diagnostics", diagnostics])
+        #expect(result.status == 0, "\(result.stderr)")
+        let added = Set(treeListing(world.root)).subtracting(before)
+        let outsideDiagnostics = added.filter { !$0.hasPrefix("d ./here/diag") && !$0.hasPrefix("f ./here/diag") }
+        #expect(outsideDiagnostics.isEmpty, "\(outsideDiagnostics)")
+        let files = Shell.sh(
+            "cd '\(diagnostics)' && find . -path '*/files/*' -type f | sed 's|^\\./[^/]*/[^/]*/||' | sort"
+        )
+        .stdout
+        #expect(files == "files/data/tree/ok.txt\nfiles/data/tree/sub/deep.txt\n")
+        #expect(
+            Self.warnings(result.stderr)
+                == Self.expectedWarnings("collect", in: "/data/tree", world: world)
+                + Self.expectedWarnings("collect", in: "/data/tree", world: world) + [
+                    #"warning: collect: server sent a suspicious name "../../../../../../up.txt" in /data/tree/sub (it contains "/"); skipped"#
+                ])
+    }
+
+    @Test func symbolicLinksInTheTargetDoNotLeadOut() throws {
+        let world = World()
+        let server = HostileServer([
+            "dirs": [
+                "/data/tree": [["name": "linked", "type": "dir"], ["name": "victim.txt", "content": "owned\n"]],
+                "/data/tree/linked": [["name": "victim.txt", "content": "owned\n"]],
+            ]
+        ])
+        Shell.sh(
+            "mkdir -p '\(world.here)/tree' && ln -s '\(world.outside)' '\(world.here)/tree/linked'"
+                + " && ln -s '\(world.outside)/victim.txt' '\(world.here)/tree/victim.txt'")
+        let result = server.batch("lcd \(world.here)\nget -r -a /data/tree tree\n", in: world.here, extra: ["-be"])
+        #expect(
+            result.stderr.contains(
+                "warning: get: \(world.here)/tree/linked: refusing to write there: \(world.here)/tree/linked leads"
+                    + " outside \(world.here)/tree (symbolic link to \(world.outside)); skipped"), "\(result.stderr)")
+        #expect(result.stderr.contains("get: \(world.here)/tree/victim.txt: refusing to write there"))
+        #expect(result.status == 7)
+        #expect(try String(contentsOfFile: world.outside + "/victim.txt", encoding: .utf8) == "keep\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: world.outside) == ["victim.txt"])
+    }
+
+    @Test func anEndlessTreeStopsAtSixtyFourLevels() {
+        let world = World()
+        let server = HostileServer(["endless": "/data/loop"])
+        let result = server.batch("lcd \(world.here)\nget -r /data/loop\n", in: world.here)
+        #expect(result.status == 0, "\(result.stderr)")
+        let deepest = "/data/loop" + String(repeating: "/again", count: 65)
+        #expect(result.stderr.contains("warning: get: \(deepest): more than 64 folders deep; skipped"))
+        let folders = Shell.sh("find '\(world.here)/loop' -type d | wc -l").stdout
+        #expect(folders.trimmingCharacters(in: .whitespacesAndNewlines) == "65")
+    }
+
+    // MARK: Wildcards
+
+    @Test func wildcardsMatchWithinOneComponent() throws {
+        let world = World()
+        let server = HostileServer([
+            "home": "/data/w",
+            "dirs": [
+                "/data/w": [
+                    ["name": "db-/x/authorized_keys"], ["name": "x/.bashrc"], ["name": "authorized_keys\u{0}.tar.gz"],
+                    ["name": "db-1.tar.gz", "content": "backup\n"], ["name": ".hidden", "content": "h\n"],
+                ]
+            ],
+        ])
+        let result = server.batch(
+            "lcd \(world.here)\nmget db-*\nmget *.tar.gz\nmget *\n", in: world.here)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: world.here) == ["db-1.tar.gz"])
+        #expect(result.stdout.components(separatedBy: "remote:/data/w/db-1.tar.gz => local:db-1.tar.gz").count == 4)
+        #expect(!result.stdout.contains("authorized_keys"))
+        #expect(
+            Self.warnings(result.stderr).filter { $0.hasPrefix("warning: mget: server sent") }.count == 9,
+            "\(result.stderr)")
+    }
+
+    // MARK: Modes
+
+    @Test func setIDBitsFromTheServerAreDropped() {
+        let world = World()
+        let server = HostileServer([
+            "dirs": [
+                "/data/m": [
+                    ["name": "suid", "mode": 0o4755, "content": "x"], ["name": "sgid", "mode": 0o2777, "content": "x"],
+                    ["name": "sticky", "mode": 0o1640, "content": "x"],
+                ]
+            ]
+        ])
+        let result = server.batch(
+            "lcd \(world.here)\nget -p /data/m/suid\n! mkdir mp\nlcd mp\nmget -p /data/m/*\ncollect /data/m/*\n",
+            in: world.here, extra: ["--diagnostics", world.here + "/diag"])
+        #expect(result.status == 0, "\(result.stderr)")
+        func mode(_ path: String) -> String {
+            Shell.sh("stat -c %a '\(path)'").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(mode(world.here + "/suid") == "755")
+        #expect(mode(world.here + "/mp/suid") == "755")
+        #expect(mode(world.here + "/mp/sgid") == "777")
+        #expect(mode(world.here + "/mp/sticky") == "640")
+        let collected = Shell.sh("find '\(world.here)/diag' -path '*/files/data/m/*' -printf '%f %m\\n' | sort").stdout
+        #expect(collected == "sgid 777\nsticky 640\nsuid 755\n")
+    }
+
+    // MARK: Terminal
+
+    @Test func namesPathsAndMessagesReachTheTerminalWithControlsVisible() throws {
+        let world = World()
+        let escape = "\u{1B}"
+        let server = HostileServer([
+            "home": "/data/c",
+            "realpath": ["/data/c/inside": "/data/c/ins\(escape)[2Jide"],
+            "dirs": [
+                "/data/c": [
+                    ["name": "title\(escape)]0;owned\u{7}.txt", "content": "t\n"],
+                    [
+                        "name": "bell\u{7}\u{9B}31m",
+                        "longname": "-rw-r--r-- 1 0 0 6 Jan 1 00:00 long\(escape)[2J\r\nforged",
+                    ],
+                    ["name": "line\nremote:/etc/shadow => local:shadow"],
+                    ["name": "rtl\u{202E}txt.exe", "content": "r\n"],
+                    ["name": "inside", "type": "dir"],
+                    ["name": "folder\(escape)[1m", "type": "dir"],
+                    ["name": "open\(escape)[1mfail", "deny": true],
+                ]
+            ],
+            "exec": ["stdout": "out\(escape)[2J\n", "signal": "TERM\(escape)]0;x\u{7}"],
+        ])
+        let diagnostics = world.here + "/diag"
+        let result = server.batch(
+            """
+            lcd \(world.here)
+            ls
+            ls -1
+            mget t*
+            mget r*
+            mget f*
+            mget o*
+            cd inside
+            pwd
+            run true
+            """, in: world.here, extra: ["-be", "--diagnostics", diagnostics])
+        #expect(result.status == 7 || result.status == 8, "\(result.stderr)")
+        let output = result.stdout + result.stderr
+        #expect(!hasRawControls(output), "\(output.debugDescription)")
+        #expect(result.stdout.contains("title^[]0;owned^G.txt\n"))
+        #expect(result.stdout.contains("-rw-r--r-- 1 0 0 6 Jan 1 00:00 long^[[2J^M^Jforged\n"))
+        #expect(result.stdout.contains("bell^G\\u{9b}31m\n"))
+        #expect(result.stdout.contains("remote:/data/c/title^[]0;owned^G.txt => local:title^[]0;owned^G.txt\n"))
+        #expect(result.stdout.contains("remote:/data/c/rtl\\u{202e}txt.exe => local:rtl\\u{202e}txt.exe\n"))
+        #expect(!output.split(separator: "\n").contains { $0.hasPrefix("remote:/etc/shadow") })
+        #expect(result.stderr.contains("mget: /data/c/folder^[[1m: skipping directory (use mget -r)"))
+        #expect(result.stderr.contains("mget: /data/c/open^[[1mfail: open for read: permission denied"))
+        #expect(result.stdout.contains("Remote directory is now /data/c/ins^[[2Jide\n"))
+        #expect(result.stdout.contains("out^[[2J\n"))
+        #expect(result.stderr.contains("run: 'true' was killed by signal TERM^[]0;x^G"))
+        // The files keep their real names: only what is shown is escaped.
+        #expect(FileManager.default.fileExists(atPath: world.here + "/title\(escape)]0;owned\u{7}.txt"))
+        let report = Shell.sh("cat '\(diagnostics)'/*/report.md").stdout
+        #expect(report.contains("TERM^[]0;x^G"))
+        #expect(!hasRawControls(report))
+        let stdoutFile = Shell.sh("cat '\(diagnostics)'/*/*/01-true.stdout").stdout
+        #expect(stdoutFile == "out\(escape)[2J\n", "run output on disk stays byte-exact")
+    }
+
+    @Test func suspiciousRealpathAnswersAreRefused() {
+        let world = World()
+        let server = HostileServer([
+            "home": "/x/../../etc",
+            "realpath": ["/up": "/data/../../etc", "/rel": "etc/ssh", "/nul": "/etc\u{0}/x"],
+            "dirs": ["/up": [], "/rel": [], "/nul": []],
+        ])
+        let result = server.batch("pwd\ncd /up\ncd /rel\ncd /nul\npwd\n", in: world.here, extra: ["-be"])
+        #expect(result.status == 7)
+        #expect(
+            result.stderr == """
+                warning: server sent a suspicious path "/x/../../etc" (it holds a "." or ".." component) as the remote directory; starting in /
+                cd: /up: server sent a suspicious path "/data/../../etc" (it holds a "." or ".." component)
+                cd: /rel: server sent a suspicious path "etc/ssh" (it is not an absolute path)
+                cd: /nul: server sent a suspicious path "/etc^@/x" (it contains a NUL byte)
+
+                """)
+        #expect(result.stdout.components(separatedBy: "Remote directory is /\n").count == 3)
+    }
+
+    @Test func authenticationMethodListIsShownWithControlsVisible() {
+        let world = World()
+        let server = HostileServer(["methods": "publickey,\u{1B}[2Jpassword\u{7}"])
+        let result = server.batch("pwd\n", in: world.here, extra: ["-v"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("server accepts: publickey,^[[2Jpassword^G"))
+        #expect(!hasRawControls(result.stderr))
+        let refused = HostileServer(["methods": "gssapi\u{1B}[2J"])
+        let failed = refused.batch("pwd\n", in: world.here)
+        #expect(failed.status == 4)
+        #expect(failed.stderr.contains("gssapi^[[2J"), "\(failed.stderr)")
+        #expect(!hasRawControls(failed.stderr))
+    }
+
+    @Test func keyboardInteractiveTextIsShownWithControlsVisible() {
+        let world = World()
+        let server = HostileServer([
+            "methods": "keyboard-interactive",
+            "interactive": [
+                "name": "Evil\u{1B}]0;owned\u{7}", "instruction": "first line\nsecond\u{1B}[2J line",
+                "prompts": [["Code\u{1B}[8m: ", false]],
+            ],
+        ])
+        let home = TestSSHServer.scratch("kbd-home")
+        let terminal = TerminalSession(
+            ["-P", String(server.port), "--known-hosts", server.knownHosts, "-noagent", "root@127.0.0.1"],
+            directory: world.here, home: home)
+        #expect(terminal.waitFor("Code^[[8m:"), "\(terminal.screen)")
+        let screen = terminal.screen
+        #expect(screen.contains("Evil^[]0;owned^G"))
+        #expect(screen.contains("first line\nsecond^[[2J line"))
+        terminal.type("123456")
+        terminal.press("Enter")
+        #expect(terminal.waitForCurrentLine("ferry>"), "\(terminal.screen)")
+        terminal.type("bye")
+        terminal.press("Enter")
+        #expect(terminal.waitFor("FERRY-EXIT=0"))
+    }
+
+    // MARK: Sizes
+
+    @Test func downloadsStopAtTheAnnouncedSize() throws {
+        let world = World()
+        let server = HostileServer([
+            "files": [
+                "/data/u/small": ["size": 10, "stream": 20_000_000],
+                "/data/u/forever": ["size": 10, "stream": -1],
+                "/data/u/unknown": ["size": NSNull(), "stream": 3_000_000],
+                "/data/u/short": ["size": 1000, "content": "abc"],
+            ]
+        ])
+        let result = server.batch(
+            "lcd \(world.here)\nget /data/u/small\nget /data/u/forever\nget /data/u/unknown\nget /data/u/short\n",
+            in: world.here)
+        #expect(result.status == 0, "\(result.stderr)")
+        func size(_ name: String) -> UInt64? {
+            (try? FileManager.default.attributesOfItem(atPath: world.here + "/" + name))?[.size] as? UInt64
+        }
+        #expect(size("small") == 10)
+        #expect(size("forever") == 10)
+        #expect(size("unknown") == 3_000_000)
+        #expect(size("short") == 3)
+        #expect(
+            Self.warnings(result.stderr) == [
+                "warning: get: /data/u/small: file grew while being read; kept the first 10 bytes, the size the server announced",
+                "warning: get: /data/u/forever: file grew while being read; kept the first 10 bytes, the size the server announced",
+                "warning: get: /data/u/short: file ended after 3 of the 1000 bytes the server announced",
+            ])
+    }
+
+    // MARK: Signals
+
+    /// Starts a slow download, sends `signal` once its temporary file exists, and returns Ferry's status.
+    func signalDuringDownload(_ signal: String, world: World, server: HostileServer) -> String {
+        let script = server.directory + "/slow.scr"
+        try? "lcd \(world.here)\nget /data/slow/big\nget /data/slow/big again\n".write(
+            toFile: script, atomically: true, encoding: .utf8)
+        let command = ([FerryBinary.path, "-b", script] + server.options()).map { "'\($0)'" }.joined(separator: " ")
+        return Shell.sh(
+            """
+            export HOME='\(world.root)'
+            \(command) > '\(world.root)/out' 2> '\(world.root)/err' &
+            pid=$!
+            for i in $(seq 200); do ls -a '\(world.here)' | grep -q ferry- && break; sleep 0.05; done
+            kill -\(signal) $pid
+            wait $pid
+            echo "status=$?"
+            """
+        ).stdout
+    }
+
+    @Test(arguments: [("TERM", 143), ("HUP", 129)])
+    func terminationSignalsCleanUpAndExitAsSignalled(signal: String, status: Int) throws {
+        let world = World()
+        let server = HostileServer(["files": ["/data/slow/big": ["size": 100_000_000, "stream": -1, "delay": 0.05]]])
+        let ended = signalDuringDownload(signal, world: world, server: server)
+        #expect(ended == "status=\(status)\n", "\(ended)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: world.here) == [])
+        let errors = (try? String(contentsOfFile: world.root + "/err", encoding: .utf8)) ?? ""
+        #expect(errors.contains("get: interrupted\n"), "\(errors)")
+        #expect(errors.contains(":2: terminated by SIG\(signal); stopping"), "\(errors)")
+    }
+}
