@@ -88,7 +88,8 @@ extension Interpreter {
             let attributes = try remote(command, path) { try sftp.attributes(path) }
             let name = PathRules.lastComponent(path)
             var display = transfer.destination.map(namingHost) ?? name
-            var local = localPath(display)
+            // A local name the user gave may use `~` and `{host}`; a remote file's own name is only a name.
+            var local = transfer.destination.map(localPath) ?? PathRules.join(localDirectory, name)
             if let status = LocalStatus(local), status.isDirectory,
                 !attributes.isDirectory || transfer.destination == nil
                     || LocalStatus(PathRules.join(local, name)) != nil
@@ -122,7 +123,7 @@ extension Interpreter {
                 guard let attributes else { continue }
                 found += 1
                 let name = PathRules.lastComponent(match.path)
-                let local = localPath(name)
+                let local = PathRules.join(localDirectory, name)
                 if attributes.isDirectory {
                     if transfer.recursive {
                         try walkRemote(
