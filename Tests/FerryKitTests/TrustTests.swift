@@ -30,8 +30,8 @@ struct TrustTests {
     }
 
     @Test(arguments: [
-        ("ok.txt", nil), (".hidden", nil), ("a b", nil), ("", RemoteName.Problem.empty), (".", .dotComponent),
-        ("..", .dotComponent), ("../x", .slash), ("x/..", .slash), ("/etc/passwd", .slash), ("a\u{0}b", .nul),
+        ("ok.txt", nil), (".hidden", nil), ("a b", nil), ("", RemoteName.Problem.empty), (".", .dot),
+        ("..", .dot), ("../x", .slash), ("x/..", .slash), ("/etc/passwd", .slash), ("a\u{0}b", .nul),
     ])
     func listedNamesMustBeOneComponent(name: String, problem: RemoteName.Problem?) {
         #expect(RemoteName.problem(withName: name) == problem)

@@ -25,8 +25,9 @@ struct HostileServerTests {
             ["name": String(repeating: "../", count: 40) + world.root + "/abs.txt"],
             ["name": world.root + "/abs2.txt"],
             ["name": "x/.."],
-            ["name": "."],
-            ["name": ".."],
+            ["name": ".", "type": "dir"],
+            ["name": "..", "type": "dir"],
+            ["name": "..", "type": "file"],
             ["name": "evil\u{0}.txt"],
             ["name_hex": "ff66"],
         ]
@@ -39,6 +40,7 @@ struct HostileServerTests {
         #"name "../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../WORLD/abs.txt" in DIR (it contains "/")"#,
         #"name "WORLD/abs2.txt" in DIR (it contains "/")"#,
         #"name "x/.." in DIR (it contains "/")"#,
+        #"name ".." in DIR (it is "." or "..")"#,
         #"name "evil^@.txt" in DIR (it contains a NUL byte)"#,
         #"name "\#u{FFFD}f" in DIR (it is not valid UTF-8)"#,
     ]

@@ -65,8 +65,9 @@ public final class SFTPClient {
         try check(ferry_sftp_stat(handle, path, 2, &raw), "libssh2_sftp_stat_ex")
     }
 
-    /// The entries of directory `path`, without `.` and `..`. Every other name is checked with
-    /// ``RemoteName``: one that is not a single path component is left out and listed in `refused`.
+    /// The entries of directory `path`, without the folder's own `.` and `..`. Every other name is
+    /// checked with ``RemoteName``: one that is not a single path component (a `..` that claims to be
+    /// a file included) is left out and listed in `refused`.
     public func list(_ path: String) throws -> RemoteListing {
         guard let dir = ferry_sftp_open(handle, path, 0, 0, 1) else {
             throw lastError("libssh2_sftp_opendir")
@@ -87,8 +88,11 @@ public final class SFTPClient {
                 listing.refused.append(RefusedName(name: String(decoding: bytes, as: UTF8.self), problem: .notUTF8))
                 continue
             }
-            // Every directory lists itself and its parent; those are not refusals.
-            if entryName == "." || entryName == ".." { continue }
+            // Every directory lists itself and its parent, as directories: those are not refusals.
+            let attributes = RemoteAttributes(raw)
+            if entryName == "." || entryName == "..", attributes.isDirectory || attributes.permissions == nil {
+                continue
+            }
             if let problem = RemoteName.problem(withName: entryName) {
                 listing.refused.append(RefusedName(name: entryName, problem: problem))
                 continue
@@ -99,8 +103,7 @@ public final class SFTPClient {
             }
             let longEnd = long.firstIndex(of: 0) ?? long.count
             let longName = String(decoding: long[..<longEnd].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            listing.entries.append(
-                RemoteEntry(name: entryName, longName: longName, attributes: RemoteAttributes(raw)))
+            listing.entries.append(RemoteEntry(name: entryName, longName: longName, attributes: attributes))
         }
         return listing
     }

@@ -9,6 +9,7 @@ public enum RemoteName {
     /// Why a name or path from the server was refused.
     public enum Problem: Sendable, Equatable, CustomStringConvertible {
         case empty
+        case dot
         case dotComponent
         case slash
         case nul
@@ -19,6 +20,7 @@ public enum RemoteName {
         public var description: String {
             switch self {
             case .empty: "it is empty"
+            case .dot: "it is \".\" or \"..\""
             case .dotComponent: "it holds a \".\" or \"..\" component"
             case .slash: "it contains \"/\""
             case .nul: "it contains a NUL byte"
@@ -32,7 +34,7 @@ public enum RemoteName {
     /// What is wrong with `name` as one path component, or nil when it is fine.
     public static func problem(withName name: String) -> Problem? {
         if name.isEmpty { return .empty }
-        if name == "." || name == ".." { return .dotComponent }
+        if name == "." || name == ".." { return .dot }
         if name.utf8.contains(UInt8(ascii: "/")) { return .slash }
         if name.utf8.contains(0) { return .nul }
         return nil
