@@ -11,7 +11,9 @@ struct FerryMain {
         let watcher = InterruptWatcher.start()
         let status = run(watcher: watcher)
         // After SIGTERM or SIGHUP, whatever stopped, Ferry ends as a killed process would report it.
-        if let signal = watcher?.interruption.terminationSignal { return 128 + signal }
+        if let interruption = watcher?.interruption, interruption.terminationSignal != nil {
+            return interruption.exitStatus
+        }
         return status
     }
 

@@ -92,7 +92,8 @@ enum FileTransfer {
         do {
             // The size the server announced bounds the download: a server that streams more (or for
             // ever) gets no further than that, and a file that grew while being read is reported.
-            let expected = size.map { $0 - min($0, outcome.resumedAt ?? 0) }
+            let start = outcome.resumedAt ?? 0
+            let expected = size.map { $0 - min($0, start) }
             // Ask for no more than the file holds: libssh2 sends read-ahead for the whole buffer.
             let chunk = Int(min(UInt64(readSize), max(expected ?? UInt64(readSize), 32 * 1024)))
             var done: UInt64 = 0
@@ -101,7 +102,6 @@ enum FileTransfer {
                 let wanted = expected.map { done < $0 ? Int(min(UInt64(chunk), $0 - done)) : 1 } ?? chunk
                 let window = UnsafeMutableRawBufferPointer(rebasing: buffer.memory[0..<wanted])
                 let count = try remoteCall(job.remotePath, "read") { try remote.read(into: window) }
-                let start = outcome.resumedAt ?? 0
                 if let expected, let size, done >= expected {
                     if count > 0 {
                         outcome.warning =

@@ -43,7 +43,7 @@ extension Interpreter {
                 if keepStatus, !line.ignoresFailure { status = error.failureClass.exitStatus }
             }
             // SIGTERM or SIGHUP: the command has stopped and cleaned up; now Ferry ends.
-            if let signal = settings.interruption.terminationSignal { return 128 + signal }
+            if settings.interruption.terminationSignal != nil { return settings.interruption.exitStatus }
         }
         return status
     }

@@ -102,9 +102,9 @@ extension Interpreter {
                         match.path, into: local, display: local, transfer: transfer, sftp: sftp, root: root,
                         command: "collect", jobs: &jobs)
                 } else {
-                    var job = downloadJob(match.path, local: local, display: local, attributes: attributes, transfer)
-                    job.localRoot = root.path
-                    jobs.append(job)
+                    jobs.append(
+                        downloadJob(
+                            match.path, local: local, display: local, attributes: attributes, transfer, root: root))
                 }
             }
             if found == 0 { throw CommandFailure(.transfer, "collect: \(pattern): nothing matched") }

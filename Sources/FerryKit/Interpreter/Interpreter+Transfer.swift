@@ -133,9 +133,9 @@ extension Interpreter {
                         console.report("\(command): \(match.path): skipping directory (use \(command) -r)")
                     }
                 } else {
-                    var job = downloadJob(match.path, local: local, display: name, attributes: attributes, transfer)
-                    job.localRoot = root.path
-                    jobs.append(job)
+                    jobs.append(
+                        downloadJob(
+                            match.path, local: local, display: name, attributes: attributes, transfer, root: root))
                 }
             }
             if found == 0 { console.report("warning: \(command): \(pattern): nothing matched") }
@@ -143,14 +143,17 @@ extension Interpreter {
         return jobs
     }
 
+    /// The job for one remote file; `root`, when its local name came from the server, is the folder
+    /// it must stay inside.
     func downloadJob(
         _ path: String, local: String, display: String, attributes: RemoteAttributes,
-        _ transfer: Transfer
+        _ transfer: Transfer, root: DownloadRoot? = nil
     ) -> TransferJob {
         TransferJob(
             remotePath: path, localPath: local, remoteDisplay: path, localDisplay: display, isDownload: true,
             resume: transfer.resume, preserve: transfer.preserve, sourceSize: attributes.size,
-            sourcePermissions: attributes.permissions, sourceModificationTime: attributes.modificationTime)
+            sourcePermissions: attributes.permissions, sourceModificationTime: attributes.modificationTime,
+            localRoot: root?.path)
     }
 
     /// Folders deeper than this below a recursive download are left out, as OpenSSH's sftp does: a
@@ -197,10 +200,10 @@ extension Interpreter {
                     childPath, into: childLocal, display: childDisplay, transfer: transfer, sftp: sftp, root: root,
                     depth: depth + 1, command: command, jobs: &jobs)
             } else if attributes.isRegularFile {
-                var job = downloadJob(
-                    childPath, local: childLocal, display: childDisplay, attributes: attributes, transfer)
-                job.localRoot = root.path
-                jobs.append(job)
+                jobs.append(
+                    downloadJob(
+                        childPath, local: childLocal, display: childDisplay, attributes: attributes, transfer,
+                        root: root))
             }
         }
     }

@@ -107,7 +107,7 @@ public struct Wildcard: Sendable, Equatable {
         var starT = 0
         while t < chars.count {
             // Only a literal matches a separator: no wildcard reaches past its path component.
-            let separator = chars[t] == "/" || chars[t] == "\u{0}"
+            let separator = Self.isSeparator(chars[t])
             if p < pieces.count {
                 switch pieces[p] {
                 case .anyRun:
@@ -133,7 +133,7 @@ public struct Wildcard: Sendable, Equatable {
             }
             // Let the last `*` take one more character, unless that is a separator it may not cross (and
             // an earlier `*` could only take it by crossing it too).
-            guard starP >= 0, chars[starT] != "/", chars[starT] != "\u{0}" else { return false }
+            guard starP >= 0, !Self.isSeparator(chars[starT]) else { return false }
             p = starP + 1
             starT += 1
             t = starT
@@ -141,4 +141,7 @@ public struct Wildcard: Sendable, Equatable {
         while p < pieces.count, pieces[p] == .anyRun { p += 1 }
         return p == pieces.count
     }
+
+    /// `/` and NUL end a path component; no wildcard matches them.
+    private static func isSeparator(_ character: Character) -> Bool { character == "/" || character == "\u{0}" }
 }

@@ -126,31 +126,20 @@ public struct KnownHosts: Sendable {
                 atPath: folder, withIntermediateDirectories: true,
                 attributes: [.posixPermissions: 0o700])
         }
-        let descriptor = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw LocalFileError(path: path, operation: "open") }
-        defer { close(descriptor) }
-        while flock(descriptor, LOCK_EX) != 0 {
+        let file = try LocalFile(path: path, flags: O_RDWR | O_APPEND | O_CREAT, mode: 0o644, operation: "open")
+        while flock(file.descriptor, LOCK_EX) != 0 {
             guard errno == EINTR else { throw LocalFileError(path: path, operation: "lock") }
         }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw LocalFileError(path: path, operation: "stat") }
-        var existing = Data(count: Int(info.st_size))
-        let count = existing.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+        var existing = Data(count: Int(try file.status().st_size))
+        let count = existing.withUnsafeMutableBytes { pread(file.descriptor, $0.baseAddress, $0.count, 0) }
         guard count == existing.count else { throw LocalFileError(path: path, operation: "read") }
         if case .match = KnownHosts(path: path, data: existing).verdict(host: host, port: port, key: key) { return }
         var line = "\(hostEntryName(host: host, port: port)) \(key.algorithm) \(key.blob.base64EncodedString())\n"
         if let last = existing.last, last != UInt8(ascii: "\n") { line = "\n" + line }
-        let bytes = Array(line.utf8)
-        var written = 0
-        while written < bytes.count {
-            let result = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw LocalFileError(path: path, operation: "write")
-            }
-            written += result
-        }
-        guard fsync(descriptor) == 0 else { throw LocalFileError(path: path, operation: "sync") }
+        try Array(line.utf8).withUnsafeBytes { try file.write($0) }
+        guard fsync(file.descriptor) == 0 else { throw LocalFileError(path: path, operation: "sync") }
+        // Closing also drops the lock; a failure the kernel reports only now still counts.
+        try file.close()
     }
 
     /// Whether a comma-separated pattern list (or a hashed name) matches `name`.

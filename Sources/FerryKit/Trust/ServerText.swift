@@ -8,36 +8,31 @@
 /// changes nothing, so text may safely pass through it more than once.
 public enum ServerText {
     /// `text` as one safe line: every control character, line ends and tabs included, made visible.
-    public static func visible(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: needsEscape) else { return text }
-        var result = ""
-        result.unicodeScalars.reserveCapacity(text.unicodeScalars.count + 8)
-        for scalar in text.unicodeScalars { append(scalar, to: &result, keepingLines: false) }
-        return result
-    }
+    public static func visible(_ text: String) -> String { escaped(text, keepingLines: false) }
 
     /// `text` with its lines kept: as ``visible(_:)``, but newlines and tabs pass through and carriage
     /// returns are dropped (so a line cannot be overwritten). For multi-line output such as a remote
     /// command's, or a keyboard-interactive instruction.
-    public static func visibleLines(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: needsEscape) else { return text }
-        var result = ""
-        for scalar in text.unicodeScalars { append(scalar, to: &result, keepingLines: true) }
-        return result
-    }
+    public static func visibleLines(_ text: String) -> String { escaped(text, keepingLines: true) }
 
     /// Whether `text` holds anything ``visible(_:)`` would change.
     public static func hasControls(_ text: String) -> Bool { text.unicodeScalars.contains(where: needsEscape) }
 
-    static func append(_ scalar: Unicode.Scalar, to text: inout String, keepingLines: Bool) {
-        switch scalar.value {
-        case 0x0A where keepingLines, 0x09 where keepingLines: text.unicodeScalars.append(scalar)
-        case 0x0D where keepingLines: break
-        case 0..<0x20: text += "^" + String(UnicodeScalar(UInt8(scalar.value + 0x40)))
-        case 0x7F: text += "^?"
-        case _ where needsEscape(scalar): text += "\\u{\(String(scalar.value, radix: 16))}"
-        default: text.unicodeScalars.append(scalar)
+    private static func escaped(_ text: String, keepingLines: Bool) -> String {
+        guard hasControls(text) else { return text }
+        var result = ""
+        result.unicodeScalars.reserveCapacity(text.unicodeScalars.count + 8)
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x0A where keepingLines, 0x09 where keepingLines: result.unicodeScalars.append(scalar)
+            case 0x0D where keepingLines: break
+            case 0..<0x20: result += "^" + String(UnicodeScalar(UInt8(scalar.value + 0x40)))
+            case 0x7F: result += "^?"
+            case _ where needsEscape(scalar): result += "\\u{\(String(scalar.value, radix: 16))}"
+            default: result.unicodeScalars.append(scalar)
+            }
         }
+        return result
     }
 
     private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
