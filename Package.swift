@@ -6,7 +6,10 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "ferry", targets: ["ferry"]),
-        .library(name: "FerryKit", targets: ["FerryKit"]),
+        .library(
+            name: "FerryKit",
+            targets: ["FerryScript", "FerryBase", "FerryTransport", "FerrySessions", "FerryCore", "FerryFleet"]
+        ),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,26 +32,41 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]
         ),
+        .target(name: "FerryScript"),
+        .target(name: "FerryBase", dependencies: ["FerryScript"]),
         .target(
-            name: "FerryKit",
+            name: "FerryTransport",
+            dependencies: ["FerryBase", "FerryScript", "CLibSSH2", "CArgon2"]
+        ),
+        .target(
+            name: "FerrySessions",
             dependencies: [
-                "CLibSSH2",
-                "CArgon2",
-                .product(name: "Logging", package: "swift-log"),
+                "FerryBase", "FerryScript", "FerryTransport",
                 .product(name: "Yams", package: "Yams"),
             ]
+        ),
+        .target(
+            name: "FerryCore",
+            dependencies: ["FerryBase", "FerryScript", "FerryTransport", "FerrySessions"]
+        ),
+        .target(
+            name: "FerryFleet",
+            dependencies: ["FerryScript", "FerryTransport", "FerrySessions", "FerryCore"]
         ),
         .executableTarget(
             name: "ferry",
             dependencies: [
-                "FerryKit",
+                "FerryBase", "FerryScript", "FerryTransport", "FerrySessions", "FerryCore", "FerryFleet",
                 "CLibEdit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "FerryKitTests", dependencies: ["FerryKit"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["FerryKit"], exclude: ["Fixtures", "Expected"]),
+        .testTarget(name: "FerryKitTests", dependencies: ["FerryScript", "FerryBase", "FerryTransport", "FerrySessions", "FerryCore", "FerryFleet"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["FerryScript", "FerryBase", "FerryTransport", "FerrySessions", "FerryCore", "FerryFleet"],
+            exclude: ["Fixtures", "Expected"]),
     ],
     swiftLanguageModes: [.v6]
 )

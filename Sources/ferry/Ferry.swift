@@ -1,5 +1,5 @@
 import ArgumentParser
-import FerryKit
+import FerryTransport
 import Foundation
 import Logging
 

@@ -1,4 +1,8 @@
-import FerryKit
+import FerryBase
+import FerryCore
+import FerryFleet
+import FerryScript
+import FerrySessions
 import Foundation
 
 /// What the single-host set-up hands to a run over many hosts.
@@ -103,8 +107,7 @@ extension FerryMain {
                     continue
                 }
                 guard
-                    let parsed = Interpreter.parseTarget(
-                        target.name, defaultUser: context.defaultUser, defaultPort: options.port ?? 22),
+                    let parsed = ConnectionTarget(parsing: target.name, defaultUser: context.defaultUser, defaultPort: options.port ?? 22),
                     FleetTarget.isValidHost(parsed.host)
                 else {
                     problems.append(

@@ -1,4 +1,8 @@
-import FerryKit
+import FerryBase
+import FerryCore
+import FerryScript
+import FerrySessions
+import FerryTransport
 import Foundation
 import Logging
 
@@ -79,8 +83,7 @@ struct FerryMain {
         if !fleet, let target = options.targets.first {
             // -P is the port unless the target names one itself, as -l is the user unless it has user@.
             guard
-                let parsed = Interpreter.parseTarget(
-                    target, defaultUser: defaultUser, defaultPort: options.port ?? 22)
+                let parsed = ConnectionTarget(parsing: target, defaultUser: defaultUser, defaultPort: options.port ?? 22)
             else {
                 console.report("ferry: '\(target)' is not [user@]host[:port]")
                 return FailureClass.usage.exitStatus

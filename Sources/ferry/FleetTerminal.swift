@@ -1,4 +1,5 @@
-import FerryKit
+import FerryCore
+import FerryFleet
 import Foundation
 import Synchronization
 

@@ -1,4 +1,4 @@
-import FerryKit
+import FerryCore
 import Foundation
 import Synchronization
 

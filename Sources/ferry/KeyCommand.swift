@@ -1,5 +1,6 @@
 import ArgumentParser
-import FerryKit
+import FerryCore
+import FerryTransport
 import Foundation
 
 /// `ferry key convert IN.ppk OUT`: a PuTTY key file as an OpenSSH private key.

@@ -1,5 +1,5 @@
-import CLibEdit
-import FerryKit
+internal import CLibEdit
+import FerryCore
 import Foundation
 
 /// The `ferry>` prompt on a terminal, edited with libedit (as OpenSSH's sftp is): Emacs keys by

@@ -1,5 +1,8 @@
 import ArgumentParser
-import FerryKit
+import FerryCore
+import FerryScript
+import FerrySessions
+import FerryTransport
 import Foundation
 
 /// `ferry session list | show | save | delete`: manage saved sessions.

@@ -1,4 +1,4 @@
-import FerryKit
+import FerryCore
 import Foundation
 
 /// Standard output and error, with a one-line progress meter when standard output is a terminal.

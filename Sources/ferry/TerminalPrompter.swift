@@ -1,4 +1,4 @@
-import FerryKit
+import FerryTransport
 import Foundation
 
 /// Asks for secrets and host-key decisions on the controlling terminal (`/dev/tty`), never on standard

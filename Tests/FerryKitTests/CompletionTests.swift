@@ -1,6 +1,6 @@
 import Testing
 
-@testable import FerryKit
+@testable import FerryCore
 
 @Suite("Tab completion")
 struct CompletionTests {

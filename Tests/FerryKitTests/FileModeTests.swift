@@ -1,6 +1,6 @@
 import Testing
 
-@testable import FerryKit
+@testable import FerryScript
 
 @Suite("chmod modes")
 struct FileModeTests {

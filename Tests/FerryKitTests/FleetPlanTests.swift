@@ -1,6 +1,7 @@
 import Testing
 
-@testable import FerryKit
+@testable import FerryFleet
+@testable import FerryScript
 
 @Suite("Hosts files and per-host paths")
 struct FleetPlanTests {

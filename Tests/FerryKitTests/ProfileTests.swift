@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import FerryKit
+@testable import FerryBase
+@testable import FerrySessions
+@testable import FerryTransport
 
 @Suite("Saved sessions")
 struct ProfileTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import FerryKit
+@testable import FerryTransport
 
 @Suite("Proxy wire formats and rules")
 struct ProxyWireTests {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import FerryKit
+@testable import FerryTransport
 
 @Suite("RSA signature fallback")
 struct RSAFallbackTests {

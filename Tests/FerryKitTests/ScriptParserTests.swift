@@ -1,6 +1,7 @@
 import Testing
 
-@testable import FerryKit
+@testable import FerryCore
+@testable import FerryScript
 
 @Suite("Script parser")
 struct ScriptParserTests {

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import FerryKit
+@testable import FerryBase
+@testable import FerryCore
+@testable import FerryScript
 
 @Suite("Trust boundary: server text, names, paths, modes")
 struct TrustTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import FerryKit
+@testable import FerryTransport
 
 /// PuTTY key files made by puttygen, read and turned into OpenSSH keys that `ssh-keygen` accepts.
 @Suite("PuTTY key files", .tags(.integration))

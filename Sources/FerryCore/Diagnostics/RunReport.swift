@@ -1,0 +1,188 @@
+import FerryBase
+import Foundation
+
+/// One command as the report lists it.
+public struct CommandRecord: Codable, Equatable, Sendable {
+    /// The script line, when the command came from a script.
+    public var line: Int?
+    /// The command as written (never holds secrets: scripts have no password commands).
+    public var command: String
+    /// The host the command ran against, if connected.
+    public var host: String?
+    /// `ok`, `failed`, `trouble` (a path-MTU mismatch), `interrupted` (Ctrl-C), or `failed-ignored` (a leading `-`).
+    public var status: String
+    /// The exit status class of a failure, or a remote command's own exit status.
+    public var exitStatus: Int?
+    /// The signal that ended a remote command.
+    public var signal: String?
+    /// The time limit a remote command ran past.
+    public var timedOutAfterSeconds: Int?
+    public var durationSeconds: Double
+    /// Bytes moved: transferred file data, or a remote command's stdout plus stderr.
+    public var bytes: UInt64
+    /// The failure's one-line message.
+    public var message: String?
+    /// What `ping-mtu` found.
+    public var mtu: MTUFigures?
+
+    enum CodingKeys: String, CodingKey {
+        case line, command, host, status, signal, bytes, message, mtu
+        case exitStatus = "exit_status"
+        case durationSeconds = "duration_seconds"
+        case timedOutAfterSeconds = "timed_out_after_seconds"
+    }
+}
+
+/// `report.json` and `report.md` for one run: every command per host.
+///
+/// The JSON schema is stable: `schema` is `ferry-report/1`; `hosts` is a list of objects with `host` and
+/// `commands`, each command with the fields of ``CommandRecord`` (fields without a value are left out).
+public struct RunReport: Codable, Sendable {
+    /// One host's part of the report.
+    public struct Host: Codable, Sendable {
+        /// The host's name (its session name or host[:port] in a run over many hosts).
+        public var host: String
+        /// `ok`, `failed`, `interrupted`, `trouble`, or for a run over many hosts also `timed-out` (past
+        /// `--host-timeout`) and `not-started` (`--fail-fast` or Ctrl-C stopped launching).
+        public var status: String
+        /// Every command the host ran, in order.
+        public var commands: [CommandRecord]
+        /// Tags the hosts file gave the host.
+        public var tags: [String]?
+        /// Seconds from the start of the host's connection to its end (runs over many hosts).
+        public var durationSeconds: Double?
+        /// The command that failed, as `line N: command` (or `connect`).
+        public var failedCommand: String?
+        /// Why the host failed.
+        public var message: String?
+        /// Everything the host's commands printed (only in `--json` output).
+        public var output: String?
+
+        enum CodingKeys: String, CodingKey {
+            case host, status, commands, tags, message, output
+            case durationSeconds = "duration_seconds"
+            case failedCommand = "failed_command"
+        }
+
+        /// Creates a host entry.
+        public init(host: String, status: String, commands: [CommandRecord]) {
+            self.host = host
+            self.status = status
+            self.commands = commands
+        }
+    }
+
+    /// Counts of hosts by status, for a run over many hosts.
+    public var summary: [String: Int]?
+
+    public var schema = "ferry-report/1"
+    public var run: String
+    public var script: String?
+    public var started: String
+    public var finished: String
+    public var exitStatus: Int
+    public var hosts: [Host]
+
+    enum CodingKeys: String, CodingKey {
+        case schema, run, script, started, finished, hosts, summary
+        case exitStatus = "exit_status"
+    }
+
+    /// A report over many hosts, each entry already made; it adds a summary of hosts by status.
+    public init(run: String, script: String?, started: Date, finished: Date, exitStatus: Int32, hosts: [Host]) {
+        var summary = Dictionary(hosts.map { ($0.status, 1) }, uniquingKeysWith: +)
+        summary["hosts"] = hosts.count
+        self.init(
+            run: run, script: script, started: started, finished: finished, exitStatus: exitStatus, hosts: hosts,
+            summary: summary)
+    }
+
+    private init(
+        run: String, script: String?, started: Date, finished: Date, exitStatus: Int32, hosts: [Host],
+        summary: [String: Int]?
+    ) {
+        self.run = run
+        self.script = script
+        let formatter = ISO8601DateFormatter()
+        self.started = formatter.string(from: started)
+        self.finished = formatter.string(from: finished)
+        self.exitStatus = Int(exitStatus)
+        self.hosts = hosts
+        self.summary = summary
+    }
+
+    /// Groups `records` by host, in the order hosts first appear.
+    public init(
+        run: String, script: String?, started: Date, finished: Date, exitStatus: Int32,
+        records: [CommandRecord]
+    ) {
+        var order: [String] = []
+        var byHost: [String: [CommandRecord]] = [:]
+        for record in records {
+            let host = record.host ?? "(not connected)"
+            if byHost[host] == nil { order.append(host) }
+            byHost[host, default: []].append(record)
+        }
+        let hosts = order.map { host in
+            let commands = byHost[host] ?? []
+            // The worst thing that happened on the host names its status.
+            let status = ["failed", "interrupted", "trouble"].first { worst in
+                commands.contains { $0.status == worst }
+            }
+            return Host(host: host, status: status ?? "ok", commands: commands)
+        }
+        self.init(
+            run: run, script: script, started: started, finished: finished, exitStatus: exitStatus, hosts: hosts,
+            summary: nil)
+    }
+
+    /// The report as Markdown, one table per host. Every value passes ``ServerText/visible(_:)``, as
+    /// commands' messages and a signal's name may hold what a server sent.
+    public var markdown: String {
+        func row(_ cells: [String]) -> String {
+            "| "
+                + cells.map { ServerText.visible($0).replacingOccurrences(of: "|", with: "\\|") }
+                .joined(separator: " | ") + " |"
+        }
+        var lines = [
+            "# Ferry run \(run)", "", "- script: \(ServerText.visible(script ?? "(prompt)"))", "- started: \(started)",
+            "- finished: \(finished)", "- exit status: \(exitStatus)", "",
+        ]
+        if summary != nil {
+            lines += ["| host | status | failed command | seconds | message |", "| --- | --- | --- | --- | --- |"]
+            for host in hosts {
+                let cells = [
+                    host.host, host.status, host.failedCommand ?? "",
+                    host.durationSeconds.map { String(format: "%.1f", $0) } ?? "", host.message ?? "",
+                ]
+                lines.append(row(cells))
+            }
+            lines.append("")
+        }
+        for host in hosts {
+            lines += [
+                "## \(ServerText.visible(host.host)): \(host.status)", "",
+                "| line | command | status | exit | seconds | bytes | message |",
+                "| --- | --- | --- | --- | --- | --- | --- |",
+            ]
+            for c in host.commands {
+                let cells = [
+                    c.line.map(String.init) ?? "", c.command, c.status,
+                    c.exitStatus.map(String.init) ?? c.signal ?? "", String(format: "%.3f", c.durationSeconds),
+                    String(c.bytes), c.message ?? "",
+                ]
+                lines.append(row(cells))
+            }
+            lines.append("")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Writes `report.json` and `report.md` into `folder`.
+    public func write(to folder: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: folder + "/report.json"))
+        try Data(markdown.utf8).write(to: URL(fileURLWithPath: folder + "/report.md"))
+    }
+}

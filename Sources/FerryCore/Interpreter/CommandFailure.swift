@@ -1,0 +1,71 @@
+import FerryBase
+import FerryTransport
+import Foundation
+
+/// Classes of failure, each with its own exit status so cron jobs can tell them apart.
+public enum FailureClass: Int32, Sendable, CaseIterable {
+    /// A bad command line or a script with syntax errors; nothing ran.
+    case usage = 2
+    /// The host key was unknown, changed or not pinned.
+    case hostKey = 3
+    /// No login method worked.
+    case authentication = 4
+    /// A proxy refused or could not be reached.
+    case proxy = 5
+    /// The host could not be reached, or the connection dropped.
+    case connection = 6
+    /// A file command failed (missing file, permission denied, full disk, …).
+    case transfer = 7
+    /// A local (`!`) or remote command exited with a failure.
+    case command = 8
+    /// Some hosts of a multi-host run failed.
+    case someHosts = 9
+    /// The user pressed Ctrl-C; 128 + SIGINT, as shells report it.
+    case interrupted = 130
+
+    /// The exit status for this class.
+    public var exitStatus: Int32 { rawValue }
+}
+
+/// A command that failed: one line for the user, and its class for the exit status.
+///
+/// The message often holds what a server sent (a name, a path, a signal's name), so it is kept
+/// through ``ServerText/visible(_:)``: one line without control characters, wherever it is shown
+/// or written (terminal, `report.md`, `report.json`).
+public struct CommandFailure: Error, CustomStringConvertible, Sendable {
+    public var failureClass: FailureClass
+    public private(set) var message: String
+
+    /// Creates a failure.
+    public init(_ failureClass: FailureClass, _ message: String) {
+        self.failureClass = failureClass
+        self.message = ServerText.visible(message)
+    }
+
+    public var description: String { message }
+
+    /// Classifies an error raised while connecting or running a command; `context` prefixes the message.
+    public init(_ error: any Error, context: String) {
+        let prefix = context.isEmpty ? "" : context + ": "
+        switch error {
+        case let failure as CommandFailure:
+            self = failure
+        case let error as HostKeyError:
+            self.init(.hostKey, prefix + error.description)
+        case let error as AuthenticationError:
+            self.init(.authentication, prefix + error.description)
+        case let error as ProxyError:
+            self.init(.proxy, prefix + error.description)
+        case let error as ConnectionError:
+            self.init(.connection, prefix + error.description)
+        case let error as LibSSH2Error where error.isConnectionLost:
+            self.init(.connection, prefix + error.reason)
+        case let error as LibSSH2Error:
+            self.init(.transfer, prefix + error.description)
+        case let error as LocalFileError:
+            self.init(.transfer, prefix + error.description)
+        default:
+            self.init(.transfer, prefix + "\(error)")
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import FerryScript
+import Foundation
+
+/// How a batch script runs (psftp's `-bc` and `-be`).
+public struct BatchOptions: Sendable {
+    /// Print each command before running it, as `ferry> command`.
+    public var echo = false
+    /// Keep going after a failed command; the failure still makes the exit status non-zero.
+    public var keepGoing = false
+
+    /// Creates options.
+    public init(echo: Bool = false, keepGoing: Bool = false) {
+        self.echo = echo
+        self.keepGoing = keepGoing
+    }
+}
+
+extension Interpreter {
+    /// Runs every line of `script` and returns the exit status: 0 when every counted command succeeded,
+    /// otherwise the class of the first counted failure.
+    public func run(_ script: Script, options: BatchOptions) -> Int32 {
+        var status: Int32 = 0
+        let started = Date()
+        defer { writeReport(script: script.file, started: started, status: status) }
+        for line in script.lines {
+            if settings.interruption.isRaised {
+                console.report("ferry: \(script.file):\(line.line): \(settings.interruption.stopReason); stopping")
+                status = settings.interruption.exitStatus
+                break
+            }
+            if options.echo { console.print("ferry> \(line.ignoresFailure ? "-" : "")\(line.text)") }
+            do {
+                let flow = try recording(line) { () throws(CommandFailure) in try execute(line.command) }
+                if flow == .quit { break }
+            } catch {
+                if error.failureClass == .interrupted { console.endInterruptedCommand() }
+                console.report(error.message)
+                if error.failureClass == .interrupted {
+                    // Ctrl-C (or SIGTERM) stops the whole script, whatever -be or a leading '-' say.
+                    console.report(
+                        "ferry: \(script.file):\(line.line): \(settings.interruption.stopReason); stopping")
+                    status = settings.interruption.exitStatus
+                    break
+                }
+                if line.ignoresFailure { continue }
+                if status == 0 { status = error.failureClass.exitStatus }
+                if !options.keepGoing {
+                    console.report("ferry: \(script.file):\(line.line): command failed; stopping (-be keeps going)")
+                    break
+                }
+            }
+        }
+        return status
+    }
+
+    /// Runs `body` for `line` and keeps a record of it for the report.
+    func recording(_ line: ScriptLine, _ body: () throws(CommandFailure) -> Flow) throws(CommandFailure) -> Flow {
+        commandBytes = 0
+        lastRemoteEnd = nil
+        lastMTU = nil
+        let started = Date()
+        var record = CommandRecord(
+            line: line.line, command: line.text, host: nil, status: "ok", exitStatus: nil, signal: nil,
+            timedOutAfterSeconds: nil, durationSeconds: 0, bytes: 0, message: nil)
+        defer {
+            record.host = hostName ?? record.host
+            record.durationSeconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
+            record.bytes = commandBytes
+            record.mtu = lastMTU
+            switch lastRemoteEnd {
+            case .exited(let code): record.exitStatus = Int(code)
+            case .signalled(let signal): record.signal = signal
+            case .timedOut(let seconds): record.timedOutAfterSeconds = seconds
+            case .interrupted, nil: break
+            }
+            records.append(record)
+        }
+        record.host = hostName
+        do {
+            return try body()
+        } catch {
+            record.status =
+                error.failureClass == .interrupted
+                ? "interrupted"
+                : line.ignoresFailure ? "failed-ignored" : lastMTU?.verdict == "mismatched" ? "trouble" : "failed"
+            record.message = error.message
+            if record.exitStatus == nil, lastRemoteEnd == nil { record.exitStatus = Int(error.failureClass.exitStatus) }
+            throw error
+        }
+    }
+
+    /// Writes report.json and report.md into this run's diagnostics folder, when there is one.
+    func writeReport(script: String?, started: Date, status: Int32) {
+        guard settings.writesReport, runFolder != nil || settings.alwaysReport else { return }
+        guard let folder = try? currentRunFolder() else { return }
+        let report = RunReport(
+            run: PathRules.lastComponent(folder), script: script, started: started, finished: Date(),
+            exitStatus: status, records: records)
+        do {
+            try report.write(to: folder)
+            console.print("Report: \(folder)/report.md")
+        } catch {
+            console.report("ferry: cannot write the report in \(folder): \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import FerryScript
+import FerryTransport
+import Foundation
+
+extension Interpreter {
+    /// `ping-mtu` / `lping-mtu`: measures, prints the figures and the verdict; a mismatch fails the command
+    /// (and the report marks it "trouble"), so cron jobs notice.
+    func pingMTU(_ request: PingMTU) throws(CommandFailure) {
+        let command = request.local ? "lping-mtu" : "ping-mtu"
+        let shell: any ProbeShell
+        if request.local {
+            shell = LocalShell(directory: localDirectory, interruption: settings.interruption)
+        } else {
+            shell = RemoteShell(connection: try connected(command), interruption: settings.interruption)
+        }
+        var probe = MTUProbe(target: request.target, ipv6: request.ipv6, maximum: request.maximum, shell: shell)
+        probe.name = command
+        let figures = try probe.measure()
+        lastMTU = figures
+        var line =
+            "\(command) \(figures.target): path MTU \(figures.pathMTU), interface \(figures.interface)"
+            + " MTU \(figures.interfaceMTU)"
+        if let reported = figures.reportedMTU { line += ", network reported mtu = \(reported)" }
+        console.print(line)
+        if figures.verdict == "matched" {
+            console.print("\(command): matched: \(figures.explanation)")
+        } else {
+            throw CommandFailure(.command, "\(command): mismatch: \(figures.explanation)")
+        }
+    }
+}
+
+/// Runs probe commands on the remote host through exec channels.
+struct RemoteShell: ProbeShell {
+    let connection: SSHConnection
+    let interruption: Interruption
+
+    func run(_ command: String) throws(CommandFailure) -> (status: Int32, output: String) {
+        var output = Data()
+        do {
+            let end = try connection.run(
+                command, timeout: 30, shouldStop: { interruption.isRaised }, stdout: { output.append(contentsOf: $0) },
+                stderr: { output.append(contentsOf: $0) })
+            switch end {
+            case .exited(let code): return (code, String(decoding: output, as: UTF8.self))
+            case .signalled(let signal):
+                throw CommandFailure(.command, "ping-mtu: '\(command)' was killed by signal \(signal)")
+            case .timedOut: throw CommandFailure(.command, "ping-mtu: '\(command)' did not finish within 30 s")
+            case .interrupted: throw CommandFailure.interrupted("ping-mtu")
+            }
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw CommandFailure(error, context: "ping-mtu")
+        }
+    }
+}
+
+/// Runs probe commands here with /bin/sh.
+struct LocalShell: ProbeShell {
+    let directory: String
+    let interruption: Interruption
+
+    func run(_ command: String) throws(CommandFailure) -> (status: Int32, output: String) {
+        try interruption.check("lping-mtu")
+        var output = Data()
+        let end: LocalCommand.End
+        do {
+            end = try LocalCommand.run(
+                command, in: directory, output: &output, interruption: interruption)
+        } catch {
+            throw CommandFailure(.command, "lping-mtu: cannot run /bin/sh: \(error)")
+        }
+        switch end {
+        case .exited(let code): return (code, String(decoding: output, as: UTF8.self))
+        case .signalled(let signal) where signal == SIGINT || signal == interruption.terminationSignal:
+            throw CommandFailure.interrupted("lping-mtu")
+        case .signalled(let signal):
+            throw CommandFailure(.command, "lping-mtu: '\(command)' killed by signal \(signal)")
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import FerryBase
+import FerryScript
+import FerryTransport
+import Foundation
+
+extension Interpreter {
+    /// `run`: runs a remote command, streams what it prints, and keeps stdout, stderr and a record of how
+    /// it ended in `<diagnostics>/<run>/<host>/`.
+    func runRemote(_ request: RemoteRun) throws(CommandFailure) {
+        let connection = try connected("run")
+        let folder = try diagnosticsFolder(for: hostName ?? connection.target.host)
+        runCounter += 1
+        let base = request.outputName ?? String(format: "%02d-", runCounter) + Self.fileStem(for: request.command)
+        let stdoutPath = folder + "/" + base + ".stdout"
+        let stderrPath = folder + "/" + base + ".stderr"
+        let out = try Self.create(stdoutPath)
+        let err = try Self.create(stderrPath)
+        let started = Date()
+        var sanitizer = TerminalSanitizer()
+        var errorSanitizer = TerminalSanitizer()
+        let end: RemoteCommandEnd
+        do {
+            end = try connection.run(
+                request.command, timeout: request.timeout, shouldStop: { self.settings.interruption.isRaised },
+                stdout: { chunk in
+                    self.commandBytes += UInt64(chunk.count)
+                    try out.write(contentsOf: Data(chunk))
+                    self.console.stream(sanitizer.clean(chunk), isError: false)
+                },
+                stderr: { chunk in
+                    self.commandBytes += UInt64(chunk.count)
+                    try err.write(contentsOf: Data(chunk))
+                    self.console.stream(errorSanitizer.clean(chunk), isError: true)
+                })
+        } catch {
+            try? out.close()
+            try? err.close()
+            let failure = CommandFailure(error, context: "run: \(request.command)")
+            if failure.failureClass == .connection { dropConnection() }
+            throw failure.failureClass == .transfer ? CommandFailure(.command, failure.message) : failure
+        }
+        try? out.close()
+        try? err.close()
+        lastRemoteEnd = end
+        let seconds = Date().timeIntervalSince(started)
+        var record: [String: Any] = [
+            "command": request.command, "host": hostName ?? connection.target.host,
+            "started": ISO8601DateFormatter().string(from: started),
+            "duration_seconds": (seconds * 1000).rounded() / 1000,
+            "stdout": base + ".stdout", "stderr": base + ".stderr",
+        ]
+        let failure: CommandFailure?
+        switch end {
+        case .exited(let code):
+            record["exit_status"] = Int(code)
+            failure =
+                code == 0
+                ? nil
+                : CommandFailure(.command, "run: '\(request.command)' exited with status \(code)")
+        case .signalled(let signal):
+            record["signal"] = signal
+            failure = CommandFailure(.command, "run: '\(request.command)' was killed by signal \(signal)")
+        case .timedOut(let limit):
+            record["timed_out_after_seconds"] = limit
+            failure = CommandFailure(.command, "run: '\(request.command)' did not finish within \(limit) s")
+        case .interrupted:
+            record["interrupted"] = true
+            failure = CommandFailure.interrupted("run: '\(request.command)'")
+        }
+        if let data = try? JSONSerialization.data(withJSONObject: record, options: [.prettyPrinted, .sortedKeys]) {
+            try? data.write(to: URL(fileURLWithPath: folder + "/" + base + ".json"))
+        }
+        if let failure { throw failure }
+    }
+
+    /// `collect`: downloads matching files to `<host folder>/files/<remote path>`, keeping their
+    /// permission bits and times (never set-ID bits: see ``ServerMode``).
+    func collect(_ patterns: [String], recursive: Bool) throws(CommandFailure) {
+        let connection = try connected("collect")
+        let sftp = try sftp("collect")
+        let host = hostName ?? connection.target.host
+        let root = DownloadRoot(try diagnosticsFolder(for: host) + "/files")
+        let transfer = Transfer(kind: .mget, sources: patterns, recursive: recursive, preserve: true)
+        var jobs: [TransferJob] = []
+        for pattern in patterns {
+            let matches = try expandRemote(pattern, command: "collect")
+            var found = 0
+            for match in matches {
+                guard let attributes = (try? sftp.attributes(match.path)) else { continue }
+                found += 1
+                // Remote paths are absolute and canonical (patterns are resolved here, names checked
+                // where listed), so this stays under the folder by its text; the disk is checked too.
+                let local = root.path + match.path
+                if let reason = root.escape(local) {
+                    console.report("warning: collect: \(local): refusing to write there: \(reason); skipped")
+                    continue
+                }
+                try Self.makeFolder(PathRules.parent(local), failing: "collect: cannot create")
+                if attributes.isDirectory {
+                    guard recursive else {
+                        console.report("collect: \(match.path): skipping directory (use collect -r)")
+                        continue
+                    }
+                    try walkRemote(
+                        match.path, into: local, display: local, transfer: transfer, sftp: sftp, root: root,
+                        command: "collect", jobs: &jobs)
+                } else {
+                    jobs.append(
+                        downloadJob(
+                            match.path, local: local, display: local, attributes: attributes, transfer, root: root))
+                }
+            }
+            if found == 0 { throw CommandFailure(.transfer, "collect: \(pattern): nothing matched") }
+        }
+        if !jobs.isEmpty { try execute(jobs, command: "collect") }
+    }
+
+    /// The folder for `host` in this run's diagnostics folder, made on first use.
+    func diagnosticsFolder(for host: String) throws(CommandFailure) -> String {
+        let folder = try currentRunFolder() + "/" + PathRules.safeComponent(host)
+        try Self.makeFolder(folder, failing: "run: cannot create diagnostics folder")
+        return folder
+    }
+
+    /// Makes `folder` and any missing parents, or fails with `message`, the folder and the reason.
+    static func makeFolder(_ folder: String, failing message: String) throws(CommandFailure) {
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw CommandFailure(.transfer, "\(message) \(folder): \(error.localizedDescription)")
+        }
+    }
+
+    /// A new run folder's path, `<root>/<yyyymmdd-hhmmss>-<id>` (not made yet).
+    package static func newRunFolder(in root: String) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        let id = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        return root + "/" + formatter.string(from: Date()) + "-" + id
+    }
+
+    /// This run's folder, `<diagnostics>/<yyyymmdd-hhmmss>-<id>`, made on first use.
+    func currentRunFolder() throws(CommandFailure) -> String {
+        if runFolder == nil { runFolder = Self.newRunFolder(in: settings.diagnosticsRoot) }
+        let folder = runFolder ?? settings.diagnosticsRoot
+        try Self.makeFolder(folder, failing: "cannot create diagnostics folder")
+        return folder
+    }
+
+    private static func create(_ path: String) throws(CommandFailure) -> FileHandle {
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
+        else { throw CommandFailure(.transfer, "run: cannot create \(path)") }
+        return handle
+    }
+
+    /// A file-name-safe stem: the command's first word (or the host), letters, digits, `.`, `-`, `_` only.
+    static func fileStem(for text: String) -> String {
+        let word = text.split(separator: " ").first.map(String.init) ?? "command"
+        let name = PathRules.lastComponent(word)
+        let safe = String(name.map { $0.isLetter || $0.isNumber || "._-".contains($0) ? $0 : "_" }.prefix(40))
+        return safe.isEmpty || safe.hasPrefix(".") ? "command" : safe
+    }
+}

@@ -1,0 +1,242 @@
+import FerryBase
+import FerryScript
+import FerrySessions
+import FerryTransport
+import Foundation
+
+/// How the interpreter connects when a script or the prompt says `open`.
+public struct InterpreterSettings {
+    /// The host named on the command line, connected to before the first command.
+    public var initialTarget: ConnectionTarget?
+    /// The login name for `open host` without `user@`.
+    public var defaultUser: String
+    /// The port for `open host` without a port.
+    public var defaultPort = 22
+    /// Connection and login settings.
+    public var connect: ConnectOptions
+    /// Connections used at once for multi-file transfers (1 turns parallel transfers off).
+    public var transferConnections = 4
+    /// Where `run` keeps what it collects: one folder per run, one subfolder per host.
+    public var diagnosticsRoot = FileManager.default.currentDirectoryPath + "/diagnostics"
+    /// Whether to write a report even when no command needed the diagnostics folder (`--diagnostics` given).
+    public var alwaysReport = false
+    /// Finds a saved session by name for `open NAME`; nil when there is none of that name.
+    public var sessionLookup: ((String) throws(ProfileError) -> ResolvedSession?)?
+    /// The local directory to start in.
+    public var localDirectory = FileManager.default.currentDirectoryPath
+    /// Raised (by Ctrl-C) to stop the running command.
+    public var interruption = Interruption()
+    /// Saved session names, offered when completing `open`.
+    public var sessionNames: (() -> [String])?
+    /// The host's name in a run over many hosts (its session name, or host[:port]): names its
+    /// diagnostics folder and report entry, and replaces `{host}` in local paths.
+    public var hostLabel: String?
+    /// The run's diagnostics folder, shared by every host of a run over many hosts.
+    public var runFolder: String?
+    /// Whether a batch run writes its own report (a run over many hosts writes one for all).
+    public var writesReport = true
+    /// Whether connecting starts SFTP at once and says where it landed, as psftp does. A run over
+    /// many hosts starts SFTP only for commands that need it.
+    public var announcesRemoteDirectory = true
+
+    /// Creates settings.
+    public init(defaultUser: String, connect: ConnectOptions) {
+        self.defaultUser = defaultUser
+        self.connect = connect
+    }
+}
+
+/// What to do after a command.
+public enum Flow: Sendable, Equatable {
+    case proceed, quit
+}
+
+/// Runs commands against one connection and a pair of working directories.
+///
+/// Used from one thread; every libssh2 call it makes blocks that thread, never Swift's cooperative pool.
+public final class Interpreter {
+    public var settings: InterpreterSettings
+    let console: any Console
+    var connection: SSHConnection?
+    var pool: TransferPool?
+    /// The remote working directory, absolute.
+    public internal(set) var remoteDirectory = "/"
+    /// The remote directory the connection started in.
+    var remoteHome = "/"
+    /// Whether the remote directories have been asked of the server (over SFTP) since connecting.
+    var remoteDirectoryKnown = false
+    /// The local working directory, absolute. Kept here rather than with chdir so that hosts run side by side.
+    public internal(set) var localDirectory: String
+    /// Made on the first transfer, so that hundreds of hosts running only commands stay small.
+    lazy var buffer = FileTransfer.Buffer()
+    /// This run's diagnostics folder, made when `run` first needs it.
+    var runFolder: String?
+    /// How many `run` commands have run, for their file names.
+    var runCounter = 0
+    /// Every command run so far, for the report.
+    public internal(set) var records: [CommandRecord] = []
+    /// Bytes the current command has moved.
+    var commandBytes: UInt64 = 0
+    /// What the current command's path-MTU measurement found, if it made one.
+    var lastMTU: MTUFigures?
+    /// How the current command's remote process ended, if it ran one.
+    var lastRemoteEnd: RemoteCommandEnd?
+    /// Remote directory listings kept briefly for Tab completion, by absolute path.
+    var listings: [String: (made: Date, entries: [CompletionEntry])] = [:]
+
+    /// Creates an interpreter; nothing connects until ``connectInitialTarget()`` or `open`.
+    public init(settings: InterpreterSettings, console: any Console) {
+        self.settings = settings
+        // Everything the interpreter prints goes through the one sanitiser for server text.
+        self.console = VisibleConsole(console)
+        localDirectory = settings.localDirectory
+        runFolder = settings.runFolder
+    }
+
+    /// The name this host goes by in folders and reports.
+    var hostName: String? { settings.hostLabel ?? connection?.target.host }
+
+    /// Whether a connection is open.
+    public var isConnected: Bool { connection != nil }
+
+    /// Connects to the command line's host, if it named one.
+    public func connectInitialTarget() throws(CommandFailure) {
+        if let target = settings.initialTarget { try connect(to: target) }
+    }
+
+    /// Runs one command.
+    public func execute(_ command: Command) throws(CommandFailure) -> Flow {
+        keepAlive()
+        switch command {
+        case .bye: return .quit
+        case .help(let topic): try help(topic)
+        case .open(let target, let port): try open(target, port: port)
+        case .close: try close()
+        case .pwd:
+            _ = try sftp("pwd")
+            console.print("Remote directory is \(remoteDirectory)")
+        case .lpwd: console.print("Current local directory is \(localDirectory)")
+        case .cd(let path): try changeRemoteDirectory(path)
+        case .lcd(let path): try changeLocalDirectory(path)
+        case .ls(let list): try listDirectory(list)
+        case .transfer(let transfer): try runTransfer(transfer)
+        case .mkdir(let paths): try makeDirectories(paths)
+        case .rmdir(let paths): try removeDirectories(paths)
+        case .rm(let patterns): try removeFiles(patterns)
+        case .mv(let sources, let destination): try move(sources, to: destination)
+        case .chmod(let mode, let patterns): try changeMode(mode, patterns)
+        case .local(let commandLine): try runLocal(commandLine)
+        case .run(let run): try runRemote(run)
+        case .collect(let patterns, let recursive): try collect(patterns, recursive: recursive)
+        case .pingMTU(let request): try pingMTU(request)
+        }
+        return .proceed
+    }
+
+    /// The open connection, or a failure telling the user to `open` a host.
+    func connected(_ command: String) throws(CommandFailure) -> SSHConnection {
+        guard let connection else {
+            throw CommandFailure(.connection, "\(command): not connected to a host; use 'open [user@]host'")
+        }
+        return connection
+    }
+
+    /// The SFTP channel, started if need be, or a failure when not connected. The remote working
+    /// directory is learnt with it, so every command that uses remote paths comes through here first.
+    func sftp(_ command: String) throws(CommandFailure) -> SFTPClient {
+        let connection = try connected(command)
+        let client = try remote(command, "starting SFTP") { try connection.sftp }
+        if !remoteDirectoryKnown {
+            do {
+                remoteHome = try client.realPath(".")
+            } catch let error as SuspiciousPathError {
+                console.report("warning: \(error) as the remote directory; starting in /")
+                remoteHome = "/"
+            } catch {
+                remoteHome = "/"
+            }
+            remoteDirectory = remoteHome
+            remoteDirectoryKnown = true
+        }
+        return client
+    }
+
+    /// Runs a remote step for `command`; a lost connection is dropped so later commands say so plainly.
+    ///
+    /// SFTP version 3 answers many refusals with a bare "failure"; `explainFailure` may look around and
+    /// return the real reason (such as "file already exists"), which then replaces it.
+    func remote<T>(
+        _ command: String, _ path: String, explainFailure: (() -> String?)? = nil, _ body: () throws -> T
+    ) throws(CommandFailure) -> T {
+        do {
+            return try body()
+        } catch {
+            if let explainFailure, (error as? LibSSH2Error)?.sftpStatus == .failure, let reason = explainFailure() {
+                throw CommandFailure(.transfer, "\(command): \(path): \(reason)")
+            }
+            let failure = CommandFailure(error, context: "\(command): \(path)")
+            if failure.failureClass == .connection { dropConnection() }
+            throw failure
+        }
+    }
+
+    /// `path` with `{host}` replaced by this host's name, in a run over many hosts; the folder named
+    /// after the host is made when missing (a last component naming the host is the file itself).
+    func namingHost(_ path: String) -> String {
+        guard let label = settings.hostLabel, path.contains("{host}") else { return path }
+        let name = PathRules.safeComponent(label)
+        let components = path.split(separator: "/", omittingEmptySubsequences: false)
+        if let last = components.lastIndex(where: { $0.contains("{host}") }), last + 1 < components.count {
+            let folder = components[...last].joined(separator: "/").replacingOccurrences(of: "{host}", with: name)
+            // The host's folder is made only where it stays under the folder the path names before it.
+            let first = components.firstIndex(where: { $0.contains("{host}") }) ?? last
+            let above = components[..<first].joined(separator: "/")
+            let made = PathRules.resolve(resolvingHome(folder), in: localDirectory)
+            if DownloadRoot(PathRules.resolve(resolvingHome(above), in: localDirectory)).escape(made) == nil {
+                try? FileManager.default.createDirectory(atPath: made, withIntermediateDirectories: true)
+            }
+        }
+        return path.replacingOccurrences(of: "{host}", with: name)
+    }
+
+    /// A local path made absolute against the local working directory (`{host}` named, see
+    /// ``namingHost(_:)``).
+    func localPath(_ path: String) -> String {
+        PathRules.resolve(resolvingHome(namingHost(path)), in: localDirectory)
+    }
+
+    /// `path` with a leading `~` replaced by the home folder.
+    private func resolvingHome(_ path: String) -> String {
+        guard path == "~" || path.hasPrefix("~/") else { return path }
+        return (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst()
+    }
+
+    /// A remote path made absolute against the remote working directory.
+    func remotePath(_ path: String) -> String { PathRules.resolve(path, in: remoteDirectory) }
+
+    /// Sends a keepalive when one is due, so a long local command or a slow typist does not let a
+    /// firewall forget the connection; a connection found dead here is dropped.
+    public func keepAlive() {
+        guard let connection else { return }
+        do {
+            try connection.session.sendKeepaliveIfDue()
+        } catch {
+            console.report("ferry: connection to \(connection.target.host) lost: \(error)")
+            dropConnection()
+        }
+    }
+
+    /// Closes the connection and any extra transfer connections.
+    public func shutdown() {
+        pool?.shutdown()
+        pool = nil
+        connection?.close()
+        connection = nil
+    }
+
+    func dropConnection() {
+        pool?.shutdown()
+        pool = nil
+        connection = nil
+    }
+}

@@ -1,0 +1,232 @@
+import FerryBase
+import FerryScript
+import FerryTransport
+import Foundation
+
+/// Moves one file over an SFTP channel, safely: downloads land under a temporary name and are renamed
+/// only when complete; a failure removes the temporary file.
+enum FileTransfer {
+    /// Bytes asked of libssh2 per read. libssh2 keeps about four times this in flight, so it is the window.
+    static let readSize = 2 * 1024 * 1024
+    /// Bytes handed to libssh2 per write: a multiple of its 30,000-byte SFTP packets.
+    static let writeSize = 140 * 30_000
+
+    /// A reusable transfer buffer, one per thread.
+    final class Buffer {
+        let memory: UnsafeMutableRawBufferPointer
+
+        init(size: Int = max(FileTransfer.readSize, FileTransfer.writeSize)) {
+            memory = .allocate(byteCount: size, alignment: 16)
+        }
+
+        deinit { memory.deallocate() }
+    }
+
+    /// Downloads `job`; `progress` receives the bytes moved so far. An interruption stops it between
+    /// reads, removing the temporary file (a resumed download keeps what it had, for the next `reget`).
+    static func download(
+        _ job: TransferJob, sftp: SFTPClient, buffer: Buffer, interruption: Interruption,
+        progress: (UInt64) -> Void
+    ) throws(CommandFailure) -> TransferOutcome {
+        let remote: SFTPFile
+        do {
+            remote = try sftp.open(job.remotePath, .read)
+        } catch {
+            throw CommandFailure(error, context: "\(job.remotePath): open for read")
+        }
+        var size = job.sourceSize
+        var permissions = job.sourcePermissions
+        var mtime = job.sourceModificationTime
+        if size == nil || (job.preserve && (permissions == nil || mtime == nil)) {
+            let attributes = try remoteCall(job.remotePath, "stat") { try remote.attributes() }
+            size = attributes.size
+            permissions = attributes.permissions
+            mtime = attributes.modificationTime
+        }
+        var outcome = TransferOutcome()
+        if let root = job.localRoot, let reason = DownloadRoot(root).escape(job.localPath) {
+            throw CommandFailure(.transfer, "\(job.localPath): refusing to write there: \(reason)")
+        }
+        let local: LocalFile
+        var temporaryPath: String?
+        // Under a folder a server names files in, an existing file is never followed out through a link.
+        let rooted = job.localRoot != nil
+        if job.resume, let existing = LocalStatus(job.localPath, followLinks: !rooted), existing.isRegularFile {
+            if let size, existing.size > size {
+                throw CommandFailure(
+                    .transfer,
+                    "\(job.localDisplay): local file is larger than the remote file;"
+                        + " not resuming")
+            }
+            outcome.resumedAt = existing.size
+            local = try localCall { () throws(LocalFileError) in
+                try LocalFile(
+                    path: job.localPath, flags: O_WRONLY | O_APPEND | (rooted ? O_NOFOLLOW : 0),
+                    operation: "open for append")
+            }
+            remote.seek(to: existing.size)
+        } else {
+            let directory = PathRules.parent(job.localPath)
+            let name = PathRules.lastComponent(job.localPath)
+            var created: LocalFile?
+            for _ in 0..<20 where created == nil {
+                let candidate = PathRules.join(
+                    directory.isEmpty ? "." : directory,
+                    ".\(name).ferry-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))")
+                do {
+                    created = try LocalFile(
+                        path: candidate, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600,
+                        operation: "create")
+                    temporaryPath = candidate
+                } catch  where error.code == EEXIST {
+                    continue
+                } catch {
+                    throw CommandFailure(
+                        .transfer,
+                        "\(PathRules.parent(job.localPath)): cannot create file:"
+                            + " \(String(cString: strerror(error.code)).lowercased())")
+                }
+            }
+            guard let created else {
+                throw CommandFailure(.transfer, "\(job.localPath): cannot find a free temporary name")
+            }
+            local = created
+        }
+        do {
+            // The size the server announced bounds the download: a server that streams more (or for
+            // ever) gets no further than that, and a file that grew while being read is reported.
+            let start = outcome.resumedAt ?? 0
+            let expected = size.map { $0 - min($0, start) }
+            // Ask for no more than the file holds: libssh2 sends read-ahead for the whole buffer.
+            let chunk = Int(min(UInt64(readSize), max(expected ?? UInt64(readSize), 32 * 1024)))
+            var done: UInt64 = 0
+            while true {
+                try interruption.check(job.remoteDisplay)
+                let wanted = expected.map { done < $0 ? Int(min(UInt64(chunk), $0 - done)) : 1 } ?? chunk
+                let window = UnsafeMutableRawBufferPointer(rebasing: buffer.memory[0..<wanted])
+                let count = try remoteCall(job.remotePath, "read") { try remote.read(into: window) }
+                if let expected, let size, done >= expected {
+                    if count > 0 {
+                        outcome.warning =
+                            "file grew while being read; kept the first \(size) bytes, the size the server announced"
+                    }
+                    break
+                }
+                if count == 0 {
+                    if let expected, let size, done < expected {
+                        outcome.warning =
+                            "file ended after \(start + done) of the \(size) bytes the server announced"
+                    }
+                    break
+                }
+                try localCall { () throws(LocalFileError) in
+                    try local.write(UnsafeRawBufferPointer(rebasing: window[0..<count]))
+                }
+                done += UInt64(count)
+                progress(done)
+            }
+            outcome.bytes = done
+            try? remote.close()
+            try localCall { () throws(LocalFileError) in
+                let mode = job.preserve ? permissions.map(ServerMode.local) : nil
+                if temporaryPath != nil {
+                    try local.setAttributes(
+                        permissions: mode ?? (0o666 & ~UInt32(LocalFile.umaskValue)),
+                        modificationTime: job.preserve ? mtime : nil)
+                } else if job.preserve {
+                    try local.setAttributes(permissions: mode, modificationTime: mtime)
+                }
+                try local.close()
+            }
+            if let temporaryPath, rename(temporaryPath, job.localPath) != 0 {
+                throw CommandFailure(.transfer, LocalFileError(path: job.localPath, operation: "rename").description)
+            }
+        } catch {
+            if let temporaryPath { unlink(temporaryPath) }
+            throw CommandFailure(error, context: "")
+        }
+        return outcome
+    }
+
+    /// Uploads `job`; `progress` receives the bytes moved so far. An interruption stops it between
+    /// writes and removes the part already written, unless the upload resumes one (`reput` continues it).
+    static func upload(
+        _ job: TransferJob, sftp: SFTPClient, buffer: Buffer, interruption: Interruption,
+        progress: (UInt64) -> Void
+    ) throws(CommandFailure) -> TransferOutcome {
+        let local = try localCall { () throws(LocalFileError) in
+            try LocalFile(path: job.localPath, flags: O_RDONLY, operation: "open for read")
+        }
+        let info = try localCall { () throws(LocalFileError) in try local.status() }
+        if info.st_mode & S_IFMT == S_IFDIR {
+            throw CommandFailure(.transfer, "\(job.localDisplay): is a directory (use put -r)")
+        }
+        let permissions = UInt32(info.st_mode & 0o7777)
+        var outcome = TransferOutcome()
+        let remote: SFTPFile
+        if job.resume, let existing = try? sftp.attributes(job.remotePath), let remoteSize = existing.size {
+            if remoteSize > UInt64(info.st_size) {
+                throw CommandFailure(
+                    .transfer,
+                    "\(job.remotePath): remote file is larger than the local file;"
+                        + " not resuming")
+            }
+            outcome.resumedAt = remoteSize
+            remote = try remoteCall(job.remotePath, "open for write") {
+                try sftp.open(job.remotePath, .update(mode: Int(permissions & 0o777)))
+            }
+            remote.seek(to: remoteSize)
+            try localCall { () throws(LocalFileError) in try local.seek(to: remoteSize) }
+        } else {
+            remote = try remoteCall(job.remotePath, "open for write") {
+                try sftp.open(job.remotePath, .write(mode: Int(permissions & 0o777)))
+            }
+        }
+        var done: UInt64 = 0
+        let window = UnsafeMutableRawBufferPointer(rebasing: buffer.memory[0..<writeSize])
+        while true {
+            if interruption.isRaised {
+                try? remote.close()
+                if outcome.resumedAt == nil { try? sftp.removeFile(job.remotePath) }
+                throw CommandFailure.interrupted(job.localDisplay)
+            }
+            let count = try localCall { () throws(LocalFileError) in try local.read(into: window) }
+            if count == 0 { break }
+            try remoteCall(job.remotePath, "write") {
+                try remote.write(UnsafeRawBufferPointer(rebasing: window[0..<count]))
+            }
+            done += UInt64(count)
+            progress(done)
+        }
+        outcome.bytes = done
+        try remoteCall(job.remotePath, "close") { try remote.close() }
+        if job.preserve {
+            try remoteCall(job.remotePath, "set attributes") {
+                try sftp.setAttributes(
+                    job.remotePath,
+                    RemoteAttributes(
+                        permissions: permissions, accessTime: UInt32(truncatingIfNeeded: info.st_atim.tv_sec),
+                        modificationTime: UInt32(truncatingIfNeeded: info.st_mtim.tv_sec)))
+            }
+        }
+        return outcome
+    }
+
+    /// Runs a remote step, turning its error into a failure naming the path and the step.
+    static func remoteCall<T>(_ path: String, _ step: String, _ body: () throws -> T) throws(CommandFailure) -> T {
+        do {
+            return try body()
+        } catch {
+            throw CommandFailure(error, context: "\(path): \(step)")
+        }
+    }
+
+    /// Runs a local step, turning its error into a transfer failure.
+    static func localCall<T>(_ body: () throws(LocalFileError) -> T) throws(CommandFailure) -> T {
+        do {
+            return try body()
+        } catch {
+            throw CommandFailure(.transfer, error.description)
+        }
+    }
+}

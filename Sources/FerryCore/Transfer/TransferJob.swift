@@ -1,0 +1,37 @@
+
+/// One file to move, fully resolved before any data moves.
+struct TransferJob: Sendable {
+    /// The remote file's absolute path.
+    var remotePath: String
+    /// The local file's absolute path.
+    var localPath: String
+    /// How the user sees the two ends in `remote:… => local:…` lines.
+    var remoteDisplay: String
+    var localDisplay: String
+    var isDownload: Bool
+    var resume: Bool
+    var preserve: Bool
+    /// The source's size, permissions and time when already known (from a listing).
+    var sourceSize: UInt64?
+    var sourcePermissions: UInt32?
+    var sourceModificationTime: UInt32?
+    /// For a download whose local name came from the server: the folder it must stay inside.
+    var localRoot: String?
+
+    /// The line psftp prints for a finished transfer.
+    var doneLine: String {
+        isDownload
+            ? "remote:\(remoteDisplay) => local:\(localDisplay)" : "local:\(localDisplay) => remote:\(remoteDisplay)"
+    }
+}
+
+/// What became of one job.
+struct TransferOutcome: Sendable {
+    /// Bytes moved by this run (not counting what a resume skipped).
+    var bytes: UInt64 = 0
+    /// Where a resumed transfer started.
+    var resumedAt: UInt64?
+    /// Something worth a warning about a transfer that succeeded (a file that grew while read).
+    var warning: String?
+    var failure: CommandFailure?
+}

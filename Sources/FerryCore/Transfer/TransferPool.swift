@@ -1,0 +1,260 @@
+import FerryTransport
+import Foundation
+
+/// Extra connections to the same host that move many files at once.
+///
+/// SFTP answers one request at a time per file, so fetching thousands of small files one after another is
+/// dominated by round trips. The pool keeps a few more connections, each owned by its own thread (libssh2
+/// blocks, and a session belongs to one thread), and they take files from a shared board while the main
+/// connection takes them too. Results are reported in the order the files were listed.
+final class TransferPool {
+    /// Below this many files the extra connections are not worth starting.
+    static let minimumJobs = 8
+
+    private let board = JobBoard()
+    private var threads: [Thread] = []
+
+    /// Starts `extraConnections` threads that connect with `recipe`; `interruption` stops their transfers.
+    init(recipe: ReconnectRecipe, extraConnections: Int, interruption: Interruption, log: (String) -> Void) {
+        board.interruption = interruption
+        log("opening \(extraConnections) extra connection(s) for parallel transfers")
+        for number in 0..<extraConnections {
+            let board = self.board
+            let thread = Thread { TransferPool.work(recipe: recipe, board: board) }
+            thread.name = "ferry-transfer-\(number + 1)"
+            thread.stackSize = 1 << 20
+            board.workerStarted()
+            thread.start()
+            threads.append(thread)
+        }
+    }
+
+    private static func work(recipe: ReconnectRecipe, board: JobBoard) {
+        // Every libssh2 handle must be freed before the board hears that this worker ended: after that
+        // the process may exit, and OpenSSL's exit handlers would pull locks from under a late free.
+        let error = serve(recipe: recipe, board: board)
+        board.workerEnded(error: error)
+    }
+
+    /// Connects and takes jobs until the board closes; returns why it stopped early, if it did.
+    private static func serve(recipe: ReconnectRecipe, board: JobBoard) -> String? {
+        let connection: SSHConnection
+        do {
+            connection = try SSHConnection.open(recipe)
+        } catch {
+            return "extra connection failed: \(error)"
+        }
+        defer { connection.close() }
+        guard let sftp = try? connection.sftp else { return "extra connection could not start SFTP" }
+        let buffer = FileTransfer.Buffer()
+        while let (index, job) = board.take(waiting: true) {
+            let outcome = TransferPool.perform(job, sftp: sftp, buffer: buffer, board: board)
+            if outcome.failure?.failureClass == .connection {
+                board.giveBack(index)
+                return "extra connection lost: \(outcome.failure?.message ?? "")"
+            }
+            board.post(index, outcome)
+        }
+        return nil
+    }
+
+    static func perform(_ job: TransferJob, sftp: SFTPClient, buffer: FileTransfer.Buffer, board: JobBoard)
+        -> TransferOutcome
+    {
+        var last: UInt64 = 0
+        let progress: (UInt64) -> Void = { done in
+            board.addBytes(done - last)
+            last = done
+        }
+        do {
+            return job.isDownload
+                ? try FileTransfer.download(
+                    job, sftp: sftp, buffer: buffer, interruption: board.interruption, progress: progress)
+                : try FileTransfer.upload(
+                    job, sftp: sftp, buffer: buffer, interruption: board.interruption, progress: progress)
+        } catch {
+            return TransferOutcome(failure: error)
+        }
+    }
+
+    /// Runs `jobs` on the pool and on `mainClient`; `report` is called on this thread, in job order.
+    func run(
+        _ jobs: [TransferJob], mainClient: SFTPClient, buffer: FileTransfer.Buffer, console: any Console,
+        report: (Int, TransferOutcome) -> Void
+    ) {
+        board.load(jobs)
+        let total = jobs.reduce(UInt64(0)) { $0 + ($1.sourceSize ?? 0) }
+        var reported = 0
+        var mainAlive = true
+        while reported < jobs.count {
+            if board.interruption.isRaised {
+                board.abandon(CommandFailure.interrupted("not transferred"))
+            }
+            if mainAlive, let (index, job) = board.take(waiting: false) {
+                let outcome = TransferPool.perform(job, sftp: mainClient, buffer: buffer, board: board)
+                board.post(index, outcome)
+                if outcome.failure?.failureClass == .connection {
+                    mainAlive = false
+                    board.abandon(
+                        CommandFailure(.connection, outcome.failure?.message ?? "connection lost"))
+                }
+            } else {
+                if !mainAlive || board.liveWorkers == 0 { board.abandonIfStuck(mainAlive: mainAlive) }
+                board.waitForOutcome(after: reported)
+            }
+            while let outcome = board.outcome(reported) {
+                report(reported, outcome)
+                reported += 1
+            }
+            if reported < jobs.count {
+                console.progress(
+                    TransferProgress(
+                        name: "\(reported)/\(jobs.count) files", bytes: board.bytes,
+                        total: total))
+            }
+        }
+        console.endProgress()
+        for message in board.takeWorkerErrors() { console.report("warning: \(message)") }
+    }
+
+    /// Stops the threads and waits (a few seconds at most) until they have closed their connections,
+    /// so that no libssh2 call is still running when the process exits.
+    func shutdown() {
+        board.close()
+        board.waitForWorkersToEnd(timeout: 5)
+    }
+}
+
+/// The shared list of jobs and outcomes, guarded by one condition variable.
+final class JobBoard: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [TransferJob] = []
+    private var next = 0
+    private var retry: [Int] = []
+    private var outcomes: [Int: TransferOutcome] = [:]
+    private var closing = false
+    private var workerErrors: [String] = []
+    private var running = 0
+    private(set) var bytes: UInt64 = 0
+    private(set) var liveWorkers = 0
+    /// Set once, before any worker starts.
+    fileprivate(set) var interruption = Interruption()
+
+    private func locked<T>(_ body: () -> T) -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        return body()
+    }
+
+    func load(_ jobs: [TransferJob]) {
+        locked {
+            self.jobs = jobs
+            next = 0
+            retry = []
+            outcomes = [:]
+            bytes = 0
+            condition.broadcast()
+        }
+    }
+
+    func workerStarted() { locked { liveWorkers += 1 } }
+
+    func workerEnded(error: String?) {
+        locked {
+            liveWorkers -= 1
+            if let error { workerErrors.append(error) }
+            condition.broadcast()
+        }
+    }
+
+    func takeWorkerErrors() -> [String] {
+        locked {
+            defer { workerErrors = [] }
+            return workerErrors
+        }
+    }
+
+    /// The next job; with `waiting`, blocks until there is one or the board closes (then nil).
+    func take(waiting: Bool) -> (Int, TransferJob)? {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if closing { return nil }
+            if let index = retry.popLast() {
+                running += 1
+                return (index, jobs[index])
+            }
+            if next < jobs.count {
+                next += 1
+                running += 1
+                return (next - 1, jobs[next - 1])
+            }
+            if !waiting { return nil }
+            condition.wait()
+        }
+    }
+
+    func giveBack(_ index: Int) {
+        locked {
+            running -= 1
+            retry.append(index)
+            condition.broadcast()
+        }
+    }
+
+    func post(_ index: Int, _ outcome: TransferOutcome) {
+        locked {
+            running -= 1
+            outcomes[index] = outcome
+            condition.broadcast()
+        }
+    }
+
+    func addBytes(_ count: UInt64) { locked { bytes += count } }
+
+    func outcome(_ index: Int) -> TransferOutcome? { locked { outcomes[index] } }
+
+    /// Waits briefly for the outcome at `index` (or any change), so progress can be redrawn.
+    func waitForOutcome(after index: Int) {
+        condition.lock()
+        if outcomes[index] == nil { _ = condition.wait(until: Date(timeIntervalSinceNow: 0.2)) }
+        condition.unlock()
+    }
+
+    /// Marks every job nobody has taken as failed with `failure`'s class and message.
+    func abandon(_ failure: CommandFailure) {
+        locked {
+            let fail = { (index: Int) in
+                self.outcomes[index] = TransferOutcome(
+                    failure: CommandFailure(
+                        failure.failureClass, "\(self.jobs[index].remotePath): \(failure.message)"))
+            }
+            while let index = retry.popLast() { fail(index) }
+            while next < jobs.count {
+                fail(next)
+                next += 1
+            }
+            condition.broadcast()
+        }
+    }
+
+    /// When nobody is left to take jobs, fails the ones still waiting so the run can end.
+    func abandonIfStuck(mainAlive: Bool) {
+        let stuck = locked { liveWorkers == 0 && !mainAlive && running == 0 }
+        if stuck { abandon(CommandFailure(.connection, "connection lost; not transferred")) }
+    }
+
+    func waitForWorkersToEnd(timeout: TimeInterval) {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        condition.lock()
+        while liveWorkers > 0, condition.wait(until: deadline) {}
+        condition.unlock()
+    }
+
+    func close() {
+        locked {
+            closing = true
+            condition.broadcast()
+        }
+    }
+}

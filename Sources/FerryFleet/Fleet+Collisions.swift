@@ -1,0 +1,36 @@
+import FerryScript
+
+extension Fleet {
+    /// The lines of `script` that would write the same local file for every host: a download whose local
+    /// path names no host (`{host}`) while the local directory is not one per host either.
+    ///
+    /// Checked before anything connects, so a run never has hosts overwrite each other's files.
+    public static func collisions(in script: Script) -> [Diagnostic] {
+        var perHostDirectory = false
+        // A local path is one per host when it names the host, or is relative to a folder that does.
+        func isPerHost(_ path: String) -> Bool {
+            path.contains("{host}") || (perHostDirectory && !path.hasPrefix("/") && !path.hasPrefix("~"))
+        }
+        var found: [Diagnostic] = []
+        for line in script.lines {
+            switch line.command {
+            case .lcd(let path):
+                perHostDirectory = isPerHost(path)
+            case .transfer(let transfer) where transfer.isDownload:
+                let command = transfer.kind.rawValue
+                if isPerHost(transfer.destination ?? ".") { continue }
+                found.append(
+                    Diagnostic(
+                        file: script.file, line: line.line, column: 1,
+                        message: "\(command) would write the same local files for every host; "
+                            + (command == "mget"
+                                ? "run 'lcd {host}' first"
+                                : "name the host in the local path ('\(command) FILE {host}/FILE') or run 'lcd {host}' first")
+                    ))
+            default:
+                continue
+            }
+        }
+        return found
+    }
+}

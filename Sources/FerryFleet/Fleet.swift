@@ -1,0 +1,342 @@
+import FerryCore
+import FerryScript
+import FerrySessions
+import FerryTransport
+import Foundation
+import Synchronization
+
+/// One host ready to run: its name in folders and reports, and how to reach it.
+public struct FleetHost {
+    /// The session name, or `host[:port]`.
+    public var label: String
+    /// Group tags from the hosts file.
+    public var tags: [String]
+    /// Connection settings; the fleet adds its own interruption, abort, label and run folder.
+    public var settings: InterpreterSettings
+    /// The resolved session, for its start directories.
+    public var session: ResolvedSession
+
+    /// Creates a host.
+    public init(label: String, tags: [String], settings: InterpreterSettings, session: ResolvedSession) {
+        self.label = label
+        self.tags = tags
+        self.settings = settings
+        self.session = session
+    }
+}
+
+/// How a run over many hosts behaves.
+public struct FleetOptions: Sendable {
+    /// Hosts connected and running at once.
+    public var parallel = 32
+    /// Seconds each host may take, connection included; a host past it is cut off.
+    public var hostTimeout: Int?
+    /// Stop starting hosts after the first one fails.
+    public var failFast = false
+    /// Pass each output line on as it comes (prefixed by its host), rather than only at the end.
+    public var stream = false
+    /// `-bc` and `-be`, for each host's script.
+    public var batch = BatchOptions()
+    /// Bytes of each host's output kept for the summary and `--json`.
+    public var outputLimit = 1 << 20
+    /// Whether the results returned at the end keep each host's output (for `--gather` and `--json`);
+    /// otherwise it is dropped once the observer has seen it, so memory does not grow with the hosts.
+    public var keepsOutput = true
+
+    /// Creates the default options.
+    public init() {}
+}
+
+/// How one host's run ended.
+public struct HostResult: Sendable {
+    /// How the host's run ended, as the report spells it.
+    public enum Status: String, Sendable {
+        case ok
+        case failed
+        case timedOut = "timed-out"
+        case interrupted
+        case notStarted = "not-started"
+    }
+
+    /// The host's name.
+    public var label: String
+    /// Group tags from the hosts file.
+    public var tags: [String]
+    /// How it ended.
+    public var status: Status
+    /// The host's own exit status, as a single-host run would have returned it.
+    public var exitStatus: Int32
+    /// The command that failed, as `line N: command`, or `connect`.
+    public var failedCommand: String?
+    /// Why it failed, in one line.
+    public var message: String?
+    /// Seconds from start to end.
+    public var duration: Double
+    /// What the host's commands printed, stdout and stderr in order, up to the output limit.
+    public var output: String
+    /// The part of `output` that remote commands printed, and failures, without Ferry's notices.
+    public var essentials: String
+    /// Every command the host ran.
+    public var records: [CommandRecord]
+
+    /// The host's entry in the fleet report.
+    public func reportEntry(withOutput: Bool) -> RunReport.Host {
+        var entry = RunReport.Host(host: label, status: status.rawValue, commands: records)
+        entry.tags = tags.isEmpty ? nil : tags
+        entry.durationSeconds = (duration * 1000).rounded() / 1000
+        entry.failedCommand = failedCommand
+        entry.message = message
+        if withOutput { entry.output = output }
+        return entry
+    }
+}
+
+/// Counts of hosts by state, for a live summary.
+public struct FleetCounts: Sendable, Equatable {
+    /// Hosts in the run.
+    public var total = 0
+    /// Hosts that have finished (or will not start).
+    public var done = 0
+    /// Finished hosts that did not succeed.
+    public var failed = 0
+    /// Hosts connected or connecting now.
+    public var running = 0
+}
+
+/// Hears about a run over many hosts as it goes.
+///
+/// ``line(_:from:isError:)`` is called from the hosts' threads, at any time, only when streaming;
+/// the other methods from the thread that called ``Fleet/run(_:)``.
+public protocol FleetObserver: AnyObject, Sendable {
+    /// One line a host printed.
+    func line(_ text: String, from host: String, isError: Bool)
+    /// A host has finished.
+    func finished(_ result: HostResult, counts: FleetCounts)
+    /// A few times a second while hosts run.
+    func progress(_ counts: FleetCounts)
+}
+
+/// Runs one script against many hosts, each on its own connection and thread, at most
+/// ``FleetOptions/parallel`` at once.
+///
+/// libssh2 calls block, so each host gets a thread of its own (never Swift's cooperative pool). A host
+/// that fails, hangs past its time limit or loses its connection ends alone: its thread is cut off by
+/// shutting its sockets down, and the others go on.
+public final class Fleet {
+    let hosts: [FleetHost]
+    let options: FleetOptions
+    let observer: any FleetObserver
+    /// Raised by Ctrl-C: running hosts stop their commands, and no more start.
+    let interruption: Interruption
+    /// The run's diagnostics folder, shared by all hosts (each has a subfolder).
+    public let runFolder: String
+
+    /// Prepares a run; nothing connects until ``run(_:)``.
+    public init(
+        hosts: [FleetHost], options: FleetOptions, interruption: Interruption, observer: any FleetObserver,
+        diagnosticsRoot: String
+    ) {
+        self.hosts = hosts
+        self.options = options
+        self.interruption = interruption
+        self.observer = observer
+        runFolder = Interpreter.newRunFolder(in: diagnosticsRoot)
+    }
+
+    /// Runs `script` on every host and returns their results in the order the hosts were given.
+    public func run(_ script: Script) -> [HostResult] {
+        let board = FleetBoard()
+        var results: [HostResult?] = Array(repeating: nil, count: hosts.count)
+        var running: [Int: HostRun] = [:]
+        var next = 0
+        var counts = FleetCounts(total: hosts.count)
+        var stopLaunching = false
+        var interruptedAt: Date?
+        while next < hosts.count || !running.isEmpty {
+            if interruption.isRaised {
+                stopLaunching = true
+                let now = Date()
+                interruptedAt = interruptedAt ?? now
+                for run in running.values {
+                    run.interruption.raise()
+                    // Hosts still connecting, or stuck, get two seconds to stop between steps.
+                    if now.timeIntervalSince(interruptedAt ?? now) > 2 { run.cut(timedOut: false) }
+                }
+            }
+            while !stopLaunching, running.count < max(1, options.parallel), next < hosts.count {
+                running[next] = launch(next, script: script, board: board)
+                next += 1
+            }
+            if stopLaunching, next < hosts.count {
+                for index in next..<hosts.count {
+                    let result = notStarted(hosts[index])
+                    results[index] = result
+                    counts.done += 1
+                    observer.finished(result, counts: counts)
+                }
+                next = hosts.count
+            }
+            counts.running = running.count
+            observer.progress(counts)
+            for (index, finished) in board.waitForFinished(timeout: 0.2) {
+                var result = finished
+                running[index] = nil
+                counts.done += 1
+                counts.running = running.count
+                if result.status != .ok {
+                    counts.failed += 1
+                    if options.failFast { stopLaunching = true }
+                }
+                observer.finished(result, counts: counts)
+                if !options.keepsOutput {
+                    result.output = ""
+                    result.essentials = ""
+                }
+                results[index] = result
+            }
+            if let limit = options.hostTimeout {
+                for run in running.values { run.enforce(limit: limit) }
+            }
+        }
+        return results.enumerated().map { $0.element ?? notStarted(hosts[$0.offset]) }
+    }
+
+    private func notStarted(_ host: FleetHost) -> HostResult {
+        HostResult(
+            label: host.label, tags: host.tags, status: .notStarted, exitStatus: 0, failedCommand: nil,
+            message: interruption.isRaised ? "not started: interrupted" : "not started: an earlier host failed",
+            duration: 0, output: "", essentials: "", records: [])
+    }
+
+    private func launch(_ index: Int, script: Script, board: FleetBoard) -> HostRun {
+        var settings = hosts[index].settings
+        settings.hostLabel = hosts[index].label
+        settings.runFolder = runFolder
+        settings.writesReport = false
+        settings.announcesRemoteDirectory = false
+        let run = HostRun(
+            index: index, host: hosts[index], settings: settings, script: script, options: options,
+            observer: observer, board: board)
+        let thread = Thread { run.work() }
+        thread.name = "ferry-host-\(index + 1)"
+        thread.stackSize = 1 << 20
+        thread.start()
+        return run
+    }
+}
+
+/// Finished hosts, handed from their threads to the supervising one.
+final class FleetBoard: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var finished: [(Int, HostResult)] = []
+
+    func post(_ index: Int, _ result: HostResult) {
+        condition.lock()
+        finished.append((index, result))
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// The hosts that finished since the last call, waiting up to `timeout` seconds for one.
+    func waitForFinished(timeout: TimeInterval) -> [(Int, HostResult)] {
+        condition.lock()
+        defer { condition.unlock() }
+        if finished.isEmpty { _ = condition.wait(until: Date(timeIntervalSinceNow: timeout)) }
+        defer { finished = [] }
+        return finished
+    }
+}
+
+/// One host's run on its own thread.
+///
+/// Unchecked Sendable: the settings, script and interpreter are used only by the host's thread once it
+/// starts; the supervising thread touches only the interruption and abort (both Sendable) and `started`,
+/// which is set before the thread starts.
+final class HostRun: @unchecked Sendable {
+    let index: Int
+    let host: FleetHost
+    var settings: InterpreterSettings
+    let script: Script
+    let options: FleetOptions
+    let observer: any FleetObserver
+    let board: FleetBoard
+    let interruption = Interruption()
+    let abort = ConnectionAbort()
+    let started = Date()
+    /// Set when the host was cut off for taking too long (rather than by Ctrl-C).
+    private let pastTimeLimit = Atomic<Bool>(false)
+
+    init(
+        index: Int, host: FleetHost, settings: InterpreterSettings, script: Script, options: FleetOptions,
+        observer: any FleetObserver, board: FleetBoard
+    ) {
+        self.index = index
+        self.host = host
+        self.settings = settings
+        self.script = script
+        self.options = options
+        self.observer = observer
+        self.board = board
+        self.settings.interruption = interruption
+        self.settings.connect.abort = abort
+        // -v lines from many hosts interleave: each says whose it is.
+        let log = settings.connect.log
+        let label = host.label
+        self.settings.connect.log = { log("\(label): \($0)") }
+    }
+
+    /// Past the time limit: asks the commands to stop, then cuts the connection, which ends any libssh2
+    /// call the host is waiting in (a server that never answers, a command that never ends).
+    func enforce(limit: Int) {
+        guard Date().timeIntervalSince(started) > TimeInterval(limit) else { return }
+        cut(timedOut: true)
+    }
+
+    /// Stops the host's commands and shuts its connection down.
+    func cut(timedOut: Bool) {
+        guard !abort.hasFired else { return }
+        if timedOut { pastTimeLimit.store(true, ordering: .relaxed) }
+        interruption.raise()
+        abort.fire()
+    }
+
+    func work() {
+        let console = HostConsole(
+            label: host.label, observer: observer, streams: options.stream, limit: options.outputLimit)
+        let interpreter = Interpreter(settings: settings, console: console)
+        var status: Int32 = 0
+        var failedCommand: String?
+        var message: String?
+        do {
+            try interpreter.connectInitialTarget()
+            try interpreter.enterStartDirectories(host.session)
+            status = interpreter.run(script, options: options.batch)
+            if let failed = interpreter.records.first(where: {
+                ["failed", "interrupted", "trouble"].contains($0.status)
+            }) {
+                failedCommand = failed.line.map { "line \($0): \(failed.command)" } ?? failed.command
+                message = failed.message
+            }
+        } catch {
+            console.report(error.message)
+            status = error.failureClass.exitStatus
+            failedCommand = "connect"
+            message = error.message
+        }
+        interpreter.shutdown()
+        console.flush()
+        var outcome: HostResult.Status = status == 0 ? .ok : .failed
+        if abort.hasFired, pastTimeLimit.load(ordering: .relaxed) {
+            outcome = .timedOut
+            message = "did not finish within \(options.hostTimeout ?? 0) s" + (message.map { " (\($0))" } ?? "")
+        } else if status == FailureClass.interrupted.exitStatus || abort.hasFired {
+            outcome = .interrupted
+        }
+        board.post(
+            index,
+            HostResult(
+                label: host.label, tags: host.tags, status: outcome, exitStatus: status, failedCommand: failedCommand,
+                message: message, duration: Date().timeIntervalSince(started), output: console.output,
+                essentials: console.essentials, records: interpreter.records))
+    }
+}

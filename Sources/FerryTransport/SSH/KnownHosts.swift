@@ -1,0 +1,158 @@
+import FerryBase
+import FerryScript
+import Foundation
+
+/// An OpenSSH `known_hosts` file: plain, wildcard, negated, `[host]:port` and hashed entries.
+public struct KnownHosts: Sendable {
+    /// One key line of the file.
+    public struct Entry: Sendable, Equatable {
+        /// The line's number in the file, from 1.
+        public var line: Int
+        /// The `@revoked` or `@cert-authority` marker, if any.
+        public var marker: String?
+        /// The comma-separated host patterns, or one `|1|salt|hash` hashed name.
+        public var hostPatterns: String
+        /// The key's type name, such as `ssh-ed25519`.
+        public var keyType: String
+        /// The key blob.
+        public var key: Data
+    }
+
+    /// What the file says about a host's key.
+    public enum Verdict: Equatable, Sendable {
+        /// The file holds this key for this host.
+        case match(line: Int)
+        /// The file holds another key of the same type for this host.
+        case changed(line: Int)
+        /// The file marks this key `@revoked`.
+        case revoked(line: Int)
+        /// The file holds no key of this type for this host.
+        case unknown
+    }
+
+    /// The file's path.
+    public var path: String
+    /// The key lines, in file order.
+    public var entries: [Entry]
+
+    /// Lines that were left out because their host, type or key field is not valid UTF-8 (a
+    /// comment after the key may be in any encoding).
+    public var unreadableLines: [Int] = []
+
+    /// Reads `path`; a missing file is an empty one.
+    public init(path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            self.init(path: path, data: Data())
+            return
+        }
+        self.init(path: path, data: try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    /// Parses `text` as the contents of `path`; malformed lines are skipped, as OpenSSH does.
+    public init(path: String, text: String) {
+        self.init(path: path, data: Data(text.utf8))
+    }
+
+    /// Parses the bytes of a known_hosts file. Malformed lines are skipped, as OpenSSH does; a line
+    /// whose fields are not UTF-8 is skipped too and listed in ``unreadableLines``, so that one odd
+    /// byte (a Latin-1 comment line, say) costs that line and not the whole file.
+    public init(path: String, data: Data) {
+        self.path = path
+        var entries: [Entry] = []
+        var unreadable: [Int] = []
+        let space = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        for (index, rawLine) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .enumerated()
+        {
+            var line = rawLine
+            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+            let fields = line.split(whereSeparator: space)
+            guard let first = fields.first, first.first != UInt8(ascii: "#") else { continue }
+            let hasMarker = first.first == UInt8(ascii: "@")
+            let wanted = fields.prefix(hasMarker ? 4 : 3)
+            let decoded = wanted.compactMap { String(validating: $0, as: UTF8.self) }
+            guard decoded.count == wanted.count else {
+                unreadable.append(index + 1)
+                continue
+            }
+            let marker = hasMarker ? decoded.first : nil
+            let rest = Array(decoded.dropFirst(hasMarker ? 1 : 0))
+            guard rest.count >= 3, let key = Data(base64Encoded: rest[2]) else { continue }
+            entries.append(Entry(line: index + 1, marker: marker, hostPatterns: rest[0], keyType: rest[1], key: key))
+        }
+        self.entries = entries
+        unreadableLines = unreadable
+    }
+
+    /// The name a host is filed under: `host`, or `[host]:port` when the port is not 22.
+    public static func hostEntryName(host: String, port: Int) -> String {
+        port == 22 ? host.lowercased() : "[\(host.lowercased())]:\(port)"
+    }
+
+    /// What the file says about `key` for `host` on `port`.
+    public func verdict(host: String, port: Int, key: HostKey) -> Verdict {
+        let name = Self.hostEntryName(host: host, port: port)
+        var changedLine: Int?
+        for entry in entries where entry.marker != "@cert-authority" && Self.matches(entry.hostPatterns, name) {
+            if entry.marker == "@revoked" {
+                if entry.key == key.blob { return .revoked(line: entry.line) }
+                continue
+            }
+            guard entry.keyType == key.algorithm else { continue }
+            if entry.key == key.blob { return .match(line: entry.line) }
+            changedLine = changedLine ?? entry.line
+        }
+        return changedLine.map { .changed(line: $0) } ?? .unknown
+    }
+
+    /// The key types the file holds for `host` on `port`, in file order, without repeats.
+    public func keyTypes(host: String, port: Int) -> [String] {
+        let name = Self.hostEntryName(host: host, port: port)
+        var types: [String] = []
+        for entry in entries where entry.marker == nil && Self.matches(entry.hostPatterns, name) {
+            if !types.contains(entry.keyType) { types.append(entry.keyType) }
+        }
+        return types
+    }
+
+    /// Adds a plain entry for `key` to the file at `path`, creating the file and its folder if needed.
+    ///
+    /// The line is appended in place, as OpenSSH does, under an exclusive `flock` so that Ferry runs
+    /// storing keys at the same moment neither interleave nor lose lines: a symbolic link keeps
+    /// pointing at the real file, which keeps its mode and owner. An entry another run stored while
+    /// this one waited is not added twice.
+    public static func append(host: String, port: Int, key: HostKey, to path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
+            try FileManager.default.createDirectory(
+                atPath: folder, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
+        }
+        let file = try LocalFile(path: path, flags: O_RDWR | O_APPEND | O_CREAT, mode: 0o644, operation: "open")
+        while flock(file.descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw LocalFileError(path: path, operation: "lock") }
+        }
+        var existing = Data(count: Int(try file.status().st_size))
+        let count = existing.withUnsafeMutableBytes { pread(file.descriptor, $0.baseAddress, $0.count, 0) }
+        guard count == existing.count else { throw LocalFileError(path: path, operation: "read") }
+        if case .match = KnownHosts(path: path, data: existing).verdict(host: host, port: port, key: key) { return }
+        var line = "\(hostEntryName(host: host, port: port)) \(key.algorithm) \(key.blob.base64EncodedString())\n"
+        if let last = existing.last, last != UInt8(ascii: "\n") { line = "\n" + line }
+        try Array(line.utf8).withUnsafeBytes { try file.write($0) }
+        guard fsync(file.descriptor) == 0 else { throw LocalFileError(path: path, operation: "sync") }
+        // Closing also drops the lock; a failure the kernel reports only now still counts.
+        try file.close()
+    }
+
+    /// Whether a comma-separated pattern list (or a hashed name) matches `name`.
+    static func matches(_ patterns: String, _ name: String) -> Bool {
+        if patterns.hasPrefix("|1|") {
+            let parts = patterns.split(separator: "|", omittingEmptySubsequences: true)
+            guard parts.count == 3, let salt = Data(base64Encoded: String(parts[1])),
+                let hash = Data(base64Encoded: String(parts[2]))
+            else { return false }
+            return Digest.hmacSHA1(key: salt, message: Data(name.utf8)) == hash
+        }
+        return Wildcard.matchesPatternList(patterns.split(separator: ","), name)
+    }
+}

@@ -1,0 +1,131 @@
+internal import CLibSSH2
+import Foundation
+
+/// Settings that shape one SSH connection's transport.
+public struct TransportOptions: Sendable, Equatable {
+    /// Whether to ask for zlib compression (psftp's `-C`).
+    public var compression = false
+    /// How long a blocking call may wait for the server, in seconds; 0 waits forever.
+    public var timeout = 60
+    /// Seconds between keepalive messages while idle; 0 turns them off.
+    public var keepaliveInterval = 30
+    /// Host-key algorithms to prefer, best first, when known_hosts already holds keys of those types.
+    public var preferredHostKeyTypes: [String] = []
+
+    /// Creates options with Ferry's defaults.
+    public init() {}
+}
+
+/// One libssh2 session over a connected socket: handshake, host key, authentication.
+///
+/// The session and every SFTP handle or channel made from it must be used by one thread at a time.
+/// Children (``SFTPClient``) keep their session alive.
+public final class SSHSession {
+    let handle: OpaquePointer
+    /// The socket the session runs over; kept open as long as the session is.
+    public let socket: TCPSocket
+    private var isConnected = false
+
+    /// Runs the SSH handshake over `socket`.
+    public init(socket: TCPSocket, options: TransportOptions) throws {
+        LibSSH2.initializeOnce()
+        guard let handle = ferry_session_init() else {
+            throw LibSSH2Error(call: "libssh2_session_init_ex", code: LIBSSH2_ERROR_ALLOC, message: "out of memory")
+        }
+        self.handle = handle
+        self.socket = socket
+        libssh2_session_set_blocking(handle, 1)
+        libssh2_session_set_timeout(handle, options.timeout * 1000)
+        if options.compression {
+            libssh2_session_flag(handle, LIBSSH2_FLAG_COMPRESS, 1)
+        }
+        if !options.preferredHostKeyTypes.isEmpty {
+            let supported = [
+                "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+                "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa",
+            ]
+            let rest = supported.filter { !options.preferredHostKeyTypes.contains($0) }
+            let order = (options.preferredHostKeyTypes.filter(supported.contains) + rest).joined(separator: ",")
+            _ = libssh2_session_method_pref(handle, LIBSSH2_METHOD_HOSTKEY, order)
+        }
+        try check(libssh2_session_handshake(handle, socket.descriptor), "libssh2_session_handshake")
+        isConnected = true
+        if options.keepaliveInterval > 0 {
+            libssh2_keepalive_config(handle, 1, UInt32(options.keepaliveInterval))
+        }
+    }
+
+    /// The server's host key as the handshake presented it.
+    public func hostKey() throws -> HostKey {
+        var length = 0
+        var type: Int32 = 0
+        guard let bytes = libssh2_session_hostkey(handle, &length, &type) else {
+            throw lastError("libssh2_session_hostkey")
+        }
+        let blob = Data(UnsafeRawBufferPointer(start: bytes, count: length))
+        return HostKey(blob: blob, libssh2Type: type)
+    }
+
+    /// Sends a keepalive if one is due; a dead connection shows up here as an error.
+    public func sendKeepaliveIfDue() throws {
+        var next: Int32 = 0
+        try check(libssh2_keepalive_send(handle, &next), "libssh2_keepalive_send")
+    }
+
+    /// Changes how long blocking calls may wait, in seconds (0 waits forever).
+    public func setTimeout(_ seconds: Int) {
+        libssh2_session_set_timeout(handle, seconds * 1000)
+    }
+
+    /// The method names the transport agreed on (key exchange, host key, cipher, MAC, compression).
+    public var negotiatedMethods: [String: String] {
+        let kinds: [(String, Int32)] = [
+            ("kex", LIBSSH2_METHOD_KEX), ("hostkey", LIBSSH2_METHOD_HOSTKEY),
+            ("cipher", LIBSSH2_METHOD_CRYPT_CS), ("mac", LIBSSH2_METHOD_MAC_CS),
+            ("compression", LIBSSH2_METHOD_COMP_CS),
+        ]
+        var methods: [String: String] = [:]
+        for (name, kind) in kinds {
+            if let text = libssh2_session_methods(handle, kind) { methods[name] = String(cString: text) }
+        }
+        return methods
+    }
+
+    /// Says goodbye to the server and closes the socket.
+    public func disconnect() {
+        guard isConnected else { return }
+        isConnected = false
+        libssh2_session_set_timeout(handle, 2000)
+        _ = ferry_session_disconnect(handle, "bye")
+        socket.close()
+    }
+
+    deinit {
+        disconnect()
+        libssh2_session_free(handle)
+    }
+
+    /// The session's last error as a typed value naming `call`.
+    func lastError(_ call: String, code: Int32? = nil) -> LibSSH2Error {
+        var message: UnsafeMutablePointer<CChar>?
+        var length: Int32 = 0
+        let lastCode = libssh2_session_last_error(handle, &message, &length, 0)
+        let text = message.map { String(cString: $0) } ?? ""
+        return LibSSH2Error(call: call, code: code ?? lastCode, message: text)
+    }
+
+    /// Throws the session's error when `result` is negative.
+    @discardableResult
+    func check(_ result: Int32, _ call: String) throws -> Int32 {
+        if result < 0 { throw lastError(call, code: result) }
+        return result
+    }
+}
+
+/// Process-wide libssh2 set-up.
+enum LibSSH2 {
+    private static let initialized: Bool = { libssh2_init(0) == 0 }()
+
+    /// Initialises libssh2 the first time it is called; later calls do nothing.
+    static func initializeOnce() { _ = initialized }
+}
