@@ -62,7 +62,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "FerryKitTests", dependencies: ["FerryScript", "FerryBase", "FerryTransport", "FerrySessions", "FerryCore", "FerryFleet"]),
+        .testTarget(
+            name: "FerryKitTests",
+            dependencies: ["FerryScript", "FerryBase", "FerryTransport", "FerrySessions", "FerryCore", "FerryFleet"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["FerryScript", "FerryBase", "FerryTransport", "FerrySessions", "FerryCore", "FerryFleet"],

@@ -1,4 +1,3 @@
-
 /// Where to connect: host, port and login name.
 public struct ConnectionTarget: Sendable, Equatable, CustomStringConvertible {
     public var host: String

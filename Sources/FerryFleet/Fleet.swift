@@ -1,9 +1,9 @@
+import FerryBase
 import FerryCore
 import FerryScript
 import FerrySessions
 import FerryTransport
 import Foundation
-import Synchronization
 
 /// One host ready to run: its name in folders and reports, and how to reach it.
 public struct FleetHost {
@@ -11,7 +11,7 @@ public struct FleetHost {
     public var label: String
     /// Group tags from the hosts file.
     public var tags: [String]
-    /// Connection settings; the fleet adds its own interruption, abort, label and run folder.
+    /// Connection settings; the fleet adds its own cancellation, label and run folder.
     public var settings: InterpreterSettings
     /// The resolved session, for its start directories.
     public var session: ResolvedSession
@@ -127,18 +127,18 @@ public final class Fleet {
     let options: FleetOptions
     let observer: any FleetObserver
     /// Raised by Ctrl-C: running hosts stop their commands, and no more start.
-    let interruption: Interruption
+    let cancellation: Cancellation
     /// The run's diagnostics folder, shared by all hosts (each has a subfolder).
     public let runFolder: String
 
     /// Prepares a run; nothing connects until ``run(_:)``.
     public init(
-        hosts: [FleetHost], options: FleetOptions, interruption: Interruption, observer: any FleetObserver,
+        hosts: [FleetHost], options: FleetOptions, cancellation: Cancellation, observer: any FleetObserver,
         diagnosticsRoot: String
     ) {
         self.hosts = hosts
         self.options = options
-        self.interruption = interruption
+        self.cancellation = cancellation
         self.observer = observer
         runFolder = Interpreter.newRunFolder(in: diagnosticsRoot)
     }
@@ -146,6 +146,8 @@ public final class Fleet {
     /// Runs `script` on every host and returns their results in the order the hosts were given.
     public func run(_ script: Script) -> [HostResult] {
         let board = FleetBoard()
+        let wakeKey = cancellation.onCancel { board.wake() }
+        defer { cancellation.removeHandler(wakeKey) }
         var results: [HostResult?] = Array(repeating: nil, count: hosts.count)
         var running: [Int: HostRun] = [:]
         var next = 0
@@ -153,14 +155,14 @@ public final class Fleet {
         var stopLaunching = false
         var interruptedAt: Date?
         while next < hosts.count || !running.isEmpty {
-            if interruption.isRaised {
+            if cancellation.isCancelled {
                 stopLaunching = true
                 let now = Date()
                 interruptedAt = interruptedAt ?? now
                 for run in running.values {
-                    run.interruption.raise()
-                    // Hosts still connecting, or stuck, get two seconds to stop between steps.
-                    if now.timeIntervalSince(interruptedAt ?? now) > 2 { run.cut(timedOut: false) }
+                    run.cancellation.interrupt()
+                    // Hosts that are stuck get two seconds to stop between steps.
+                    if now.timeIntervalSince(interruptedAt ?? now) > 2 { run.cancellation.cut() }
                 }
             }
             while !stopLaunching, running.count < max(1, options.parallel), next < hosts.count {
@@ -194,9 +196,7 @@ public final class Fleet {
                 }
                 results[index] = result
             }
-            if let limit = options.hostTimeout {
-                for run in running.values { run.enforce(limit: limit) }
-            }
+            for run in running.values { run.cancellation.cutIfOverdue() }
         }
         return results.enumerated().map { $0.element ?? notStarted(hosts[$0.offset]) }
     }
@@ -204,7 +204,7 @@ public final class Fleet {
     private func notStarted(_ host: FleetHost) -> HostResult {
         HostResult(
             label: host.label, tags: host.tags, status: .notStarted, exitStatus: 0, failedCommand: nil,
-            message: interruption.isRaised ? "not started: interrupted" : "not started: an earlier host failed",
+            message: cancellation.isCancelled ? "not started: interrupted" : "not started: an earlier host failed",
             duration: 0, output: "", essentials: "", records: [])
     }
 
@@ -237,6 +237,13 @@ final class FleetBoard: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Ends a wait early, to look at a cancellation.
+    func wake() {
+        condition.lock()
+        condition.signal()
+        condition.unlock()
+    }
+
     /// The hosts that finished since the last call, waiting up to `timeout` seconds for one.
     func waitForFinished(timeout: TimeInterval) -> [(Int, HostResult)] {
         condition.lock()
@@ -250,7 +257,7 @@ final class FleetBoard: @unchecked Sendable {
 /// One host's run on its own thread.
 ///
 /// Unchecked Sendable: the settings, script and interpreter are used only by the host's thread once it
-/// starts; the supervising thread touches only the interruption and abort (both Sendable) and `started`,
+/// starts; the supervising thread touches only the cancellation (Sendable) and `started`,
 /// which is set before the thread starts.
 final class HostRun: @unchecked Sendable {
     let index: Int
@@ -260,11 +267,9 @@ final class HostRun: @unchecked Sendable {
     let options: FleetOptions
     let observer: any FleetObserver
     let board: FleetBoard
-    let interruption = Interruption()
-    let abort = ConnectionAbort()
+    /// Stops this host: interrupted with the run, cut when past its time limit.
+    let cancellation = Cancellation()
     let started = Date()
-    /// Set when the host was cut off for taking too long (rather than by Ctrl-C).
-    private let pastTimeLimit = Atomic<Bool>(false)
 
     init(
         index: Int, host: FleetHost, settings: InterpreterSettings, script: Script, options: FleetOptions,
@@ -277,27 +282,13 @@ final class HostRun: @unchecked Sendable {
         self.options = options
         self.observer = observer
         self.board = board
-        self.settings.interruption = interruption
-        self.settings.connect.abort = abort
+        self.settings.cancellation = cancellation
+        self.settings.connect.cancellation = cancellation
+        if let limit = options.hostTimeout { cancellation.setDeadline(after: Double(limit)) }
         // -v lines from many hosts interleave: each says whose it is.
         let log = settings.connect.log
         let label = host.label
         self.settings.connect.log = { log("\(label): \($0)") }
-    }
-
-    /// Past the time limit: asks the commands to stop, then cuts the connection, which ends any libssh2
-    /// call the host is waiting in (a server that never answers, a command that never ends).
-    func enforce(limit: Int) {
-        guard Date().timeIntervalSince(started) > TimeInterval(limit) else { return }
-        cut(timedOut: true)
-    }
-
-    /// Stops the host's commands and shuts its connection down.
-    func cut(timedOut: Bool) {
-        guard !abort.hasFired else { return }
-        if timedOut { pastTimeLimit.store(true, ordering: .relaxed) }
-        interruption.raise()
-        abort.fire()
     }
 
     func work() {
@@ -326,10 +317,10 @@ final class HostRun: @unchecked Sendable {
         interpreter.shutdown()
         console.flush()
         var outcome: HostResult.Status = status == 0 ? .ok : .failed
-        if abort.hasFired, pastTimeLimit.load(ordering: .relaxed) {
+        if cancellation.timedOut {
             outcome = .timedOut
             message = "did not finish within \(options.hostTimeout ?? 0) s" + (message.map { " (\($0))" } ?? "")
-        } else if status == FailureClass.interrupted.exitStatus || abort.hasFired {
+        } else if status == FailureClass.interrupted.exitStatus || cancellation.isCut {
             outcome = .interrupted
         }
         board.post(

@@ -1,4 +1,3 @@
-
 /// One host of a run over many hosts, as a hosts file or the command line names it.
 public struct FleetTarget: Sendable, Equatable {
     /// A saved session name or `[user@]host[:port]`.

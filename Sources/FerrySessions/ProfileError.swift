@@ -1,4 +1,3 @@
-
 /// A problem with a saved session, naming the file and, where it can, the line.
 public enum ProfileError: Error, CustomStringConvertible, Equatable, Sendable {
     case notFound(name: String, searched: [String])

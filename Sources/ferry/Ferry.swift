@@ -175,6 +175,13 @@ struct Ferry: ParsableCommand {
     var connections = 4
 
     @Option(
+        name: .customLong("max-sessions"),
+        help: ArgumentHelp(
+            "SSH connections open at once in all, across hosts and their extra transfer connections.",
+            valueName: "n"))
+    var maxSessions = 64
+
+    @Option(
         name: .customLong("timeout"),
         help: ArgumentHelp("Seconds to wait for the network before giving up.", valueName: "seconds"))
     var timeout: Int?
@@ -187,6 +194,7 @@ struct Ferry: ParsableCommand {
         if agent && noAgent { throw ValidationError("-agent and -noagent cannot be used together") }
         if let port, !(1...65535).contains(port) { throw ValidationError("-P \(port) is not a port number") }
         if connections < 1 || connections > 64 { throw ValidationError("--connections must be between 1 and 64") }
+        if maxSessions < 1 || maxSessions > 4096 { throw ValidationError("--max-sessions must be between 1 and 4096") }
         if let timeout, timeout < 1 { throw ValidationError("--timeout must be at least 1 second") }
         if parallel < 1 || parallel > 1024 { throw ValidationError("--parallel must be between 1 and 1024") }
         if let hostTimeout, hostTimeout < 1 { throw ValidationError("--host-timeout must be at least 1 second") }
@@ -208,6 +216,7 @@ struct Ferry: ParsableCommand {
             print("ferry \(FerryVersion.current)")
             return
         }
+        SessionGate.shared.limit = maxSessions
         let status = FerryMain(options: self).run()
         if status != 0 { throw ExitCode(status) }
     }

@@ -66,13 +66,13 @@ extension FerryMain {
         let terminal = FleetTerminal(
             mode: options.json ? .json : options.gather ? .gather : options.stream ? .stream : .blocks)
         let fleet = Fleet(
-            hosts: hosts, options: fleetOptions, interruption: context.watcher?.interruption ?? Interruption(),
+            hosts: hosts, options: fleetOptions, cancellation: context.watcher?.cancellation ?? Cancellation(),
             observer: terminal, diagnosticsRoot: root)
         let started = Date()
         let results = fleet.run(script)
         let status: Int32 =
-            results.contains { $0.status == .interrupted } || context.watcher?.interruption.isRaised == true
-            ? context.watcher?.interruption.exitStatus ?? FailureClass.interrupted.exitStatus
+            results.contains { $0.status == .interrupted } || context.watcher?.cancellation.isCancelled == true
+            ? context.watcher?.cancellation.exitStatus ?? FailureClass.interrupted.exitStatus
             : results.allSatisfy { $0.status == .ok } ? 0 : FailureClass.someHosts.exitStatus
         let report = RunReport(
             run: PathRules.lastComponent(fleet.runFolder), script: script.file, started: started, finished: Date(),
@@ -107,7 +107,8 @@ extension FerryMain {
                     continue
                 }
                 guard
-                    let parsed = ConnectionTarget(parsing: target.name, defaultUser: context.defaultUser, defaultPort: options.port ?? 22),
+                    let parsed = ConnectionTarget(
+                        parsing: target.name, defaultUser: context.defaultUser, defaultPort: options.port ?? 22),
                     FleetTarget.isValidHost(parsed.host)
                 else {
                     problems.append(

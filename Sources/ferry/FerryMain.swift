@@ -15,8 +15,8 @@ struct FerryMain {
         let watcher = InterruptWatcher.start()
         let status = run(watcher: watcher)
         // After SIGTERM or SIGHUP, whatever stopped, Ferry ends as a killed process would report it.
-        if let interruption = watcher?.interruption, interruption.terminationSignal != nil {
-            return interruption.exitStatus
+        if let cancellation = watcher?.cancellation, cancellation.terminationSignal != nil {
+            return cancellation.exitStatus
         }
         return status
     }
@@ -83,7 +83,8 @@ struct FerryMain {
         if !fleet, let target = options.targets.first {
             // -P is the port unless the target names one itself, as -l is the user unless it has user@.
             guard
-                let parsed = ConnectionTarget(parsing: target, defaultUser: defaultUser, defaultPort: options.port ?? 22)
+                let parsed = ConnectionTarget(
+                    parsing: target, defaultUser: defaultUser, defaultPort: options.port ?? 22)
             else {
                 console.report("ferry: '\(target)' is not [user@]host[:port]")
                 return FailureClass.usage.exitStatus
@@ -120,7 +121,7 @@ struct FerryMain {
             settings.alwaysReport = true
         }
         settings.initialTarget = session.target
-        if let watcher { settings.interruption = watcher.interruption }
+        if let watcher { settings.cancellation = watcher.cancellation }
         settings.sessionNames = { store.list().map(\.name) }
         settings.sessionLookup = { name throws(ProfileError) in
             guard store.knows(name) else { return nil }

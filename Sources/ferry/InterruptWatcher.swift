@@ -1,3 +1,4 @@
+import FerryBase
 import FerryCore
 import Foundation
 import Synchronization
@@ -13,7 +14,7 @@ import Synchronization
 /// (SIGWINCH) are taken the same way, for the line editor. A signal that was ignored when Ferry
 /// started (`nohup`, a shell's `cmd &`) stays ignored.
 final class InterruptWatcher: Sendable {
-    let interruption = Interruption()
+    let cancellation = Cancellation()
     private let resized = Atomic<Bool>(false)
     /// Readable after each Ctrl-C or resize, so the line editor can wake from waiting for a key.
     let wakeDescriptor: Int32
@@ -68,15 +69,15 @@ final class InterruptWatcher: Sendable {
                 _ = write(writeDescriptor, &byte, 1)
                 continue
             }
-            if interruption.isRaised {
+            if cancellation.isCancelled {
                 let message = "\nferry: \(number == SIGINT ? "interrupted" : "terminated")\n"
                 _ = message.withCString { write(STDERR_FILENO, $0, strlen($0)) }
                 _exit(128 + number)
             }
             if number == SIGINT {
-                interruption.raise()
+                cancellation.interrupt()
             } else {
-                interruption.terminate(signal: number)
+                cancellation.terminate(signal: number)
             }
             var byte: UInt8 = 1
             _ = write(writeDescriptor, &byte, 1)

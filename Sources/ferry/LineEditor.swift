@@ -77,7 +77,7 @@ final class LineEditor: LineReader {
         promptText = strdup(prompt) ?? promptText
         // A Ctrl-C that stopped the last command has done its work.
         watcher?.drain()
-        watcher?.interruption.clear()
+        watcher?.cancellation.clear()
         while true {
             cancelled = false
             var count: Int32 = 0
@@ -149,9 +149,9 @@ final class LineEditor: LineReader {
                 watcher.drain()
                 if watcher.takeResize() { el_resize(editLine) }
                 // SIGTERM or SIGHUP: the prompt ends as at Ctrl-D, and Ferry with it.
-                if watcher.interruption.terminationSignal != nil { return 0 }
-                if watcher.interruption.isRaised {
-                    watcher.interruption.clear()
+                if watcher.cancellation.terminationSignal != nil { return 0 }
+                if watcher.cancellation.isCancelled {
+                    watcher.cancellation.clear()
                     character.pointee = 3
                     return 1
                 }

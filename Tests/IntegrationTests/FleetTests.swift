@@ -102,6 +102,36 @@ struct FleetTests {
         #expect(left.isEmpty, "left in \(cutFolder): \(left)")
     }
 
+    @Test func hostTimeoutCutsTheExtraTransferConnectionsToo() throws {
+        let local = TestSSHServer.scratch("fleet-stall-local")
+        let remote = TestSSHServer.scratch("fleet-stall-remote")
+        for i in 0..<24 { writeRandomFile(remote + "/f\(i).bin", bytes: 256 << 10) }
+        // Every connection, the extra transfer ones included, stops answering after 400 kB: only the
+        // time limit ends it, and it must end all of them (libssh2 alone would wait 60 s).
+        let staller = ProxyServer.fixture(
+            "cutting_forwarder", arguments: ["127.0.0.2", String(server.port), String(400 << 10), "stall"])
+        try "root@127.0.0.1:\(staller.port)\n".write(toFile: local + "/fleet.txt", atomically: true, encoding: .utf8)
+        let known = knownHosts(in: local, extra: ["[127.0.0.1]:\(staller.port)"])
+        try "lcd {host}\nmget \(remote)/*.bin\n".write(toFile: local + "/pull.scr", atomically: true, encoding: .utf8)
+
+        let started = Date()
+        let result = FerryBinary.run(
+            ["-b", "pull.scr", "--hosts", "fleet.txt", "--connections", "4", "--host-timeout", "4", "-v"]
+                + options(knownHosts: known), directory: local)
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(result.stderr.contains("opening 3 extra connection(s)"), "\(result.stderr)")
+        #expect(result.stdout.contains("TIMED-OUT"), "\(result.stdout)")
+        #expect(elapsed < 20, "the run took \(elapsed) s")
+        // Nothing half-written is left under a final name.
+        let folder = local + "/127.0.0.1_\(staller.port)"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+            #expect(FileManager.default.fileExists(atPath: remote + "/" + name), "left behind: \(name)")
+            if FileManager.default.fileExists(atPath: remote + "/" + name) {
+                #expect(checksum(folder + "/" + name) == checksum(remote + "/" + name), "\(name)")
+            }
+        }
+    }
+
     @Test func downloadsThatWouldCollideAreRefusedBeforeConnecting() throws {
         let local = TestSSHServer.scratch("fleet-collide")
         try "get /etc/hostname\nlcd out\nmget /etc/host*\n".write(

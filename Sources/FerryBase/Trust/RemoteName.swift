@@ -1,4 +1,3 @@
-
 /// The rules for names and paths a server sends, checked where they arrive (the SFTP listing and
 /// `realpath`), so that nothing further in has to trust them.
 ///

@@ -1,4 +1,3 @@
-
 /// The one rule for file modes a server sends: only the permission bits (0777) ever reach a local
 /// file. Set-user-ID, set-group-ID and sticky bits are dropped, as OpenSSH's sftp drops them, so a
 /// download run as root never leaves a set-ID program behind.

@@ -1,4 +1,3 @@
-
 /// The one rule for showing text a server sent (names, paths, messages, prompts, command output) to a
 /// person or writing it into `report.md`: control characters become visible instead of acting.
 ///

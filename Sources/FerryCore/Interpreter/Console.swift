@@ -1,4 +1,3 @@
-
 /// Where the interpreter's output goes: results to standard output, problems to standard error,
 /// and a progress meter that only a terminal shows.
 public protocol Console: AnyObject {
@@ -29,23 +28,4 @@ public struct TransferProgress: Sendable, Equatable {
     public var bytes: UInt64
     /// Bytes expected in all, when known.
     public var total: UInt64?
-}
-
-/// A console that discards progress; for tests and non-terminal output it is all that is needed.
-public final class CollectingConsole: Console {
-    /// Lines printed to standard output.
-    public private(set) var output: [String] = []
-    /// Lines printed to standard error.
-    public private(set) var problems: [String] = []
-
-    /// Creates an empty console.
-    public init() {}
-
-    public func print(_ line: String) { output.append(line) }
-    public func stream(_ text: String, isError: Bool) {
-        if isError { problems.append(text) } else { output.append(text) }
-    }
-    public func report(_ line: String) { problems.append(line) }
-    public func progress(_ status: TransferProgress) {}
-    public func endProgress() {}
 }

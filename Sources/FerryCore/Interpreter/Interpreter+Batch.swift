@@ -23,9 +23,9 @@ extension Interpreter {
         let started = Date()
         defer { writeReport(script: script.file, started: started, status: status) }
         for line in script.lines {
-            if settings.interruption.isRaised {
-                console.report("ferry: \(script.file):\(line.line): \(settings.interruption.stopReason); stopping")
-                status = settings.interruption.exitStatus
+            if settings.cancellation.isCancelled {
+                console.report("ferry: \(script.file):\(line.line): \(settings.cancellation.stopReason); stopping")
+                status = settings.cancellation.exitStatus
                 break
             }
             if options.echo { console.print("ferry> \(line.ignoresFailure ? "-" : "")\(line.text)") }
@@ -38,8 +38,8 @@ extension Interpreter {
                 if error.failureClass == .interrupted {
                     // Ctrl-C (or SIGTERM) stops the whole script, whatever -be or a leading '-' say.
                     console.report(
-                        "ferry: \(script.file):\(line.line): \(settings.interruption.stopReason); stopping")
-                    status = settings.interruption.exitStatus
+                        "ferry: \(script.file):\(line.line): \(settings.cancellation.stopReason); stopping")
+                    status = settings.cancellation.exitStatus
                     break
                 }
                 if line.ignoresFailure { continue }

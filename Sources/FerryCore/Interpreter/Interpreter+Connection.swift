@@ -2,7 +2,6 @@ import FerryBase
 import FerrySessions
 import FerryTransport
 import Foundation
-import Synchronization
 
 extension Interpreter {
     /// Connects to `target`, replacing any open connection.
@@ -10,18 +9,17 @@ extension Interpreter {
         shutdown()
         var options = options ?? settings.connect
         options.warn = { [console] in console.report("warning: \($0)") }
-        // Ctrl-C while connecting cuts the attempt short (a run over many hosts brings its own abort).
-        let watch = options.abort == nil ? ConnectWatch(interruption: settings.interruption) : nil
-        if let watch { options.abort = watch.abort }
+        // Ctrl-C while connecting shuts the connecting sockets down, which ends the attempt at once.
+        if options.cancellation == nil { options.cancellation = settings.cancellation }
+        let cancellation = options.cancellation
         let opened: SSHConnection
         do {
-            defer { watch?.stop() }
             opened = try SSHConnection.open(target, options: options)
         } catch {
-            if watch?.abort.hasFired == true { throw CommandFailure.interrupted("open \(target.host)") }
+            if cancellation?.isCancelled == true { throw CommandFailure.interrupted("open \(target.host)") }
             throw CommandFailure(error, context: "\(target.host)")
         }
-        if watch?.abort.hasFired == true {
+        if cancellation?.isCancelled == true {
             opened.close()
             throw CommandFailure.interrupted("open \(target.host)")
         }
@@ -67,7 +65,9 @@ extension Interpreter {
                 return
             }
         }
-        guard var target = ConnectionTarget(parsing: given, defaultUser: settings.defaultUser, defaultPort: settings.defaultPort)
+        guard
+            var target = ConnectionTarget(
+                parsing: given, defaultUser: settings.defaultUser, defaultPort: settings.defaultPort)
         else {
             throw CommandFailure(.usage, "open: '\(given)' is not [user@]host[:port]")
         }
@@ -86,29 +86,4 @@ extension Interpreter {
         guard connection != nil else { throw CommandFailure(.connection, "close: not connected to a host") }
         shutdown()
     }
-}
-
-/// Watches for Ctrl-C while a connection is being made, on a thread of its own (the connecting thread
-/// is blocked in libssh2), and fires the connection's abort when it comes.
-final class ConnectWatch: Sendable {
-    let abort = ConnectionAbort()
-    private let done = Atomic<Bool>(false)
-
-    init(interruption: Interruption) {
-        let thread = Thread { [self] in
-            while !done.load(ordering: .relaxed) {
-                if interruption.isRaised {
-                    abort.fire()
-                    return
-                }
-                usleep(50_000)
-            }
-        }
-        thread.name = "ferry-connect-watch"
-        thread.stackSize = 64 * 1024
-        thread.start()
-    }
-
-    /// Ends the watch; an abort that already fired stays fired.
-    func stop() { done.store(true, ordering: .relaxed) }
 }

@@ -141,14 +141,14 @@ extension Interpreter {
     func runLocal(_ commandLine: String) throws(CommandFailure) {
         let end: LocalCommand.End
         do {
-            end = try LocalCommand.run(commandLine, in: localDirectory, interruption: settings.interruption)
+            end = try LocalCommand.run(commandLine, in: localDirectory, cancellation: settings.cancellation)
         } catch {
             throw CommandFailure(.command, "!: cannot run /bin/sh: \(error)")
         }
         switch end {
         case .exited(0): break
         case .exited(let code): throw CommandFailure(.command, "!: '\(commandLine)' exited with status \(code)")
-        case .signalled(let signal) where signal == SIGINT || signal == settings.interruption.terminationSignal:
+        case .signalled(let signal) where signal == SIGINT || signal == settings.cancellation.terminationSignal:
             throw CommandFailure.interrupted("!: '\(commandLine)'")
         case .signalled(let signal): throw CommandFailure(.command, "!: '\(commandLine)' killed by signal \(signal)")
         }

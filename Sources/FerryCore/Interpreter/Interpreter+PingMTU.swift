@@ -1,3 +1,4 @@
+import FerryBase
 import FerryScript
 import FerryTransport
 import Foundation
@@ -9,9 +10,9 @@ extension Interpreter {
         let command = request.local ? "lping-mtu" : "ping-mtu"
         let shell: any ProbeShell
         if request.local {
-            shell = LocalShell(directory: localDirectory, interruption: settings.interruption)
+            shell = LocalShell(directory: localDirectory, cancellation: settings.cancellation)
         } else {
-            shell = RemoteShell(connection: try connected(command), interruption: settings.interruption)
+            shell = RemoteShell(connection: try connected(command), cancellation: settings.cancellation)
         }
         var probe = MTUProbe(target: request.target, ipv6: request.ipv6, maximum: request.maximum, shell: shell)
         probe.name = command
@@ -33,13 +34,13 @@ extension Interpreter {
 /// Runs probe commands on the remote host through exec channels.
 struct RemoteShell: ProbeShell {
     let connection: SSHConnection
-    let interruption: Interruption
+    let cancellation: Cancellation
 
     func run(_ command: String) throws(CommandFailure) -> (status: Int32, output: String) {
         var output = Data()
         do {
             let end = try connection.run(
-                command, timeout: 30, shouldStop: { interruption.isRaised }, stdout: { output.append(contentsOf: $0) },
+                command, timeout: 30, cancellation: cancellation, stdout: { output.append(contentsOf: $0) },
                 stderr: { output.append(contentsOf: $0) })
             switch end {
             case .exited(let code): return (code, String(decoding: output, as: UTF8.self))
@@ -59,21 +60,21 @@ struct RemoteShell: ProbeShell {
 /// Runs probe commands here with /bin/sh.
 struct LocalShell: ProbeShell {
     let directory: String
-    let interruption: Interruption
+    let cancellation: Cancellation
 
     func run(_ command: String) throws(CommandFailure) -> (status: Int32, output: String) {
-        try interruption.check("lping-mtu")
+        try cancellation.check("lping-mtu")
         var output = Data()
         let end: LocalCommand.End
         do {
             end = try LocalCommand.run(
-                command, in: directory, output: &output, interruption: interruption)
+                command, in: directory, output: &output, cancellation: cancellation)
         } catch {
             throw CommandFailure(.command, "lping-mtu: cannot run /bin/sh: \(error)")
         }
         switch end {
         case .exited(let code): return (code, String(decoding: output, as: UTF8.self))
-        case .signalled(let signal) where signal == SIGINT || signal == interruption.terminationSignal:
+        case .signalled(let signal) where signal == SIGINT || signal == cancellation.terminationSignal:
             throw CommandFailure.interrupted("lping-mtu")
         case .signalled(let signal):
             throw CommandFailure(.command, "lping-mtu: '\(command)' killed by signal \(signal)")

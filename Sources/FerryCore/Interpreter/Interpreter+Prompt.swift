@@ -33,10 +33,10 @@ extension Interpreter {
                 continue
             }
             guard let line = parsed else { continue }
-            settings.interruption.clear()
+            settings.cancellation.clear()
             defer {
                 forgetListings()
-                settings.interruption.clear()
+                settings.cancellation.clear()
             }
             do {
                 if try execute(line.command) == .quit { break }
@@ -46,7 +46,7 @@ extension Interpreter {
                 if keepStatus, !line.ignoresFailure { status = error.failureClass.exitStatus }
             }
             // SIGTERM or SIGHUP: the command has stopped and cleaned up; now Ferry ends.
-            if settings.interruption.terminationSignal != nil { return settings.interruption.exitStatus }
+            if settings.cancellation.terminationSignal != nil { return settings.cancellation.exitStatus }
         }
         return status
     }

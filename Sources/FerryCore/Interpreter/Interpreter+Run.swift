@@ -21,7 +21,7 @@ extension Interpreter {
         let end: RemoteCommandEnd
         do {
             end = try connection.run(
-                request.command, timeout: request.timeout, shouldStop: { self.settings.interruption.isRaised },
+                request.command, timeout: request.timeout, cancellation: settings.cancellation,
                 stdout: { chunk in
                     self.commandBytes += UInt64(chunk.count)
                     try out.write(contentsOf: Data(chunk))

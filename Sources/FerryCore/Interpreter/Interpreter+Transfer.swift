@@ -21,7 +21,7 @@ extension Interpreter {
             self.console.endProgress()
             let job = jobs[index]
             if let failure = outcome.failure {
-                // One line for an interruption, at the end, rather than one per file.
+                // One line for a cancellation, at the end, rather than one per file.
                 if failure.failureClass != .interrupted { self.console.report("\(command): \(failure.message)") }
             } else {
                 if let start = outcome.resumedAt {
@@ -39,7 +39,7 @@ extension Interpreter {
             if pool == nil {
                 pool = TransferPool(
                     recipe: connection.recipe, extraConnections: settings.transferConnections - 1,
-                    interruption: settings.interruption, log: settings.connect.log)
+                    cancellation: settings.cancellation, log: settings.connect.log)
             }
             pool?.run(jobs, mainClient: sftp, buffer: buffer, console: console, report: report)
         } else {
@@ -54,10 +54,10 @@ extension Interpreter {
                     outcome =
                         job.isDownload
                         ? try FileTransfer.download(
-                            job, sftp: sftp, buffer: buffer, interruption: settings.interruption,
+                            job, sftp: sftp, buffer: buffer, cancellation: settings.cancellation,
                             progress: progress)
                         : try FileTransfer.upload(
-                            job, sftp: sftp, buffer: buffer, interruption: settings.interruption,
+                            job, sftp: sftp, buffer: buffer, cancellation: settings.cancellation,
                             progress: progress)
                 } catch {
                     outcome = TransferOutcome(failure: error)

@@ -25,7 +25,7 @@ public struct InterpreterSettings {
     /// The local directory to start in.
     public var localDirectory = FileManager.default.currentDirectoryPath
     /// Raised (by Ctrl-C) to stop the running command.
-    public var interruption = Interruption()
+    public var cancellation = Cancellation()
     /// Saved session names, offered when completing `open`.
     public var sessionNames: (() -> [String])?
     /// The host's name in a run over many hosts (its session name, or host[:port]): names its

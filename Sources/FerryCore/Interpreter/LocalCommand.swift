@@ -16,10 +16,10 @@ enum LocalCommand {
     }
 
     /// Runs `commandLine` in `directory`; with `output`, its stdout and stderr are captured there.
-    /// While it runs, a termination of Ferry (`interruption`) is passed on to it.
+    /// While it runs, a termination of Ferry (`cancellation`) is passed on to it.
     static func run(
         _ commandLine: String, in directory: String, output: UnsafeMutablePointer<Data>? = nil,
-        interruption: Interruption? = nil
+        cancellation: Cancellation? = nil
     ) throws(LocalFileError) -> End {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -61,8 +61,8 @@ enum LocalCommand {
             if output != nil { close(ends[0]) }
             throw LocalFileError(path: "/bin/sh", operation: "run", code: spawned)
         }
-        interruption?.attach(child: pid)
-        defer { interruption?.attach(child: 0) }
+        cancellation?.attach(child: pid)
+        defer { cancellation?.attach(child: 0) }
         if let output {
             var buffer = [UInt8](repeating: 0, count: 16 * 1024)
             while true {

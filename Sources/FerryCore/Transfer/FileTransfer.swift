@@ -22,10 +22,10 @@ enum FileTransfer {
         deinit { memory.deallocate() }
     }
 
-    /// Downloads `job`; `progress` receives the bytes moved so far. An interruption stops it between
+    /// Downloads `job`; `progress` receives the bytes moved so far. A cancellation stops it between
     /// reads, removing the temporary file (a resumed download keeps what it had, for the next `reget`).
     static func download(
-        _ job: TransferJob, sftp: SFTPClient, buffer: Buffer, interruption: Interruption,
+        _ job: TransferJob, sftp: SFTPClient, buffer: Buffer, cancellation: Cancellation,
         progress: (UInt64) -> Void
     ) throws(CommandFailure) -> TransferOutcome {
         let remote: SFTPFile
@@ -101,7 +101,7 @@ enum FileTransfer {
             let chunk = Int(min(UInt64(readSize), max(expected ?? UInt64(readSize), 32 * 1024)))
             var done: UInt64 = 0
             while true {
-                try interruption.check(job.remoteDisplay)
+                try cancellation.check(job.remoteDisplay)
                 let wanted = expected.map { done < $0 ? Int(min(UInt64(chunk), $0 - done)) : 1 } ?? chunk
                 let window = UnsafeMutableRawBufferPointer(rebasing: buffer.memory[0..<wanted])
                 let count = try remoteCall(job.remotePath, "read") { try remote.read(into: window) }
@@ -148,10 +148,10 @@ enum FileTransfer {
         return outcome
     }
 
-    /// Uploads `job`; `progress` receives the bytes moved so far. An interruption stops it between
+    /// Uploads `job`; `progress` receives the bytes moved so far. A cancellation stops it between
     /// writes and removes the part already written, unless the upload resumes one (`reput` continues it).
     static func upload(
-        _ job: TransferJob, sftp: SFTPClient, buffer: Buffer, interruption: Interruption,
+        _ job: TransferJob, sftp: SFTPClient, buffer: Buffer, cancellation: Cancellation,
         progress: (UInt64) -> Void
     ) throws(CommandFailure) -> TransferOutcome {
         let local = try localCall { () throws(LocalFileError) in
@@ -185,7 +185,7 @@ enum FileTransfer {
         var done: UInt64 = 0
         let window = UnsafeMutableRawBufferPointer(rebasing: buffer.memory[0..<writeSize])
         while true {
-            if interruption.isRaised {
+            if cancellation.isCancelled {
                 try? remote.close()
                 if outcome.resumedAt == nil { try? sftp.removeFile(job.remotePath) }
                 throw CommandFailure.interrupted(job.localDisplay)

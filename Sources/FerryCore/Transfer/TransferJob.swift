@@ -1,4 +1,3 @@
-
 /// One file to move, fully resolved before any data moves.
 struct TransferJob: Sendable {
     /// The remote file's absolute path.

@@ -1,3 +1,4 @@
+import FerryBase
 import FerryTransport
 import Foundation
 
@@ -13,14 +14,25 @@ final class TransferPool {
 
     private let board = JobBoard()
     private var threads: [Thread] = []
+    private var wakeKey = 0
 
-    /// Starts `extraConnections` threads that connect with `recipe`; `interruption` stops their transfers.
-    init(recipe: ReconnectRecipe, extraConnections: Int, interruption: Interruption, log: (String) -> Void) {
-        board.interruption = interruption
-        log("opening \(extraConnections) extra connection(s) for parallel transfers")
-        for number in 0..<extraConnections {
-            let board = self.board
-            let thread = Thread { TransferPool.work(recipe: recipe, board: board) }
+    /// Starts `extraConnections` threads that connect with `recipe`; `cancellation` stops their transfers.
+    ///
+    /// The extra connections register their sockets with `cancellation` too, so a cut (a host past its
+    /// time limit) ends them as it ends the first connection.
+    init(recipe: ReconnectRecipe, extraConnections: Int, cancellation: Cancellation, log: (String) -> Void) {
+        board.cancellation = cancellation
+        let board = self.board
+        wakeKey = cancellation.onCancel { board.wake() }
+        let slots = SessionGate.shared.acquireFree(upTo: extraConnections)
+        if slots.count < extraConnections {
+            log(
+                "\(extraConnections - slots.count) extra connection(s) not opened: --max-sessions"
+                    + " (\(SessionGate.shared.limit)) are open")
+        }
+        log("opening \(slots.count) extra connection(s) for parallel transfers")
+        for (number, slot) in slots.enumerated() {
+            let thread = Thread { TransferPool.work(recipe: recipe, slot: slot, board: board) }
             thread.name = "ferry-transfer-\(number + 1)"
             thread.stackSize = 1 << 20
             board.workerStarted()
@@ -29,18 +41,19 @@ final class TransferPool {
         }
     }
 
-    private static func work(recipe: ReconnectRecipe, board: JobBoard) {
+    private static func work(recipe: ReconnectRecipe, slot: SessionGate.Slot, board: JobBoard) {
         // Every libssh2 handle must be freed before the board hears that this worker ended: after that
         // the process may exit, and OpenSSL's exit handlers would pull locks from under a late free.
-        let error = serve(recipe: recipe, board: board)
+        let error = serve(recipe: recipe, slot: slot, board: board)
+        slot.release()
         board.workerEnded(error: error)
     }
 
     /// Connects and takes jobs until the board closes; returns why it stopped early, if it did.
-    private static func serve(recipe: ReconnectRecipe, board: JobBoard) -> String? {
+    private static func serve(recipe: ReconnectRecipe, slot: SessionGate.Slot, board: JobBoard) -> String? {
         let connection: SSHConnection
         do {
-            connection = try SSHConnection.open(recipe)
+            connection = try SSHConnection.open(recipe, slot: slot, cancellation: board.cancellation)
         } catch {
             return "extra connection failed: \(error)"
         }
@@ -69,9 +82,9 @@ final class TransferPool {
         do {
             return job.isDownload
                 ? try FileTransfer.download(
-                    job, sftp: sftp, buffer: buffer, interruption: board.interruption, progress: progress)
+                    job, sftp: sftp, buffer: buffer, cancellation: board.cancellation, progress: progress)
                 : try FileTransfer.upload(
-                    job, sftp: sftp, buffer: buffer, interruption: board.interruption, progress: progress)
+                    job, sftp: sftp, buffer: buffer, cancellation: board.cancellation, progress: progress)
         } catch {
             return TransferOutcome(failure: error)
         }
@@ -87,7 +100,7 @@ final class TransferPool {
         var reported = 0
         var mainAlive = true
         while reported < jobs.count {
-            if board.interruption.isRaised {
+            if board.cancellation.isCancelled {
                 board.abandon(CommandFailure.interrupted("not transferred"))
             }
             if mainAlive, let (index, job) = board.take(waiting: false) {
@@ -120,6 +133,7 @@ final class TransferPool {
     /// Stops the threads and waits (a few seconds at most) until they have closed their connections,
     /// so that no libssh2 call is still running when the process exits.
     func shutdown() {
+        board.cancellation.removeHandler(wakeKey)
         board.close()
         board.waitForWorkersToEnd(timeout: 5)
     }
@@ -138,7 +152,7 @@ final class JobBoard: @unchecked Sendable {
     private(set) var bytes: UInt64 = 0
     private(set) var liveWorkers = 0
     /// Set once, before any worker starts.
-    fileprivate(set) var interruption = Interruption()
+    fileprivate(set) var cancellation = Cancellation()
 
     private func locked<T>(_ body: () -> T) -> T {
         condition.lock()
@@ -250,6 +264,9 @@ final class JobBoard: @unchecked Sendable {
         while liveWorkers > 0, condition.wait(until: deadline) {}
         condition.unlock()
     }
+
+    /// Wakes whoever waits on the board, to look at the cancellation.
+    func wake() { locked { condition.broadcast() } }
 
     func close() {
         locked {

@@ -1,3 +1,4 @@
+import FerryBase
 import Foundation
 
 #if canImport(Glibc)
@@ -9,7 +10,7 @@ public enum ProxyDialer {
     /// A socket connected to `host:port`, through `proxy` unless its exclude rules say otherwise.
     public static func connect(
         host: String, port: Int, via proxy: ProxySettings?, family: AddressFamily,
-        timeout: Int, abort: ConnectionAbort? = nil, log: (String) -> Void = { _ in }
+        timeout: Int, cancellation: Cancellation? = nil, log: (String) -> Void = { _ in }
     ) throws -> TCPSocket {
         guard let proxy, proxy.applies(to: host) else {
             if let proxy {
@@ -18,17 +19,18 @@ public enum ProxyDialer {
                         + (ProxySettings.isLocalhost(host) && !proxy.proxyLocalhost
                             ? "it is this machine (--proxy-localhost changes that)" : "it is excluded"))
             }
-            return try TCPSocket(host: host, port: port, family: family, timeout: timeout, abort: abort)
+            return try TCPSocket(host: host, port: port, family: family, timeout: timeout, cancellation: cancellation)
         }
         log("connecting to \(host) port \(port) through \(proxy.label)")
         if proxy.kind == .command {
             let socket = try commandSocket(proxy, host: host, port: port)
-            abort?.watch(socket)
+            socket.register(with: cancellation)
             return socket
         }
         let socket: TCPSocket
         do {
-            socket = try TCPSocket(host: proxy.host, port: proxy.port, family: family, timeout: timeout, abort: abort)
+            socket = try TCPSocket(
+                host: proxy.host, port: proxy.port, family: family, timeout: timeout, cancellation: cancellation)
         } catch let error as ConnectionError {
             throw ProxyError.unreachable(proxy: proxy.label, reason: error.description)
         }
@@ -64,6 +66,8 @@ public enum ProxyDialer {
         let childEnd = FileHandle(fileDescriptor: pair[1], closeOnDealloc: false)
         process.standardInput = childEnd
         process.standardOutput = childEnd
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         do {
             try process.run()
         } catch {
@@ -78,9 +82,8 @@ public enum ProxyDialer {
             process.waitUntilExit()
         }
         socket.diagnose = {
-            // A command that has already exited explains a handshake that saw only end of file.
-            usleep(100_000)
-            guard !process.isRunning else { return nil }
+            // A command that has exited (or exits very soon) explains a handshake that saw only end of file.
+            guard exited.wait(timeout: .now() + 0.1) == .success else { return nil }
             return "it exited with status \(process.terminationStatus) before the SSH handshake finished"
         }
         return socket

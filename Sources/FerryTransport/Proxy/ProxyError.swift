@@ -1,4 +1,3 @@
-
 /// Why a proxy could not carry a connection; the message names the proxy and what it answered.
 public enum ProxyError: Error, CustomStringConvertible, Equatable, Sendable {
     case unreachable(proxy: String, reason: String)

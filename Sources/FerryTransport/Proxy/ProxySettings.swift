@@ -81,7 +81,8 @@ public struct ProxySettings: Sendable, Equatable {
             }
         }
         guard
-            let target = ConnectionTarget(parsing: String(rest), defaultUser: "-", defaultPort: Self.defaultPort(for: kind))
+            let target = ConnectionTarget(
+                parsing: String(rest), defaultUser: "-", defaultPort: Self.defaultPort(for: kind))
         else { return nil }
         host = target.host
         port = target.port

@@ -59,6 +59,7 @@ private final class HandOff: @unchecked Sendable {
     }
 
     func pump() {
+        session.adoptOnCurrentThread()
         defer {
             libssh2_session_set_blocking(session.handle, 1)
             libssh2_session_set_timeout(session.handle, 2000)

@@ -43,14 +43,14 @@ extension PrivateKeyFile {
         process.standardInput = answers.fileHandleForReading
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         do {
             try process.run()
         } catch {
             return nil
         }
-        let deadline = Date(timeIntervalSinceNow: 30)
-        while process.isRunning, Date() < deadline { usleep(10_000) }
-        if process.isRunning { process.terminate() }
+        if exited.wait(timeout: .now() + 30) == .timedOut { process.terminate() }
         process.waitUntilExit()
         guard process.terminationReason == .exit, process.terminationStatus == 0,
             let pem = try? String(contentsOfFile: keyPath, encoding: .utf8),

@@ -1,4 +1,5 @@
 internal import CLibSSH2
+import FerryBase
 import Foundation
 
 /// How a remote command ended.
@@ -16,7 +17,7 @@ public enum RemoteCommandEnd: Equatable, Sendable {
 /// that writes a lot to one of them never stalls waiting for the other to be read.
 enum RemoteCommand {
     static func run(
-        _ command: String, session: SSHSession, timeout: Int?, shouldStop: () -> Bool,
+        _ command: String, session: SSHSession, timeout: Int?, cancellation: Cancellation?,
         stdout: (UnsafeRawBufferPointer) throws -> Void,
         stderr: (UnsafeRawBufferPointer) throws -> Void
     ) throws -> RemoteCommandEnd {
@@ -30,7 +31,7 @@ enum RemoteCommand {
         // Back to blocking mode however this ends (setting it again is harmless); this runs before the
         // channel is freed above.
         defer { libssh2_session_set_blocking(session.handle, 1) }
-        let deadline = timeout.map { Date(timeIntervalSinceNow: TimeInterval($0)) }
+        let deadline = timeout.map { ContinuousClock.now.advanced(by: .seconds($0)) }
         var buffer = [CChar](repeating: 0, count: 64 * 1024)
         while true {
             var progressed = false
@@ -47,8 +48,8 @@ enum RemoteCommand {
                 }
             }
             if !progressed, libssh2_channel_eof(channel) != 0 { break }
-            let timedOut = deadline.map { Date() > $0 } ?? false
-            if timedOut || shouldStop() {
+            let timedOut = deadline.map { ContinuousClock.now >= $0 } ?? false
+            if timedOut || cancellation?.isCancelled == true {
                 // Ask the server to close the channel without waiting: sshd keeps a channel open until its
                 // command exits, and libssh2 1.10 has no request to signal the command. The channel stays
                 // with the session, which frees it at the end.
@@ -58,11 +59,22 @@ enum RemoteCommand {
                 return timedOut ? .timedOut(seconds: timeout ?? 0) : .interrupted
             }
             if !progressed {
-                var pfd = pollfd(fd: session.socket.descriptor, events: Int16(POLLIN), revents: 0)
+                // Wakes for the server, for a cancellation, or at the deadline; the ceiling only guards
+                // against a wake-up lost inside libssh2's own buffering.
+                var fds = [
+                    pollfd(fd: session.socket.descriptor, events: Int16(POLLIN), revents: 0),
+                    pollfd(fd: cancellation?.wakeDescriptor ?? -1, events: Int16(POLLIN), revents: 0),
+                ]
                 if libssh2_session_block_directions(session.handle) & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 {
-                    pfd.events |= Int16(POLLOUT)
+                    fds[0].events |= Int16(POLLOUT)
                 }
-                _ = poll(&pfd, 1, 200)
+                var wait = 5000
+                if let deadline {
+                    let left = ContinuousClock.now.duration(to: deadline).components
+                    wait = min(
+                        wait, max(0, Int(left.seconds) * 1000 + Int(left.attoseconds / 1_000_000_000_000_000) + 1))
+                }
+                _ = poll(&fds, 2, Int32(wait))
             }
         }
         libssh2_session_set_blocking(session.handle, 1)
@@ -80,14 +92,14 @@ enum RemoteCommand {
 }
 
 extension SSHConnection {
-    /// Runs `command` on the host; see ``RemoteCommandEnd`` for how it can end. `shouldStop` is asked
-    /// a few times a second whether to give up on the command.
+    /// Runs `command` on the host; see ``RemoteCommandEnd`` for how it can end. The command is given up
+    /// as soon as `cancellation` fires.
     public func run(
-        _ command: String, timeout: Int?, shouldStop: () -> Bool = { false },
+        _ command: String, timeout: Int?, cancellation: Cancellation? = nil,
         stdout: (UnsafeRawBufferPointer) throws -> Void,
         stderr: (UnsafeRawBufferPointer) throws -> Void
     ) throws -> RemoteCommandEnd {
         try RemoteCommand.run(
-            command, session: session, timeout: timeout, shouldStop: shouldStop, stdout: stdout, stderr: stderr)
+            command, session: session, timeout: timeout, cancellation: cancellation, stdout: stdout, stderr: stderr)
     }
 }

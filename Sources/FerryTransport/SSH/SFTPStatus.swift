@@ -1,4 +1,3 @@
-
 /// An SFTP protocol status code (draft-ietf-secsh-filexfer-02 and later), named in words.
 ///
 /// Codes the table does not know keep their number.

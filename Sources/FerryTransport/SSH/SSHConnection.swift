@@ -21,8 +21,9 @@ public struct ConnectOptions {
     public var proxy: ProxySettings?
     /// SSH jump hosts, in order: the connection goes through each one's `direct-tcpip` channel.
     public var jumps: [JumpHost] = []
-    /// Lets another thread cut this connection while it is stuck (a host past its time limit).
-    public var abort: ConnectionAbort?
+    /// Stops this connection: Ctrl-C while it is being made, a cut (a host past its time limit) at
+    /// any time. Every socket the connection makes is registered with it.
+    public var cancellation: Cancellation?
 
     /// Creates options.
     public init(auth: AuthOptions, verifier: HostKeyVerifier) {
@@ -65,10 +66,14 @@ public final class SSHConnection {
     public let hostKey: HostKey
     /// How to make another connection like this one without asking anybody anything.
     public let recipe: ReconnectRecipe
+    /// This connection's place under the cap on open connections.
+    private let slot: SessionGate.Slot
 
     private init(
-        target: ConnectionTarget, session: SSHSession, hostKey: HostKey, recipe: ReconnectRecipe
+        target: ConnectionTarget, session: SSHSession, hostKey: HostKey, recipe: ReconnectRecipe,
+        slot: SessionGate.Slot
     ) {
+        self.slot = slot
         self.target = target
         self.session = session
         self.hostKey = hostKey
@@ -87,29 +92,41 @@ public final class SSHConnection {
     }
 
     /// Connects (through any proxy and jump hosts), checks the host key, logs in and starts SFTP.
+    ///
+    /// It first waits for a free slot under ``SessionGate/shared``.
     public static func open(_ target: ConnectionTarget, options: ConnectOptions) throws -> SSHConnection {
+        let waiting = { (limit: Int) in
+            options.log("waiting for one of the \(limit) open connections (--max-sessions) to close")
+        }
+        guard let slot = SessionGate.shared.acquire(cancellation: options.cancellation, waiting: waiting) else {
+            throw ConnectionError.failed(host: target.host, port: target.port, reason: "stopped while waiting")
+        }
         var jumpRecipes: [ReconnectRecipe] = []
-        let socket = try carrier(to: target, options: options, recipes: &jumpRecipes)
+        var sockets: [TCPSocket] = []
+        let socket = try carrier(to: target, options: options, recipes: &jumpRecipes, sockets: &sockets)
         let (session, key, credential, transport) = try login(target, over: socket, options: options)
+        for made in sockets { made.settle() }
         var recipe = ReconnectRecipe(
             target: target, family: options.family, connectTimeout: options.connectTimeout,
             transport: transport, hostKeyFingerprint: key.sha256Fingerprint,
             credential: credential, proxy: options.proxy)
         recipe.jumps = jumpRecipes
-        return SSHConnection(target: target, session: session, hostKey: key, recipe: recipe)
+        return SSHConnection(target: target, session: session, hostKey: key, recipe: recipe, slot: slot)
     }
 
     /// The socket SSH to `target` runs over: direct or through the proxy, or a tunnel through the jump hosts.
-    private static func carrier(to target: ConnectionTarget, options: ConnectOptions, recipes: inout [ReconnectRecipe])
-        throws -> TCPSocket
-    {
+    private static func carrier(
+        to target: ConnectionTarget, options: ConnectOptions, recipes: inout [ReconnectRecipe],
+        sockets: inout [TCPSocket]
+    ) throws -> TCPSocket {
         let first = options.jumps.first?.target ?? target
         options.log("connecting to \(first.host) port \(first.port)")
         var socket: TCPSocket
         do {
             socket = try ProxyDialer.connect(
                 host: first.host, port: first.port, via: options.proxy, family: options.family,
-                timeout: options.connectTimeout, abort: options.abort, log: options.log)
+                timeout: options.connectTimeout, cancellation: options.cancellation, log: options.log)
+            sockets.append(socket)
         } catch let error as ConnectionError where !options.jumps.isEmpty {
             throw ProxyError.jumpFailed(hop: first.description, reason: error.description)
         }
@@ -129,7 +146,8 @@ public final class SSHConnection {
                     through: session, hopName: hop.target.description, to: next.host, port: next.port)
                 // Each socket is registered where it is made: TCP ones by TCPSocket, a proxy command's by
                 // ProxyDialer, a tunnel's here.
-                options.abort?.watch(socket)
+                socket.register(with: options.cancellation)
+                sockets.append(socket)
             } catch let error as ProxyError {
                 throw error
             } catch {
@@ -160,21 +178,29 @@ public final class SSHConnection {
         return (session, key, credential, transport)
     }
 
-    /// Makes another connection from a recipe, refusing any host key but the one recorded.
-    public static func open(_ recipe: ReconnectRecipe) throws -> SSHConnection {
+    /// Makes another connection from a recipe, refusing any host key but the one recorded; its sockets
+    /// are registered with `cancellation`, like the first connection's. `slot` is its place under the
+    /// cap on open connections, taken beforehand with ``SessionGate/acquireFree(upTo:)``.
+    public static func open(_ recipe: ReconnectRecipe, slot: SessionGate.Slot, cancellation: Cancellation?) throws
+        -> SSHConnection
+    {
         let first = recipe.jumps.first?.target ?? recipe.target
         var socket = try ProxyDialer.connect(
             host: first.host, port: first.port, via: recipe.proxy, family: recipe.family,
-            timeout: recipe.connectTimeout)
+            timeout: recipe.connectTimeout, cancellation: cancellation)
+        var sockets = [socket]
         for (index, hop) in recipe.jumps.enumerated() {
             let next = index + 1 < recipe.jumps.count ? recipe.jumps[index + 1].target : recipe.target
             let session = try replay(hop, over: socket)
             socket = try JumpTunnel.open(
                 through: session, hopName: hop.target.description, to: next.host, port: next.port)
+            socket.register(with: cancellation)
+            sockets.append(socket)
         }
         let session = try replay(recipe, over: socket)
+        for made in sockets { made.settle() }
         let connection = SSHConnection(
-            target: recipe.target, session: session, hostKey: try session.hostKey(), recipe: recipe)
+            target: recipe.target, session: session, hostKey: try session.hostKey(), recipe: recipe, slot: slot)
         // Extra connections exist to move files: start SFTP now, so a refusal shows at once.
         _ = try connection.sftp
         return connection
@@ -207,5 +233,6 @@ public final class SSHConnection {
     /// Closes the SFTP channel and the connection.
     public func close() {
         session.disconnect()
+        slot.release()
     }
 }

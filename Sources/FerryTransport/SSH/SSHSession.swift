@@ -18,10 +18,42 @@ public struct TransportOptions: Sendable, Equatable {
 
 /// One libssh2 session over a connected socket: handshake, host key, authentication.
 ///
-/// The session and every SFTP handle or channel made from it must be used by one thread at a time.
+/// ## Threading rules
+///
+/// libssh2 calls block, and a session is not safe to share, so Ferry keeps these rules:
+/// - A session belongs to the thread that made it, for its whole life: that thread alone calls into
+///   it, and into every ``SFTPClient``, ``SFTPFile`` and ``RemoteCommand`` made from it. Debug builds
+///   check this on every call.
+/// - Those threads are Ferry's own `Thread`s (the main thread for the prompt and a single host, one per
+///   host in a run over many hosts, one per extra transfer connection), never Swift's cooperative pool.
+/// - Another thread may stop a session only through the ``Cancellation`` its sockets are registered
+///   with: a cut shuts the socket down, and the owning thread's blocked call returns an error.
+/// - Values handed between threads are `Sendable` (``ReconnectRecipe`` carries what another thread
+///   needs to open its own connection); handles never are.
+///
 /// Children (``SFTPClient``) keep their session alive.
 public final class SSHSession {
-    let handle: OpaquePointer
+    private let rawHandle: OpaquePointer
+    #if DEBUG
+        private var owner = pthread_self()
+    #endif
+
+    /// The libssh2 handle, for the owning thread only.
+    var handle: OpaquePointer {
+        #if DEBUG
+            precondition(
+                pthread_equal(owner, pthread_self()) != 0, "an SSH session was used from a thread that does not own it")
+        #endif
+        return rawHandle
+    }
+
+    /// Makes the calling thread the session's owner; only for a session handed over as a whole, whose
+    /// earlier owner never touches it again (a jump host's session moving to its pump thread).
+    func adoptOnCurrentThread() {
+        #if DEBUG
+            owner = pthread_self()
+        #endif
+    }
     /// The socket the session runs over; kept open as long as the session is.
     public let socket: TCPSocket
     private var isConnected = false
@@ -32,7 +64,7 @@ public final class SSHSession {
         guard let handle = ferry_session_init() else {
             throw LibSSH2Error(call: "libssh2_session_init_ex", code: LIBSSH2_ERROR_ALLOC, message: "out of memory")
         }
-        self.handle = handle
+        self.rawHandle = handle
         self.socket = socket
         libssh2_session_set_blocking(handle, 1)
         libssh2_session_set_timeout(handle, options.timeout * 1000)
@@ -72,11 +104,6 @@ public final class SSHSession {
         try check(libssh2_keepalive_send(handle, &next), "libssh2_keepalive_send")
     }
 
-    /// Changes how long blocking calls may wait, in seconds (0 waits forever).
-    public func setTimeout(_ seconds: Int) {
-        libssh2_session_set_timeout(handle, seconds * 1000)
-    }
-
     /// The method names the transport agreed on (key exchange, host key, cipher, MAC, compression).
     public var negotiatedMethods: [String: String] {
         let kinds: [(String, Int32)] = [
@@ -94,15 +121,22 @@ public final class SSHSession {
     /// Says goodbye to the server and closes the socket.
     public func disconnect() {
         guard isConnected else { return }
+        _ = handle
+        endConnection()
+    }
+
+    private func endConnection() {
+        guard isConnected else { return }
         isConnected = false
-        libssh2_session_set_timeout(handle, 2000)
-        _ = ferry_session_disconnect(handle, "bye")
+        libssh2_session_set_timeout(rawHandle, 2000)
+        _ = ferry_session_disconnect(rawHandle, "bye")
         socket.close()
     }
 
+    // The last reference may go on another thread once the owner is done with the session.
     deinit {
-        disconnect()
-        libssh2_session_free(handle)
+        endConnection()
+        libssh2_session_free(rawHandle)
     }
 
     /// The session's last error as a typed value naming `call`.

@@ -1,3 +1,4 @@
+import FerryBase
 import Foundation
 
 #if canImport(Glibc)
@@ -42,8 +43,8 @@ public final class TCPSocket {
 
     /// Runs when the socket closes: a proxy command's process is ended here.
     var onClose: (() -> Void)?
-    /// Runs just before the descriptor is closed (an abort forgets it here).
-    var beforeClose: [() -> Void] = []
+    /// The cancellation tokens this socket is registered with, and its key in each.
+    private var registrations: [(token: Cancellation, key: Int)] = []
     /// Explains a failed handshake when the socket's far end is a local process (a proxy command).
     var diagnose: (() -> String?)?
 
@@ -54,9 +55,10 @@ public final class TCPSocket {
     }
 
     /// Connects to `host` on `port`, trying each resolved address in turn within `timeout` seconds each.
-    /// An `abort` that fires ends the wait, and the connected socket is registered with it.
+    /// A `cancellation` ends the wait, and the connected socket is registered with it.
     public init(
-        host: String, port: Int, family: AddressFamily = .any, timeout: Int = 30, abort: ConnectionAbort? = nil
+        host: String, port: Int, family: AddressFamily = .any, timeout: Int = 30,
+        cancellation: Cancellation? = nil
     ) throws {
         var hints = addrinfo()
         hints.ai_family = family.posix
@@ -79,12 +81,14 @@ public final class TCPSocket {
             entry = info.pointee.ai_next
             let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
             if fd < 0 { continue }
-            switch Self.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen, timeout: timeout, abort: abort) {
+            switch Self.connect(
+                fd, info.pointee.ai_addr, info.pointee.ai_addrlen, timeout: timeout, cancellation: cancellation)
+            {
             case 0:
                 var one: Int32 = 1
                 setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
                 descriptor = fd
-                abort?.watch(self)
+                register(with: cancellation)
                 return
             case ECANCELED:
                 Glibc.close(fd)
@@ -102,23 +106,29 @@ public final class TCPSocket {
     }
 
     private static func connect(
-        _ fd: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t, timeout: Int, abort: ConnectionAbort?
+        _ fd: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t, timeout: Int,
+        cancellation: Cancellation?
     ) -> Int32 {
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
         defer { _ = fcntl(fd, F_SETFL, flags) }
         if Glibc.connect(fd, address, length) == 0 { return 0 }
         guard errno == EINPROGRESS else { return errno }
-        var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-        // Waited in short slices, so that an abort (Ctrl-C, a host's time limit) ends the wait.
-        let deadline = Date(timeIntervalSinceNow: TimeInterval(timeout))
+        // The cancellation's wake descriptor is polled too, so Ctrl-C or a time limit ends the wait at once.
+        var fds = [
+            pollfd(fd: fd, events: Int16(POLLOUT), revents: 0),
+            pollfd(fd: cancellation?.wakeDescriptor ?? -1, events: Int16(POLLIN), revents: 0),
+        ]
+        let deadline = ContinuousClock.now.advanced(by: .seconds(timeout))
         var ready: Int32 = 0
         while ready == 0 {
-            if abort?.hasFired == true { return ECANCELED }
-            let left = deadline.timeIntervalSinceNow
-            if left <= 0 { return ETIMEDOUT }
-            ready = poll(&pfd, 1, Int32(min(left, 0.1) * 1000) + 1)
+            if cancellation?.isCancelled == true { return ECANCELED }
+            let left = ContinuousClock.now.duration(to: deadline)
+            if left <= .zero { return ETIMEDOUT }
+            let milliseconds = left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000
+            ready = poll(&fds, 2, Int32(clamping: milliseconds + 1))
             if ready < 0, errno == EINTR { ready = 0 }
+            if ready > 0, fds[0].revents == 0 { ready = 0 }
         }
         if ready < 0 { return errno }
         var error: Int32 = 0
@@ -127,11 +137,22 @@ public final class TCPSocket {
         return error
     }
 
+    /// Registers the socket with `cancellation` as still connecting, until it closes.
+    public func register(with cancellation: Cancellation?) {
+        guard let cancellation, descriptor >= 0 else { return }
+        registrations.append((cancellation, cancellation.register(descriptor: descriptor)))
+    }
+
+    /// Tells the tokens this socket now carries a finished connection, which only a cut may end.
+    public func settle() {
+        for (token, key) in registrations { token.settle(key) }
+    }
+
     /// Closes the descriptor now; later calls do nothing.
     public func close() {
         if descriptor >= 0 {
-            for forget in beforeClose { forget() }
-            beforeClose = []
+            for (token, key) in registrations { token.unregister(key) }
+            registrations = []
             Glibc.close(descriptor)
             descriptor = -1
             onClose?()

@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """Relays 127.0.0.1:PORT to TARGET_HOST:TARGET_PORT and cuts each connection once LIMIT bytes have come
-back from the target: a host whose connection drops in the middle of a transfer.
+back from the target: a host whose connection drops in the middle of a transfer. With "stall" as a
+fifth argument the connection is kept open instead and nothing more passes either way: a host that
+stops answering.
 
-Usage: cutting_forwarder.py PORT TARGET_HOST TARGET_PORT LIMIT
+Usage: cutting_forwarder.py PORT TARGET_HOST TARGET_PORT LIMIT [stall]
 """
 import select
 import socket
 import sys
 import threading
+import time
+
+STALL = len(sys.argv) > 5 and sys.argv[5] == "stall"
 
 
 def relay(client, target_host, target_port, limit):
@@ -25,6 +30,8 @@ def relay(client, target_host, target_port, limit):
                 if side is upstream:
                     returned += len(data)
                     if returned >= limit:
+                        while STALL:
+                            time.sleep(3600)
                         return
     finally:
         for side in pair:
