@@ -96,7 +96,12 @@ public struct SessionResolver {
         options.verifier = HostKeyVerifier(pins: pins, knownHostsPath: knownHosts, prompter: base.verifier.prompter)
         options.transport.compression = line.compression || (profile?.compression ?? false)
         if let keepalive = profile?.keepalive { options.transport.keepaliveInterval = keepalive }
-        if let timeout = line.timeout ?? profile?.connectTimeout {
+        // --timeout bounds every network wait; a profile's connect-timeout only the connecting (later
+        // waits then keep at least libssh2's 60 s, so a slow server is not cut off mid-transfer).
+        if let timeout = line.timeout {
+            options.connectTimeout = timeout
+            options.transport.timeout = timeout
+        } else if let timeout = profile?.connectTimeout {
             options.connectTimeout = timeout
             options.transport.timeout = max(timeout, 60)
         }

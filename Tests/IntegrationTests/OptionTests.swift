@@ -112,6 +112,34 @@ struct OptionTests {
         #expect(result.stderr == "ferry: 127.0.0.1: connection to 127.0.0.1 port 1 refused\n")
     }
 
+    @Test func timeoutBoundsEveryNetworkWaitNotOnlyConnecting() throws {
+        let local = TestSSHServer.scratch("timeout-local")
+        let remote = TestSSHServer.scratch("timeout-remote")
+        writeRandomFile(remote + "/big.bin", bytes: 8 << 20)
+        // The server answers the login and then stops answering, 400 kB into the download.
+        let staller = ProxyServer.fixture(
+            "cutting_forwarder", arguments: ["127.0.0.1", String(server.port), String(400 << 10), "stall"])
+        let key =
+            try String(contentsOfFile: server.knownHosts, encoding: .utf8).split(separator: "\n")
+            .first.map { $0.split(separator: " ").dropFirst().joined(separator: " ") } ?? ""
+        try "[127.0.0.1]:\(staller.port) \(key)\n".write(
+            toFile: local + "/known_hosts", atomically: true, encoding: .utf8)
+        try "get \(remote)/big.bin big.bin\n".write(toFile: local + "/pull.scr", atomically: true, encoding: .utf8)
+
+        let started = Date()
+        let result = FerryBinary.run(
+            [
+                "-batch", "-b", "pull.scr", "--timeout", "3", "-P", String(staller.port), "-i", server.ed25519Key,
+                "--known-hosts", "known_hosts", "root@127.0.0.1",
+            ], directory: local)
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(result.status != 0)
+        #expect(elapsed < 15, "the run took \(elapsed) s")
+        #expect(result.stderr.contains("get: \(remote)/big.bin: read: timed out\n"), "\(result.stderr)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: local).filter { $0.hasPrefix("big") }
+        #expect(left.isEmpty, "left behind: \(left)")
+    }
+
     @Test func pipedCommandsRunAsABatch() {
         let result = FerryBinary.run(server.options(), input: "pwd\nget /no/such\n")
         #expect(result.stdout.contains("Remote directory is /root"))
