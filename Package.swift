@@ -53,11 +53,12 @@ let package = Package(
             name: "FerryFleet",
             dependencies: ["FerryScript", "FerryTransport", "FerrySessions", "FerryCore"]
         ),
+        .target(name: "FerryLineEditor", dependencies: ["FerryBase", "FerryCore", "CLibEdit"]),
         .executableTarget(
             name: "ferry",
             dependencies: [
                 "FerryBase", "FerryScript", "FerryTransport", "FerrySessions", "FerryCore", "FerryFleet",
-                "CLibEdit",
+                "FerryLineEditor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

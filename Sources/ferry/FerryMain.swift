@@ -1,5 +1,7 @@
 import FerryBase
 import FerryCore
+import FerryFleet
+import FerryLineEditor
 import FerryScript
 import FerrySessions
 import FerryTransport
@@ -25,19 +27,10 @@ struct FerryMain {
         let console = TerminalConsole()
         var script: Script?
         if let path = options.batchFile {
-            // Read through a file handle so that `-b -` and `-b /dev/stdin` (pipes) work too.
-            guard let handle = path == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: path) else {
-                let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
-                console.report("ferry: batch file \(path): \(reason)")
-                return FailureClass.usage.exitStatus
-            }
-            let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
             do {
-                script = try ScriptParser.parse(text, file: path)
+                script = try Setup.loadScript(path)
             } catch {
-                for diagnostic in error.diagnostics { console.report(diagnostic.description) }
-                let count = error.diagnostics.count
-                console.report("ferry: \(count) error\(count == 1 ? "" : "s") in \(path); nothing was run")
+                for line in error.lines { console.report(line) }
                 return FailureClass.usage.exitStatus
             }
         }
@@ -46,89 +39,22 @@ struct FerryMain {
         logger.logLevel = options.verbose > 0 ? .info : .warning
         // -v lines name what the server offered (its method list, for one): shown with controls visible.
         let log: (String) -> Void = { [logger] in logger.info("\(ServerText.visible($0))") }
-
-        let environment = ProcessInfo.processInfo.environment
-        let localUser = environment["USER"] ?? environment["LOGNAME"] ?? "root"
-        let defaultUser = options.user ?? localUser
-        let home = (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory())
-
-        var auth = AuthOptions(user: defaultUser)
-        auth.useAgent = !options.noAgent
-        auth.defaultIdentityFiles = ["id_ed25519", "id_ecdsa", "id_rsa"].map { "\(home)/.ssh/\($0)" }
-        auth.password = environment["FERRY_PASSWORD"]
-        auth.passphrase = environment["FERRY_PASSPHRASE"]
+        let invocation = self.invocation
         // Many hosts at once never ask anything: fifty host-key questions at once help nobody.
-        let fleet = options.hostsFile != nil || options.targets.count + options.load.count > 1
-        let asks = !options.batch && !fleet
-        auth.prompter = asks ? TerminalPrompter() : nil
-        let verifier = HostKeyVerifier(
-            pins: [], knownHostsPath: "\(home)/.ssh/known_hosts", prompter: asks ? TerminalPrompter() : nil)
-        var base = ConnectOptions(auth: auth, verifier: verifier)
-        base.family = options.ipv4 ? .ipv4 : options.ipv6 ? .ipv6 : .any
-        base.log = log
-
-        var line = CommandLineSettings()
-        line.identityFiles = options.identities
-        line.hostKeys = options.hostKeys
-        line.knownHosts = options.knownHosts
-        line.compression = options.compression
-        line.timeout = options.timeout
-        line.password = options.password
-        line.proxy = proxySettings(environment: environment)
-        line.givenPort = options.port
-        line.jumps =
-            options.jumpHosts?.split(separator: ",").map {
-                String($0).trimmingCharacters(in: .whitespaces)
-            } ?? []
-        if !fleet, let target = options.targets.first {
-            // -P is the port unless the target names one itself, as -l is the user unless it has user@.
-            guard
-                let parsed = ConnectionTarget(
-                    parsing: target, defaultUser: defaultUser, defaultPort: options.port ?? 22)
-            else {
-                console.report("ferry: '\(target)' is not [user@]host[:port]")
-                return FailureClass.usage.exitStatus
-            }
-            line.target = parsed
-            if target.contains("@") { line.givenUser = parsed.user }
-        }
-        if line.givenUser == nil { line.givenUser = options.user }
-        var resolver = SessionResolver(
-            commandLine: line, base: base, defaultUser: localUser,
-            environment: environment, home: home)
-        let store = ProfileStore(
-            explicit: options.sessions, environment: environment,
-            currentDirectory: FileManager.default.currentDirectoryPath, home: home)
-        resolver.lookup = { name throws(ProfileError) in store.knows(name) ? try store.load(name) : nil }
-        if fleet {
-            let context = FleetContext(
-                resolver: resolver, store: store, defaultUser: defaultUser, console: console, watcher: watcher)
-            return runFleet(script, context)
-        }
+        let asks = !options.batch && !invocation.runsOnManyHosts
+        let cancellation = watcher?.cancellation ?? Cancellation()
+        let setup: Setup
+        let settings: InterpreterSettings
         let session: ResolvedSession
         do {
-            session = try resolver.resolve(options.load.first.map { name throws(ProfileError) in try store.load(name) })
+            setup = try Setup(invocation, prompter: asks ? TerminalPrompter() : nil, log: log)
+            if invocation.runsOnManyHosts {
+                let hosts = try setup.fleetHosts(for: script)
+                return runFleet(hosts, script: script, invocation: invocation, cancellation: cancellation)
+            }
+            (settings, session) = try setup.singleHost(cancellation: cancellation)
         } catch {
-            console.report("ferry: \(error)")
-            return FailureClass.usage.exitStatus
-        }
-
-        var settings = InterpreterSettings(defaultUser: defaultUser, connect: session.options)
-        settings.defaultPort = options.port ?? 22
-        settings.transferConnections = options.connections
-        if let diagnostics = options.diagnostics {
-            settings.diagnosticsRoot = PathRules.resolve(diagnostics, in: FileManager.default.currentDirectoryPath)
-            settings.alwaysReport = true
-        }
-        settings.initialTarget = session.target
-        if let watcher { settings.cancellation = watcher.cancellation }
-        settings.sessionNames = { store.list().map(\.name) }
-        settings.sessionLookup = { name throws(ProfileError) in
-            guard store.knows(name) else { return nil }
-            return try resolver.resolve(try store.load(name))
-        }
-        if let name = options.load.first, session.target == nil {
-            console.report("ferry: session '\(name)' names no host")
+            for line in error.lines { console.report(line) }
             return FailureClass.usage.exitStatus
         }
 
@@ -146,11 +72,12 @@ struct FerryMain {
             console.report("ferry: no hostname specified; use \"open host.name\" to connect")
         }
         if let script {
-            return interpreter.run(
-                script, options: BatchOptions(echo: options.echoCommands, keepGoing: options.keepGoing))
+            return interpreter.run(script, options: invocation.batch)
         }
         if isatty(STDIN_FILENO) == 1 {
-            let state = environment["XDG_STATE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? home + "/.local/state"
+            let state =
+                invocation.environment["XDG_STATE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+                ?? invocation.home + "/.local/state"
             guard let editor = LineEditor(historyPath: state + "/ferry/history", watcher: watcher) else {
                 console.report("ferry: cannot set up line editing on this terminal")
                 return FailureClass.usage.exitStatus
@@ -164,8 +91,7 @@ struct FerryMain {
         while let line = Swift.readLine(strippingNewline: false) { text += line }
         do {
             let piped = try ScriptParser.parse(text, file: "<stdin>")
-            return interpreter.run(
-                piped, options: BatchOptions(echo: options.echoCommands, keepGoing: options.keepGoing))
+            return interpreter.run(piped, options: invocation.batch)
         } catch {
             for diagnostic in error.diagnostics { console.report(diagnostic.description) }
             return FailureClass.usage.exitStatus
@@ -174,6 +100,41 @@ struct FerryMain {
 }
 
 extension FerryMain {
+    /// The command line and environment as the library takes them.
+    var invocation: Invocation {
+        let environment = ProcessInfo.processInfo.environment
+        var invocation = Invocation(
+            environment: environment, currentDirectory: FileManager.default.currentDirectoryPath)
+        invocation.targets = options.targets
+        invocation.sessionsToLoad = options.load
+        invocation.hostsFile = options.hostsFile
+        invocation.groups = options.groups
+        invocation.user = options.user
+        invocation.port = options.port
+        invocation.identities = options.identities
+        invocation.hostKeys = options.hostKeys
+        invocation.knownHosts = options.knownHosts
+        invocation.compression = options.compression
+        invocation.timeout = options.timeout
+        invocation.password = options.password
+        invocation.family = options.ipv4 ? .ipv4 : options.ipv6 ? .ipv6 : .any
+        invocation.useAgent = !options.noAgent
+        invocation.proxy = proxySettings(environment: environment)
+        invocation.jumps =
+            options.jumpHosts?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } ?? []
+        invocation.sessionsFolder = options.sessions
+        invocation.transferConnections = options.connections
+        invocation.diagnostics = options.diagnostics
+        invocation.batch = BatchOptions(echo: options.echoCommands, keepGoing: options.keepGoing)
+        invocation.fleet.parallel = options.parallel
+        invocation.fleet.hostTimeout = options.hostTimeout
+        invocation.fleet.failFast = options.failFast
+        invocation.fleet.stream = options.stream
+        invocation.fleet.keepsOutput = options.json || options.gather
+        invocation.fleet.batch = invocation.batch
+        return invocation
+    }
+
     /// The proxy the command line asks for, if any.
     func proxySettings(environment: [String: String]) -> ProxySettings? {
         var settings: ProxySettings

@@ -1,5 +1,6 @@
 import FerryBase
 import FerryCore
+import FerryLineEditor
 import Foundation
 import Synchronization
 
@@ -13,7 +14,7 @@ import Synchronization
 /// A second signal while a command has not yet reacted ends Ferry at once. Terminal resizes
 /// (SIGWINCH) are taken the same way, for the line editor. A signal that was ignored when Ferry
 /// started (`nohup`, a shell's `cmd &`) stays ignored.
-final class InterruptWatcher: Sendable {
+final class InterruptWatcher: TerminalSignals {
     let cancellation = Cancellation()
     private let resized = Atomic<Bool>(false)
     /// Readable after each Ctrl-C or resize, so the line editor can wake from waiting for a key.

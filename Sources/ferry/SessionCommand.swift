@@ -46,9 +46,7 @@ struct SessionCommand: ParsableCommand {
 
         func run() throws {
             do {
-                var profile = try location.store.load(name)
-                if profile.password.value != nil { profile.password.value = "********" }
-                if profile.proxy?.password.value != nil { profile.proxy?.password.value = "********" }
+                let profile = try location.store.load(name).masked
                 print("# \(profile.path ?? name)")
                 print(ProfileText.yaml(profile), terminator: "")
             } catch {
@@ -78,34 +76,17 @@ struct SessionCommand: ParsableCommand {
 
         func run() throws {
             let store = location.store
-            var profile = (try? store.load(name)) ?? Profile(name: name)
-            if let host { profile.host = host }
-            if let port { profile.port = port }
-            if let user { profile.user = user }
-            if !identity.isEmpty { profile.identityFiles = identity }
-            if !hostkey.isEmpty { profile.hostKeys = hostkey }
-            if let knownHosts { profile.knownHosts = knownHosts }
-            if let passwordEnv { profile.password = Profile.Secret(environment: passwordEnv) }
-            if let passwordFile { profile.password = Profile.Secret(file: passwordFile) }
-            if let remoteDirectory { profile.remoteDirectory = remoteDirectory }
-            if let localDirectory { profile.localDirectory = localDirectory }
-            if let proxy {
-                guard let settings = ProxySettings(url: proxy) else {
-                    throw ValidationError("--proxy \(proxy) is not a proxy URL such as http://host:3128")
-                }
-                var saved = Profile.Proxy(
-                    kind: settings.kind, host: settings.host, port: settings.port,
-                    user: settings.username)
-                if settings.password != nil {
-                    throw ValidationError("--proxy: put the proxy password in --proxy-password-env, not in the URL")
-                }
-                if let proxyPasswordEnv { saved.password = Profile.Secret(environment: proxyPasswordEnv) }
-                profile.proxy = saved
-            }
-            if let proxyCommand {
-                var saved = Profile.Proxy(kind: .command)
-                saved.command = proxyCommand
-                profile.proxy = saved
+            var edit = ProfileEdit()
+            (edit.host, edit.port, edit.user, edit.knownHosts) = (host, port, user, knownHosts)
+            (edit.identityFiles, edit.hostKeys) = (identity, hostkey)
+            (edit.passwordEnvironment, edit.passwordFile) = (passwordEnv, passwordFile)
+            (edit.proxy, edit.proxyPasswordEnvironment, edit.proxyCommand) = (proxy, proxyPasswordEnv, proxyCommand)
+            (edit.remoteDirectory, edit.localDirectory) = (remoteDirectory, localDirectory)
+            let profile: Profile
+            do {
+                profile = try edit.applied(to: (try? store.load(name)) ?? Profile(name: name))
+            } catch {
+                throw ValidationError(error.description)
             }
             do {
                 print("saved \(try store.save(profile))")
@@ -122,39 +103,14 @@ struct SessionCommand: ParsableCommand {
         @OptionGroup var location: Location
 
         func run() throws {
-            let store = location.store
             var failed = false
-            /// Saves one imported session unless a Ferry session of that name exists; reports what it did.
-            func importOne(_ name: String, from source: String, load: () throws(ProfileError) -> Profile?) {
-                guard ProfileStore.isValidName(name) else {
-                    FileHandle.standardError.write(
-                        Data("ferry: skipping \(source) '\(name)': not a usable name\n".utf8))
-                    return
+            for result in location.store.importOutsideSessions() {
+                if result.isProblem {
+                    FileHandle.standardError.write(Data((result.line + "\n").utf8))
+                } else {
+                    print(result.line)
                 }
-                if FileManager.default.fileExists(atPath: store.saveFolder + "/\(name).yaml") {
-                    print("kept \(store.saveFolder)/\(name).yaml (already there)")
-                    return
-                }
-                do {
-                    guard var profile = try load() else { return }
-                    profile.path = nil
-                    print("imported \(source) '\(name)' as \(try store.save(profile))")
-                } catch {
-                    failed = true
-                    FileHandle.standardError.write(Data("ferry: \(error)\n".utf8))
-                }
-            }
-            if let putty = store.putty {
-                for name in putty.names() {
-                    importOne(name, from: "PuTTY session") { () throws(ProfileError) in try putty.load(name) }
-                }
-            }
-            if let config = store.sshConfig {
-                for name in config.literalHosts {
-                    importOne(name, from: "ssh_config host") { () throws(ProfileError) in
-                        try config.profile(for: name, home: store.homeDirectory)
-                    }
-                }
+                if case .failed = result { failed = true }
             }
             if failed { throw ExitCode(FailureClass.usage.exitStatus) }
         }

@@ -1,4 +1,5 @@
 import FerryCore
+import FerryLineEditor
 import Foundation
 
 /// Standard output and error, with a one-line progress meter when standard output is a terminal.
@@ -52,7 +53,7 @@ final class TerminalConsole: Console {
             }
         }
         line += "  \(Self.size(rate))/s"
-        let width = Self.terminalWidth()
+        let width = LineEditor.terminalWidth()
         if line.count > width - 1 { line = String(line.suffix(width - 1)) }
         FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + line).utf8))
         progressShown = true
@@ -82,12 +83,5 @@ final class TerminalConsole: Console {
             unit += 1
         }
         return unit == 0 ? "\(Int(value)) B" : String(format: "%.1f %@", value, units[unit])
-    }
-
-    /// Columns of the terminal on standard output (80 when it is not one).
-    static func terminalWidth() -> Int {
-        var size = winsize()
-        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
-        return 80
     }
 }

@@ -1,26 +1,39 @@
 internal import CLibEdit
+import FerryBase
 import FerryCore
 import Foundation
 
+/// Where the line editor hears of Ctrl-C, termination and terminal resizes while it waits for a key.
+public protocol TerminalSignals: AnyObject, Sendable {
+    /// Readable after each Ctrl-C, termination or resize.
+    var wakeDescriptor: Int32 { get }
+    /// Empties ``wakeDescriptor``.
+    func drain()
+    /// Whether the terminal changed size since the last call.
+    func takeResize() -> Bool
+    /// The cancellation Ctrl-C and termination raise.
+    var cancellation: Cancellation { get }
+}
+
 /// The `ferry>` prompt on a terminal, edited with libedit (as OpenSSH's sftp is): Emacs keys by
 /// default, `~/.editrc` honoured, history kept across runs, Tab completion, Ctrl-C that clears the line.
-final class LineEditor: LineReader {
+public final class LineEditor: LineReader {
     private let editLine: OpaquePointer
     private let history: OpaquePointer
     private let historyPath: String?
-    private let watcher: InterruptWatcher?
+    private let watcher: (any TerminalSignals)?
     private var promptText: UnsafeMutablePointer<CChar>
     /// Completes the text before the cursor.
-    var complete: (String) -> Completion = { _ in .none }
+    public var complete: (String) -> Completion = { _ in .none }
     /// Called while waiting for a key (every `idleSeconds`), to keep the connection alive.
-    var idle: () -> Void = {}
+    public var idle: () -> Void = {}
     private let idleSeconds: Int32 = 15
     /// Set when Ctrl-C ended the line being read, so it is thrown away.
     private var cancelled = false
     private var decoder = mbstate_t()
 
     /// Sets up libedit on standard input and output; `historyPath` nil keeps no history file.
-    init?(historyPath: String?, watcher: InterruptWatcher?) {
+    public init?(historyPath: String?, watcher: (any TerminalSignals)?) {
         // libedit needs the user's character set to edit names beyond ASCII.
         if let locale = setlocale(LC_CTYPE, ""), ["C", "POSIX"].contains(String(cString: locale)) {
             setlocale(LC_CTYPE, "C.UTF-8")
@@ -72,7 +85,7 @@ final class LineEditor: LineReader {
         return Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue()
     }
 
-    func readLine(prompt: String) -> String? {
+    public func readLine(prompt: String) -> String? {
         free(promptText)
         promptText = strdup(prompt) ?? promptText
         // A Ctrl-C that stopped the last command has done its work.
@@ -95,7 +108,7 @@ final class LineEditor: LineReader {
         }
     }
 
-    func remember(_ line: String) {
+    public func remember(_ line: String) {
         ferry_history_enter(history, line)
         guard let historyPath else { return }
         let folder = (historyPath as NSString).deletingLastPathComponent
@@ -191,7 +204,7 @@ final class LineEditor: LineReader {
             return UInt8(FERRY_CC_REFRESH)
         }
         guard !completion.choices.isEmpty else { return UInt8(FERRY_CC_REFRESH_BEEP) }
-        fputs("\n" + Self.columns(completion.choices, width: TerminalConsole.terminalWidth()), ferry_stdout())
+        fputs("\n" + Self.columns(completion.choices, width: Self.terminalWidth()), ferry_stdout())
         fflush(ferry_stdout())
         return UInt8(FERRY_CC_REDISPLAY)
     }
@@ -222,5 +235,12 @@ final class LineEditor: LineReader {
             text += line + "\n"
         }
         return text
+    }
+
+    /// Columns of the terminal on standard output (80 when it is not one).
+    public static func terminalWidth() -> Int {
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return 80
     }
 }

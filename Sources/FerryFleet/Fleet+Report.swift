@@ -1,0 +1,44 @@
+import FerryBase
+import FerryCore
+import FerryScript
+import Foundation
+
+/// What a finished run over many hosts comes to.
+public struct FleetOutcome {
+    /// Each host's result, in the order the hosts were given.
+    public var results: [HostResult]
+    /// Ferry's exit status: 0 when every host succeeded.
+    public var status: Int32
+    /// The report with each host's output, for `--json` (the one written to disk leaves output out).
+    public var report: RunReport
+    /// Where `report.md` was written, if it could be.
+    public var reportPath: String?
+    /// Why the report could not be written, if it could not.
+    public var reportProblem: String?
+}
+
+extension Fleet {
+    /// Runs `script` on every host, then writes `report.json` and `report.md` in the run's folder.
+    public func runAndReport(_ script: Script) -> FleetOutcome {
+        let started = Date()
+        let results = run(script)
+        let status: Int32 =
+            results.contains { $0.status == .interrupted } || cancellation.isCancelled
+            ? cancellation.exitStatus
+            : results.allSatisfy { $0.status == .ok } ? 0 : FailureClass.someHosts.exitStatus
+        var report = RunReport(
+            run: PathRules.lastComponent(runFolder), script: script.file, started: started, finished: Date(),
+            exitStatus: status, hosts: results.map { $0.reportEntry(withOutput: false) })
+        var outcome = FleetOutcome(results: results, status: status, report: report)
+        do {
+            try FileManager.default.createDirectory(atPath: runFolder, withIntermediateDirectories: true)
+            try report.write(to: runFolder)
+            outcome.reportPath = runFolder + "/report.md"
+        } catch {
+            outcome.reportProblem = "ferry: cannot write the report in \(runFolder): \(error.localizedDescription)"
+        }
+        report.hosts = results.map { $0.reportEntry(withOutput: true) }
+        outcome.report = report
+        return outcome
+    }
+}

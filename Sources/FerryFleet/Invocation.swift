@@ -1,0 +1,81 @@
+import FerryBase
+import FerryCore
+import FerryScript
+import FerrySessions
+import FerryTransport
+import Foundation
+
+/// Everything one start of Ferry asks for, as plain values: what the executable hands the library
+/// after reading its command line and environment.
+public struct Invocation {
+    /// Hosts named on the command line, each `[user@]host[:port]` or a saved session's name.
+    public var targets: [String] = []
+    /// Saved sessions to load (`-load`, repeatable).
+    public var sessionsToLoad: [String] = []
+    /// A hosts file (`--hosts`), and the tags to keep from it (`--group`).
+    public var hostsFile: String?
+    public var groups: [String] = []
+
+    /// The login name for hosts that do not name one (`-l`), and the port (`-P`).
+    public var user: String?
+    public var port: Int?
+    public var identities: [String] = []
+    public var hostKeys: [String] = []
+    public var knownHosts: String?
+    public var compression = false
+    /// `--timeout`: the longest wait on the network at any one point.
+    public var timeout: Int?
+    public var password: String?
+    public var family: AddressFamily = .any
+    public var useAgent = true
+    public var proxy: ProxySettings?
+    /// `-J`: jump hosts, each `[user@]host[:port]` or a saved session's name.
+    public var jumps: [String] = []
+    /// `--sessions`: the folder searched first for saved sessions.
+    public var sessionsFolder: String?
+    /// `--connections`: connections used at once for many-file transfers.
+    public var transferConnections = 4
+    /// `--diagnostics`: where `run` output and reports go.
+    public var diagnostics: String?
+    /// Echo and keep-going (`-bc`, `-be`).
+    public var batch = BatchOptions()
+    /// How a run over many hosts goes (`--parallel`, `--host-timeout`, …).
+    public var fleet = FleetOptions()
+
+    /// The process environment (`USER`, `HOME`, `FERRY_PASSWORD`, …).
+    public var environment: [String: String]
+    /// The working directory relative paths are taken from.
+    public var currentDirectory: String
+
+    /// Creates an invocation with Ferry's defaults.
+    public init(environment: [String: String], currentDirectory: String) {
+        self.environment = environment
+        self.currentDirectory = currentDirectory
+    }
+
+    /// Whether the script runs on several hosts: a hosts file, or more than one host or session.
+    public var runsOnManyHosts: Bool { hostsFile != nil || targets.count + sessionsToLoad.count > 1 }
+
+    /// The local user's name, the login name when nothing else gives one.
+    public var localUser: String { environment["USER"] ?? environment["LOGNAME"] ?? "root" }
+
+    /// The login name for hosts that do not name one.
+    public var defaultUser: String { user ?? localUser }
+
+    /// The home folder, for `~/.ssh` and saved sessions.
+    public var home: String { environment["HOME"] ?? NSHomeDirectory() }
+
+    /// The folder that runs' diagnostics go under, absolute.
+    public var diagnosticsRoot: String { PathRules.resolve(diagnostics ?? "diagnostics", in: currentDirectory) }
+}
+
+/// Why Ferry could not start: every problem, one line each, ready to print.
+public struct SetupError: Error, CustomStringConvertible {
+    /// The lines, each starting `ferry: `.
+    public var lines: [String]
+
+    /// Creates an error from its lines.
+    public init(_ lines: [String]) { self.lines = lines }
+
+    public var description: String { lines.joined(separator: "\n") }
+}

@@ -1,0 +1,102 @@
+import FerryBase
+import FerryCore
+import FerryScript
+import FerrySessions
+import FerryTransport
+import Foundation
+
+extension Setup {
+    /// The hosts `script` runs on: `-load` sessions, hosts on the command line, then the hosts file's
+    /// (kept to the groups asked for). Every problem is found before anything connects.
+    public func fleetHosts(for script: Script?) throws(SetupError) -> [FleetHost] {
+        guard let script else { throw SetupError(["ferry: several hosts need a batch script (-b FILE)"]) }
+        let collisions = Fleet.collisions(in: script)
+        if !collisions.isEmpty {
+            throw SetupError(
+                collisions.map(\.description)
+                    + ["ferry: \(script.file): local files would collide between hosts; nothing was run"])
+        }
+        var targets =
+            invocation.sessionsToLoad.map { FleetTarget(name: $0, origin: "-load") }
+            + invocation.targets.map { FleetTarget(name: $0, origin: "command line") }
+        if let file = invocation.hostsFile {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                let reason = FileManager.default.fileExists(atPath: file) ? "permission denied" : "no such file"
+                throw SetupError(["ferry: hosts file \(file): \(reason)"])
+            }
+            var listed = FleetTarget.parseHostsFile(String(decoding: data, as: UTF8.self), file: file)
+            if !invocation.groups.isEmpty {
+                listed = listed.filter { !Set($0.tags).isDisjoint(with: invocation.groups) }
+            }
+            targets += listed
+        }
+        guard !targets.isEmpty else {
+            throw SetupError(
+                ["ferry: no hosts to run on" + (invocation.groups.isEmpty ? "" : " in the groups given")])
+        }
+        return try resolve(targets)
+    }
+
+    /// Each target as a host to run on: a saved session by name, else `[user@]host[:port]`.
+    private func resolve(_ targets: [FleetTarget]) throws(SetupError) -> [FleetHost] {
+        var problems: [String] = []
+        var resolved: [(target: FleetTarget, short: String, session: ResolvedSession)] = []
+        for target in targets {
+            do {
+                if let entry = try resolve(target, problems: &problems) { resolved.append(entry) }
+            } catch {
+                problems.append("ferry: \(target.origin): \(error)")
+            }
+        }
+        // A host named twice with different users keeps its user in its name; named twice alike is a mistake.
+        var shortCounts: [String: Int] = [:]
+        for entry in resolved { shortCounts[entry.short, default: 0] += 1 }
+        var seen: [String: String] = [:]
+        var hosts: [FleetHost] = []
+        for entry in resolved {
+            let label = (shortCounts[entry.short] ?? 0) > 1 ? entry.target.name : entry.short
+            if let earlier = seen[label] {
+                problems.append("ferry: \(entry.target.origin): '\(label)' is already listed (\(earlier))")
+                continue
+            }
+            seen[label] = entry.target.origin
+            var settings = InterpreterSettings(defaultUser: invocation.defaultUser, connect: entry.session.options)
+            settings.defaultPort = invocation.port ?? 22
+            settings.transferConnections = invocation.transferConnections
+            settings.initialTarget = entry.session.target
+            hosts.append(FleetHost(label: label, tags: entry.target.tags, settings: settings, session: entry.session))
+        }
+        if !problems.isEmpty { throw SetupError(problems) }
+        return hosts
+    }
+
+    /// One target's session and short name, or nil after noting why it cannot be one.
+    private func resolve(_ target: FleetTarget, problems: inout [String]) throws(ProfileError)
+        -> (target: FleetTarget, short: String, session: ResolvedSession)?
+    {
+        if ProfileStore.isValidName(target.name), store.knows(target.name) {
+            let session = try resolver.resolve(try store.load(target.name))
+            guard session.target != nil else {
+                problems.append("ferry: \(target.origin): session '\(target.name)' names no host")
+                return nil
+            }
+            return (target, target.name, session)
+        }
+        let defaultPort = invocation.port ?? 22
+        guard
+            let parsed = ConnectionTarget(
+                parsing: target.name, defaultUser: invocation.defaultUser, defaultPort: defaultPort),
+            FleetTarget.isValidHost(parsed.host)
+        else {
+            problems.append(
+                "ferry: \(target.origin): '\(target.name)' is neither a saved session nor [user@]host[:port]")
+            return nil
+        }
+        var resolver = self.resolver
+        resolver.commandLine.target = parsed
+        if target.name.contains("@") { resolver.commandLine.givenUser = parsed.user }
+        let session = try resolver.resolve(nil)
+        let port = parsed.port == defaultPort ? "" : ":\(parsed.port)"
+        return (target, parsed.host + port, session)
+    }
+}

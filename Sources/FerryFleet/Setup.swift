@@ -1,0 +1,124 @@
+import FerryBase
+import FerryCore
+import FerryScript
+import FerrySessions
+import FerryTransport
+import Foundation
+
+/// Turns an ``Invocation`` into what runs: the settings of one host's interpreter, or the hosts of a run
+/// over many. The command line wins over a saved session, which wins over Ferry's defaults.
+public struct Setup {
+    public let invocation: Invocation
+    /// Merges the command line with saved sessions.
+    public let resolver: SessionResolver
+    /// Where saved sessions are found.
+    public let store: ProfileStore
+
+    /// Prepares the set-up; `prompter` asks a person for passwords and host keys (nil: never ask), and
+    /// `log` receives `-v` lines.
+    public init(
+        _ invocation: Invocation, prompter: (any CredentialPrompter & HostKeyPrompter)?,
+        log: @escaping (String) -> Void
+    ) throws(SetupError) {
+        self.invocation = invocation
+        let environment = invocation.environment
+        var auth = AuthOptions(user: invocation.defaultUser)
+        auth.useAgent = invocation.useAgent
+        auth.defaultIdentityFiles = ["id_ed25519", "id_ecdsa", "id_rsa"].map { "\(invocation.home)/.ssh/\($0)" }
+        auth.password = environment["FERRY_PASSWORD"]
+        auth.passphrase = environment["FERRY_PASSPHRASE"]
+        auth.prompter = prompter
+        let verifier = HostKeyVerifier(
+            pins: [], knownHostsPath: "\(invocation.home)/.ssh/known_hosts", prompter: prompter)
+        var base = ConnectOptions(auth: auth, verifier: verifier)
+        base.family = invocation.family
+        base.log = log
+
+        var line = CommandLineSettings()
+        line.identityFiles = invocation.identities
+        line.hostKeys = invocation.hostKeys
+        line.knownHosts = invocation.knownHosts
+        line.compression = invocation.compression
+        line.timeout = invocation.timeout
+        line.password = invocation.password
+        line.proxy = invocation.proxy
+        line.givenPort = invocation.port
+        line.jumps = invocation.jumps
+        if !invocation.runsOnManyHosts, let target = invocation.targets.first {
+            // -P is the port unless the target names one itself, as -l is the user unless it has user@.
+            guard
+                let parsed = ConnectionTarget(
+                    parsing: target, defaultUser: invocation.defaultUser, defaultPort: invocation.port ?? 22)
+            else { throw SetupError(["ferry: '\(target)' is not [user@]host[:port]"]) }
+            line.target = parsed
+            if target.contains("@") { line.givenUser = parsed.user }
+        }
+        if line.givenUser == nil { line.givenUser = invocation.user }
+        var resolver = SessionResolver(
+            commandLine: line, base: base, defaultUser: invocation.localUser, environment: environment,
+            home: invocation.home)
+        let store = ProfileStore(
+            explicit: invocation.sessionsFolder, environment: environment,
+            currentDirectory: invocation.currentDirectory, home: invocation.home)
+        resolver.lookup = { name throws(ProfileError) in store.knows(name) ? try store.load(name) : nil }
+        self.resolver = resolver
+        self.store = store
+    }
+
+    /// The settings of the one host's interpreter (there may be no host yet: `open` names it later),
+    /// and the session they came from, for its start directories.
+    public func singleHost(cancellation: Cancellation) throws(SetupError) -> (InterpreterSettings, ResolvedSession) {
+        let session: ResolvedSession
+        do {
+            let profile = try invocation.sessionsToLoad.first.map { name throws(ProfileError) in
+                try store.load(name)
+            }
+            session = try resolver.resolve(profile)
+        } catch {
+            throw SetupError(["ferry: \(error)"])
+        }
+        if let name = invocation.sessionsToLoad.first, session.target == nil {
+            throw SetupError(["ferry: session '\(name)' names no host"])
+        }
+        var settings = settings(for: session)
+        if invocation.diagnostics != nil {
+            settings.diagnosticsRoot = invocation.diagnosticsRoot
+            settings.alwaysReport = true
+        }
+        settings.cancellation = cancellation
+        let sessions = store
+        let merger = resolver
+        settings.sessionNames = { sessions.list().map(\.name) }
+        settings.sessionLookup = { name throws(ProfileError) in
+            guard sessions.knows(name) else { return nil }
+            return try merger.resolve(try sessions.load(name))
+        }
+        return (settings, session)
+    }
+
+    private func settings(for session: ResolvedSession) -> InterpreterSettings {
+        var settings = InterpreterSettings(defaultUser: invocation.defaultUser, connect: session.options)
+        settings.defaultPort = invocation.port ?? 22
+        settings.transferConnections = invocation.transferConnections
+        settings.initialTarget = session.target
+        return settings
+    }
+
+    /// Reads and parses the batch file at `path` (`-` is standard input; pipes such as `/dev/stdin`
+    /// work too); every error in it is reported at once, before anything connects.
+    public static func loadScript(_ path: String) throws(SetupError) -> Script {
+        guard let handle = path == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
+            throw SetupError(["ferry: batch file \(path): \(reason)"])
+        }
+        let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        do {
+            return try ScriptParser.parse(text, file: path)
+        } catch {
+            let count = error.diagnostics.count
+            throw SetupError(
+                error.diagnostics.map(\.description)
+                    + ["ferry: \(count) error\(count == 1 ? "" : "s") in \(path); nothing was run"])
+        }
+    }
+}
