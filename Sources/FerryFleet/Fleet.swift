@@ -50,13 +50,7 @@ public struct FleetOptions: Sendable {
 /// How one host's run ended.
 public struct HostResult: Sendable {
     /// How the host's run ended, as the report spells it.
-    public enum Status: String, Sendable {
-        case ok
-        case failed
-        case timedOut = "timed-out"
-        case interrupted
-        case notStarted = "not-started"
-    }
+    public typealias Status = HostStatus
 
     /// The host's name.
     public var label: String
@@ -81,7 +75,7 @@ public struct HostResult: Sendable {
 
     /// The host's entry in the fleet report.
     public func reportEntry(withOutput: Bool) -> RunReport.Host {
-        var entry = RunReport.Host(host: label, status: status.rawValue, commands: records)
+        var entry = RunReport.Host(host: label, status: status, commands: records)
         entry.tags = tags.isEmpty ? nil : tags
         entry.durationSeconds = (duration * 1000).rounded() / 1000
         entry.failedCommand = failedCommand
@@ -303,7 +297,7 @@ final class HostRun: @unchecked Sendable {
             try interpreter.enterStartDirectories(host.session)
             status = interpreter.run(script, options: options.batch)
             if let failed = interpreter.records.first(where: {
-                ["failed", "interrupted", "trouble"].contains($0.status)
+                [.failed, .interrupted, .trouble].contains($0.status)
             }) {
                 failedCommand = failed.line.map { "line \($0): \(failed.command)" } ?? failed.command
                 message = failed.message

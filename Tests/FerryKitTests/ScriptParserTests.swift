@@ -170,7 +170,7 @@ struct MTUProbeTests {
         let shell = FakeShell(interfaceMTU: 9000, pathMTU: 1500)
         let figures = try MTUProbe(target: "203.0.113.9", ipv6: false, maximum: nil, shell: shell).measure()
         #expect(figures.pathMTU == 1500 && figures.interfaceMTU == 9000 && figures.reportedMTU == 1500)
-        #expect(figures.verdict == "mismatched")
+        #expect(figures.verdict == .mismatched)
         #expect(figures.explanation.hasSuffix("jumbo frames are not enabled end to end"))
         #expect(shell.pings <= 16)
     }

@@ -79,7 +79,7 @@ struct TrustTests {
 
     @Test func reportMarkdownShowsServerTextSafely() {
         let record = CommandRecord(
-            line: 1, command: "run x", host: "h", status: "failed", exitStatus: nil, signal: "TERM\u{1B}]0;x\u{7}",
+            line: 1, command: "run x", host: "h", status: .failed, exitStatus: nil, signal: "TERM\u{1B}]0;x\u{7}",
             timedOutAfterSeconds: nil, durationSeconds: 0, bytes: 0, message: "a|b")
         let report = RunReport(
             run: "r", script: "s.scr", started: Date(), finished: Date(), exitStatus: 8, records: [record])

@@ -13,8 +13,8 @@ public struct MTUFigures: Codable, Equatable, Sendable {
     public var interfaceMTU: Int
     /// The MTU a router reported in "Frag needed" (or the kernel's cached path MTU), if any.
     public var reportedMTU: Int?
-    /// `matched` or `mismatched`.
-    public var verdict: String
+    /// Whether the path carries what the interface sends.
+    public var verdict: MTUVerdict
     public var explanation: String
 
     enum CodingKeys: String, CodingKey {
@@ -23,6 +23,14 @@ public struct MTUFigures: Codable, Equatable, Sendable {
         case interfaceMTU = "interface_mtu"
         case reportedMTU = "reported_mtu"
     }
+}
+
+/// Whether the path MTU `ping-mtu` found matches the interface's MTU, as the report spells it.
+public enum MTUVerdict: String, Codable, Sendable {
+    /// The path carries full-size packets.
+    case matched
+    /// The path carries less than the interface sends: "ifconfig says 9000 but the switch passes 1500".
+    case mismatched
 }
 
 /// Finds the path MTU to a target with don't-fragment pings (iputils `ping -M do -s SIZE`), by a
@@ -128,6 +136,6 @@ public struct MTUProbe {
                     : ": packets larger than \(good) bytes are dropped or fragmented on the way")
         return MTUFigures(
             target: target, pathMTU: good, interface: interface, interfaceMTU: interfaceMTU,
-            reportedMTU: reported, verdict: matched ? "matched" : "mismatched", explanation: explanation)
+            reportedMTU: reported, verdict: matched ? .matched : .mismatched, explanation: explanation)
     }
 }

@@ -9,8 +9,8 @@ public struct CommandRecord: Codable, Equatable, Sendable {
     public var command: String
     /// The host the command ran against, if connected.
     public var host: String?
-    /// `ok`, `failed`, `trouble` (a path-MTU mismatch), `interrupted` (Ctrl-C), or `failed-ignored` (a leading `-`).
-    public var status: String
+    /// How it ended.
+    public var status: CommandStatus
     /// The exit status class of a failure, or a remote command's own exit status.
     public var exitStatus: Int?
     /// The signal that ended a remote command.
@@ -42,9 +42,8 @@ public struct RunReport: Codable, Sendable {
     public struct Host: Codable, Sendable {
         /// The host's name (its session name or host[:port] in a run over many hosts).
         public var host: String
-        /// `ok`, `failed`, `interrupted`, `trouble`, or for a run over many hosts also `timed-out` (past
-        /// `--host-timeout`) and `not-started` (`--fail-fast` or Ctrl-C stopped launching).
-        public var status: String
+        /// How the host's part ended.
+        public var status: HostStatus
         /// Every command the host ran, in order.
         public var commands: [CommandRecord]
         /// Tags the hosts file gave the host.
@@ -65,7 +64,7 @@ public struct RunReport: Codable, Sendable {
         }
 
         /// Creates a host entry.
-        public init(host: String, status: String, commands: [CommandRecord]) {
+        public init(host: String, status: HostStatus, commands: [CommandRecord]) {
             self.host = host
             self.status = status
             self.commands = commands
@@ -90,7 +89,7 @@ public struct RunReport: Codable, Sendable {
 
     /// A report over many hosts, each entry already made; it adds a summary of hosts by status.
     public init(run: String, script: String?, started: Date, finished: Date, exitStatus: Int32, hosts: [Host]) {
-        var summary = Dictionary(hosts.map { ($0.status, 1) }, uniquingKeysWith: +)
+        var summary = Dictionary(hosts.map { ($0.status.rawValue, 1) }, uniquingKeysWith: +)
         summary["hosts"] = hosts.count
         self.init(
             run: run, script: script, started: started, finished: finished, exitStatus: exitStatus, hosts: hosts,
@@ -126,10 +125,7 @@ public struct RunReport: Codable, Sendable {
         let hosts = order.map { host in
             let commands = byHost[host] ?? []
             // The worst thing that happened on the host names its status.
-            let status = ["failed", "interrupted", "trouble"].first { worst in
-                commands.contains { $0.status == worst }
-            }
-            return Host(host: host, status: status ?? "ok", commands: commands)
+            return Host(host: host, status: HostStatus(worstOf: commands.map(\.status)), commands: commands)
         }
         self.init(
             run: run, script: script, started: started, finished: finished, exitStatus: exitStatus, hosts: hosts,
@@ -152,7 +148,7 @@ public struct RunReport: Codable, Sendable {
             lines += ["| host | status | failed command | seconds | message |", "| --- | --- | --- | --- | --- |"]
             for host in hosts {
                 let cells = [
-                    host.host, host.status, host.failedCommand ?? "",
+                    host.host, host.status.rawValue, host.failedCommand ?? "",
                     host.durationSeconds.map { String(format: "%.1f", $0) } ?? "", host.message ?? "",
                 ]
                 lines.append(row(cells))
@@ -161,13 +157,13 @@ public struct RunReport: Codable, Sendable {
         }
         for host in hosts {
             lines += [
-                "## \(ServerText.visible(host.host)): \(host.status)", "",
+                "## \(ServerText.visible(host.host)): \(host.status.rawValue)", "",
                 "| line | command | status | exit | seconds | bytes | message |",
                 "| --- | --- | --- | --- | --- | --- | --- |",
             ]
             for c in host.commands {
                 let cells = [
-                    c.line.map(String.init) ?? "", c.command, c.status,
+                    c.line.map(String.init) ?? "", c.command, c.status.rawValue,
                     c.exitStatus.map(String.init) ?? c.signal ?? "", String(format: "%.3f", c.durationSeconds),
                     String(c.bytes), c.message ?? "",
                 ]

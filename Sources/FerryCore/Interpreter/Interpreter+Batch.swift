@@ -60,7 +60,7 @@ extension Interpreter {
         lastMTU = nil
         let started = Date()
         var record = CommandRecord(
-            line: line.line, command: line.text, host: nil, status: "ok", exitStatus: nil, signal: nil,
+            line: line.line, command: line.text, host: nil, status: .ok, exitStatus: nil, signal: nil,
             timedOutAfterSeconds: nil, durationSeconds: 0, bytes: 0, message: nil)
         defer {
             record.host = hostName ?? record.host
@@ -81,8 +81,8 @@ extension Interpreter {
         } catch {
             record.status =
                 error.failureClass == .interrupted
-                ? "interrupted"
-                : line.ignoresFailure ? "failed-ignored" : lastMTU?.verdict == "mismatched" ? "trouble" : "failed"
+                ? .interrupted
+                : line.ignoresFailure ? .failedIgnored : lastMTU?.verdict == .mismatched ? .trouble : .failed
             record.message = error.message
             if record.exitStatus == nil, lastRemoteEnd == nil { record.exitStatus = Int(error.failureClass.exitStatus) }
             throw error

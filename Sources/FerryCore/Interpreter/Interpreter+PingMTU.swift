@@ -23,7 +23,7 @@ extension Interpreter {
             + " MTU \(figures.interfaceMTU)"
         if let reported = figures.reportedMTU { line += ", network reported mtu = \(reported)" }
         console.print(line)
-        if figures.verdict == "matched" {
+        if figures.verdict == .matched {
             console.print("\(command): matched: \(figures.explanation)")
         } else {
             throw CommandFailure(.command, "\(command): mismatch: \(figures.explanation)")

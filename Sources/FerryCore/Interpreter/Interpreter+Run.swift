@@ -43,31 +43,31 @@ extension Interpreter {
         try? err.close()
         lastRemoteEnd = end
         let seconds = Date().timeIntervalSince(started)
-        var record: [String: Any] = [
-            "command": request.command, "host": hostName ?? connection.target.host,
-            "started": ISO8601DateFormatter().string(from: started),
-            "duration_seconds": (seconds * 1000).rounded() / 1000,
-            "stdout": base + ".stdout", "stderr": base + ".stderr",
-        ]
+        var record = RemoteRunRecord(
+            command: request.command, host: hostName ?? connection.target.host,
+            started: ISO8601DateFormatter().string(from: started), durationSeconds: (seconds * 1000).rounded() / 1000,
+            stdout: base + ".stdout", stderr: base + ".stderr")
         let failure: CommandFailure?
         switch end {
         case .exited(let code):
-            record["exit_status"] = Int(code)
+            record.exitStatus = Int(code)
             failure =
                 code == 0
                 ? nil
                 : CommandFailure(.command, "run: '\(request.command)' exited with status \(code)")
         case .signalled(let signal):
-            record["signal"] = signal
+            record.signal = signal
             failure = CommandFailure(.command, "run: '\(request.command)' was killed by signal \(signal)")
         case .timedOut(let limit):
-            record["timed_out_after_seconds"] = limit
+            record.timedOutAfterSeconds = limit
             failure = CommandFailure(.command, "run: '\(request.command)' did not finish within \(limit) s")
         case .interrupted:
-            record["interrupted"] = true
+            record.interrupted = true
             failure = CommandFailure.interrupted("run: '\(request.command)'")
         }
-        if let data = try? JSONSerialization.data(withJSONObject: record, options: [.prettyPrinted, .sortedKeys]) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        if let data = try? encoder.encode(record) {
             try? data.write(to: URL(fileURLWithPath: folder + "/" + base + ".json"))
         }
         if let failure { throw failure }
