@@ -7,7 +7,7 @@ struct Arguments {
     /// The column just past the end of the line, for "missing argument" errors.
     let end: Int
 
-    private func failure(_ message: String, at token: Token? = nil) -> ScriptParser.Failure {
+    func failure(_ message: String, at token: Token? = nil) -> ScriptParser.Failure {
         ScriptParser.Failure(column: columnOffset + (token?.column ?? end), message: message)
     }
 
@@ -37,113 +37,137 @@ struct Arguments {
         return tokens.map(\.text)
     }
 
-    private func portNumber(_ text: String, at token: Token?) throws(ScriptParser.Failure) -> Int {
+    func portNumber(_ text: String, at token: Token?) throws(ScriptParser.Failure) -> Int {
         guard let value = Int(text), (1...65535).contains(value) else {
             throw failure("\(command): '\(text)' is not a port number (1 to 65535)", at: token)
         }
         return value
     }
+}
 
-    mutating func build(name: String) throws(ScriptParser.Failure) -> Command {
-        switch name {
-        case "bye":
-            _ = try words(min: 0, max: 0, what: "")
-            return .bye
-        case "close":
-            _ = try words(min: 0, max: 0, what: "")
-            return .close
-        case "pwd":
-            _ = try words(min: 0, max: 0, what: "")
-            return .pwd
-        case "lpwd":
-            _ = try words(min: 0, max: 0, what: "")
-            return .lpwd
-        case "help":
-            return .help(topic: try words(min: 0, max: 1, what: "").first)
-        case "cd":
-            return .cd(path: try words(min: 0, max: 1, what: "directory").first)
-        case "lcd":
-            return .lcd(path: try words(min: 1, max: 1, what: "local directory")[0])
-        case "open":
-            // `-P PORT` as on ferry's own command line, or the port after the host as in psftp.
-            var port: Int?
-            if let first = tokens.first, !first.wasQuoted, first.text.hasPrefix("-P") {
-                tokens.removeFirst()
-                let attached = first.text.dropFirst(2)
-                guard let value = attached.isEmpty ? tokens.first?.text : String(attached) else {
-                    throw failure("\(command): -P needs a port number (usage: \(usage))")
-                }
-                if attached.isEmpty { tokens.removeFirst() }
-                port = try portNumber(value, at: first)
-            }
-            _ = try options([])
-            let given = try words(min: 0, max: port == nil ? 2 : 1, what: "host")
-            if given.count == 2 { port = try portNumber(given[1], at: nil) }
-            return .open(target: given.first, port: port)
-        case "dir":
-            let flags = try options(["1", "l", "a"])
-            let path = try words(min: 0, max: 1, what: "").first
-            return .ls(List(path: path, long: !flags.contains("1"), all: true))
-        case "get", "put", "reget", "reput", "mget", "mput":
-            guard let kind = Transfer.Kind(rawValue: name) else { throw failure("unknown command '\(name)'") }
-            let flags = try options(["r", "p", "P", "a"])
-            var transfer = Transfer(kind: kind, sources: [])
-            transfer.recursive = flags.contains("r")
-            transfer.preserve = flags.contains("p") || flags.contains("P")
-            transfer.resume = flags.contains("a") || kind == .reget || kind == .reput
-            if transfer.isMultiple {
-                transfer.sources = try words(min: 1, what: kind == .mget ? "remote file pattern" : "local file pattern")
-            } else {
-                let given = try words(min: 1, max: 2, what: transfer.isDownload ? "remote file" : "local file")
-                transfer.sources = [given[0]]
-                transfer.destination = given.count > 1 ? given[1] : nil
-            }
-            return .transfer(transfer)
-        case "ping-mtu", "lping-mtu":
-            var request = PingMTU(target: "", local: name == "lping-mtu")
-            var rest: [Token] = []
-            while !tokens.isEmpty {
-                let token = tokens.removeFirst()
-                if token.text == "-6" {
-                    request.ipv6 = true
-                } else if token.text == "--max" {
-                    guard let value = tokens.first.flatMap({ Int($0.text) }), (68...65535).contains(value) else {
-                        throw failure("\(command): --max needs an MTU from 68 to 65535", at: token)
-                    }
-                    tokens.removeFirst()
-                    request.maximum = value
-                } else if token.text.hasPrefix("-"), !token.wasQuoted {
-                    throw failure("\(command): unknown option '\(token.text)' (usage: \(usage))", at: token)
-                } else {
-                    rest.append(token)
-                }
-            }
-            tokens = rest
-            request.target = try words(min: 1, max: 1, what: "target")[0]
-            return .pingMTU(request)
-        case "collect":
-            let flags = try options(["r"])
-            return .collect(patterns: try words(min: 1, what: "remote file pattern"), recursive: flags.contains("r"))
-        case "mkdir":
-            return .mkdir(paths: try words(min: 1, what: "directory name"))
-        case "rmdir":
-            return .rmdir(paths: try words(min: 1, what: "directory name"))
-        case "rm":
-            return .rm(patterns: try words(min: 1, what: "file name"))
-        case "mv":
-            let given = try words(min: 2, what: tokens.isEmpty ? "source and destination" : "destination")
-            return .mv(sources: Array(given.dropLast()), destination: given[given.count - 1])
-        case "chmod":
-            guard let modeToken = tokens.first else { throw failure("chmod: missing mode (usage: \(usage))") }
-            tokens.removeFirst()
-            guard let mode = FileMode(modeToken.text) else {
-                throw failure(
-                    "chmod: invalid mode '\(modeToken.text)' (octal like 644, or like u+x,go-w)",
-                    at: modeToken)
-            }
-            return .chmod(mode: mode, patterns: try words(min: 1, what: "file name"))
-        default:
-            throw failure("unknown command '\(name)'")
+extension Arguments {
+    /// The parsers a row of the command table can name.
+    enum Parser: Sendable {
+        case nothingMore(Command)
+        case cd, lcd, help, mkdir, rmdir, rm
+        case open, list, collect, move, chmod
+        case transfer(Transfer.Kind)
+        case pingMTU(local: Bool)
+    }
+
+    /// Reads the words with `parser`.
+    mutating func parse(with parser: Parser) throws(ScriptParser.Failure) -> Command {
+        switch parser {
+        case .nothingMore(let command): try nothingMore(command)
+        case .cd: .cd(path: try words(min: 0, max: 1, what: "directory").first)
+        case .lcd: .lcd(path: try words(min: 1, max: 1, what: "local directory")[0])
+        case .help: .help(topic: try words(min: 0, max: 1, what: "").first)
+        case .mkdir: .mkdir(paths: try words(min: 1, what: "directory name"))
+        case .rmdir: .rmdir(paths: try words(min: 1, what: "directory name"))
+        case .rm: .rm(patterns: try words(min: 1, what: "file name"))
+        case .open: try open()
+        case .list: try list()
+        case .collect: try collect()
+        case .move: try move()
+        case .chmod: try chmod()
+        case .transfer(let kind): try transfer(kind)
+        case .pingMTU(let local): try pingMTU(local: local)
         }
+    }
+
+    /// A command that takes no arguments.
+    mutating func nothingMore(_ command: Command) throws(ScriptParser.Failure) -> Command {
+        _ = try words(min: 0, max: 0, what: "")
+        return command
+    }
+
+    /// `open [-P port] [user@]host[:port] [port]`: `-P PORT` as on ferry's own command line, or the port
+    /// after the host as in psftp.
+    mutating func open() throws(ScriptParser.Failure) -> Command {
+        var port: Int?
+        if let first = tokens.first, !first.wasQuoted, first.text.hasPrefix("-P") {
+            tokens.removeFirst()
+            let attached = first.text.dropFirst(2)
+            guard let value = attached.isEmpty ? tokens.first?.text : String(attached) else {
+                throw failure("\(command): -P needs a port number (usage: \(usage))")
+            }
+            if attached.isEmpty { tokens.removeFirst() }
+            port = try portNumber(value, at: first)
+        }
+        _ = try options([])
+        let given = try words(min: 0, max: port == nil ? 2 : 1, what: "host")
+        if given.count == 2 { port = try portNumber(given[1], at: nil) }
+        return .open(target: given.first, port: port)
+    }
+
+    /// `dir [-1] [-a] [directory | pattern]`.
+    mutating func list() throws(ScriptParser.Failure) -> Command {
+        let flags = try options(["1", "l", "a"])
+        let path = try words(min: 0, max: 1, what: "").first
+        return .ls(List(path: path, long: !flags.contains("1"), all: true))
+    }
+
+    /// `get`, `put`, `reget`, `reput`, `mget`, `mput`, with `-r`, `-p` and `-a`.
+    mutating func transfer(_ kind: Transfer.Kind) throws(ScriptParser.Failure) -> Command {
+        let flags = try options(["r", "p", "P", "a"])
+        var transfer = Transfer(kind: kind, sources: [])
+        transfer.recursive = flags.contains("r")
+        transfer.preserve = flags.contains("p") || flags.contains("P")
+        transfer.resume = flags.contains("a") || kind == .reget || kind == .reput
+        if transfer.isMultiple {
+            transfer.sources = try words(min: 1, what: kind == .mget ? "remote file pattern" : "local file pattern")
+        } else {
+            let given = try words(min: 1, max: 2, what: transfer.isDownload ? "remote file" : "local file")
+            transfer.sources = [given[0]]
+            transfer.destination = given.count > 1 ? given[1] : nil
+        }
+        return .transfer(transfer)
+    }
+
+    /// `ping-mtu target [--max BYTES] [-6]`, options anywhere; `local` for `lping-mtu`.
+    mutating func pingMTU(local: Bool) throws(ScriptParser.Failure) -> Command {
+        var request = PingMTU(target: "", local: local)
+        var rest: [Token] = []
+        while !tokens.isEmpty {
+            let token = tokens.removeFirst()
+            if token.text == "-6" {
+                request.ipv6 = true
+            } else if token.text == "--max" {
+                guard let value = tokens.first.flatMap({ Int($0.text) }), (68...65535).contains(value) else {
+                    throw failure("\(command): --max needs an MTU from 68 to 65535", at: token)
+                }
+                tokens.removeFirst()
+                request.maximum = value
+            } else if token.text.hasPrefix("-"), !token.wasQuoted {
+                throw failure("\(command): unknown option '\(token.text)' (usage: \(usage))", at: token)
+            } else {
+                rest.append(token)
+            }
+        }
+        tokens = rest
+        request.target = try words(min: 1, max: 1, what: "target")[0]
+        return .pingMTU(request)
+    }
+
+    /// `collect [-r] remote-pattern...`.
+    mutating func collect() throws(ScriptParser.Failure) -> Command {
+        let flags = try options(["r"])
+        return .collect(patterns: try words(min: 1, what: "remote file pattern"), recursive: flags.contains("r"))
+    }
+
+    /// `mv source... destination`.
+    mutating func move() throws(ScriptParser.Failure) -> Command {
+        let given = try words(min: 2, what: tokens.isEmpty ? "source and destination" : "destination")
+        return .mv(sources: Array(given.dropLast()), destination: given[given.count - 1])
+    }
+
+    /// `chmod mode file...`.
+    mutating func chmod() throws(ScriptParser.Failure) -> Command {
+        guard let modeToken = tokens.first else { throw failure("chmod: missing mode (usage: \(usage))") }
+        tokens.removeFirst()
+        guard let mode = FileMode(modeToken.text) else {
+            throw failure("chmod: invalid mode '\(modeToken.text)' (octal like 644, or like u+x,go-w)", at: modeToken)
+        }
+        return .chmod(mode: mode, patterns: try words(min: 1, what: "file name"))
     }
 }

@@ -1,5 +1,15 @@
-/// What the parser and `help` know about one command name.
+/// One row of the command table: the names users type, the usage and help `help` prints, what the
+/// arguments name (for Tab completion) and how the arguments are parsed, as psftp keeps one
+/// `sftp_lookup[]` row per command.
 public struct CommandSpec: Sendable {
+    /// How a command's text becomes a ``Command``.
+    enum Syntax: Sendable {
+        /// The rest of the line is taken as written, after any options (`!`, `run`).
+        case line(@Sendable (_ text: String, _ columnOffset: Int) throws(ScriptParser.Failure) -> Command)
+        /// The words after the name, split with psftp's quoting, read by one of ``Arguments``' parsers.
+        case words(Arguments.Parser)
+    }
+
     /// The name users type, and other names for the same command.
     public var name: String
     public var aliases: [String]
@@ -9,104 +19,144 @@ public struct CommandSpec: Sendable {
     public var summary: String
     /// Longer explanation for `help CMD`.
     public var details: String
+    /// What the arguments name, for Tab completion.
+    public var arguments: ArgumentShape
+    /// How the arguments are parsed.
+    let syntax: Syntax
 
     /// Every command Ferry knows, in `help` order.
     public static let all: [CommandSpec] = [
         CommandSpec(
-            name: "!", aliases: [], usage: "! command", summary: "run a local shell command",
-            details: "Runs the rest of the line with /bin/sh on this machine. A non-zero exit fails."),
+            name: "!", usage: "! command", summary: "run a local shell command",
+            details: "Runs the rest of the line with /bin/sh on this machine. A non-zero exit fails.",
+            arguments: ArgumentShape(rest: .local), syntax: .line(ScriptParser.parseLocal)),
         CommandSpec(
-            name: "run", aliases: [], usage: "run [--timeout SECS] [-o NAME] command...",
+            name: "run", usage: "run [--timeout SECS] [-o NAME] command...",
             summary: "run a command on the remote host and keep its output",
             details: "Streams stdout and stderr as they come and saves them, with the exit status and timing, in"
-                + " the host's diagnostics folder. A non-zero exit, a signal or a timeout fails the command."),
+                + " the host's diagnostics folder. A non-zero exit, a signal or a timeout fails the command.",
+            arguments: ArgumentShape(options: true, rest: .remote), syntax: .line(ScriptParser.parseRun)),
         CommandSpec(
-            name: "ping-mtu", aliases: [], usage: "ping-mtu target [--max BYTES] [-6]",
+            name: "ping-mtu", usage: "ping-mtu target [--max BYTES] [-6]",
             summary: "find the real path MTU from the remote host",
             details: "Sends don't-fragment pings (iputils ping -M do) from the remote host, finds the largest"
-                + " packet that reaches the target, and compares it with the outgoing interface's MTU."),
+                + " packet that reaches the target, and compares it with the outgoing interface's MTU.",
+            syntax: .words(.pingMTU(local: false))),
         CommandSpec(
-            name: "lping-mtu", aliases: [], usage: "lping-mtu target [--max BYTES] [-6]",
-            summary: "find the real path MTU from this machine", details: "As ping-mtu, measured locally."),
+            name: "lping-mtu", usage: "lping-mtu target [--max BYTES] [-6]",
+            summary: "find the real path MTU from this machine", details: "As ping-mtu, measured locally.",
+            syntax: .words(.pingMTU(local: true))),
         CommandSpec(
-            name: "collect", aliases: [], usage: "collect [-r] remote-pattern...",
+            name: "collect", usage: "collect [-r] remote-pattern...",
             summary: "fetch remote files into the host's diagnostics folder",
             details: "Each file lands under diagnostics/<run>/<host>/files/ at its remote path, so the same file"
-                + " from many hosts never collides. -r fetches directories too. Wildcards allowed."),
+                + " from many hosts never collides. -r fetches directories too. Wildcards allowed.",
+            arguments: ArgumentShape(options: true, patterns: true, rest: .remote),
+            syntax: .words(.collect)),
         CommandSpec(
             name: "bye", aliases: ["exit", "quit"], usage: "bye", summary: "finish the session",
-            details: "Ends the script or the prompt and closes the connection."),
+            details: "Ends the script or the prompt and closes the connection.",
+            syntax: .words(.nothingMore(.bye))),
         CommandSpec(
-            name: "cd", aliases: [], usage: "cd [directory]", summary: "change the remote working directory",
-            details: "Without a directory, returns to the directory the session started in."),
+            name: "cd", usage: "cd [directory]", summary: "change the remote working directory",
+            details: "Without a directory, returns to the directory the session started in.",
+            arguments: ArgumentShape(rest: .remoteDirectory),
+            syntax: .words(.cd)),
         CommandSpec(
-            name: "chmod", aliases: [], usage: "chmod mode file...", summary: "change remote file permissions",
-            details: "mode is octal (644) or symbolic clauses such as u+x,go-w or a=r. Wildcards allowed."),
+            name: "chmod", usage: "chmod mode file...", summary: "change remote file permissions",
+            details: "mode is octal (644) or symbolic clauses such as u+x,go-w or a=r. Wildcards allowed.",
+            arguments: ArgumentShape(patterns: true, [.nothing], rest: .remote), syntax: .words(.chmod)),
         CommandSpec(
-            name: "close", aliases: [], usage: "close", summary: "close the connection, stay in Ferry",
-            details: "Drops the connection; use open to connect again."),
+            name: "close", usage: "close", summary: "close the connection, stay in Ferry",
+            details: "Drops the connection; use open to connect again.",
+            syntax: .words(.nothingMore(.close))),
         CommandSpec(
             name: "dir", aliases: ["ls"], usage: "dir [-1] [-a] [directory | pattern]",
             summary: "list remote files",
             details: "Lists a remote directory in long format, sorted by name. -1 prints names only;"
-                + " wildcards filter the last path component."),
+                + " wildcards filter the last path component.",
+            arguments: ArgumentShape(options: true, rest: .remote), syntax: .words(.list)),
         CommandSpec(
-            name: "get", aliases: [], usage: "get [-r] [-p] [-a] remote-file [local-file]",
-            summary: "download a file",
+            name: "get", usage: "get [-r] [-p] [-a] remote-file [local-file]", summary: "download a file",
             details: "-r copies a directory tree, -p keeps permissions and modification time, -a resumes"
-                + " like reget. The file is written under a temporary name and renamed when complete."),
+                + " like reget. The file is written under a temporary name and renamed when complete.",
+            arguments: ArgumentShape(options: true, [.remote, .local]), syntax: .words(.transfer(.get))),
         CommandSpec(
             name: "help", aliases: ["?"], usage: "help [command]", summary: "give help",
-            details: "Without a command, lists all commands; with one, shows its usage."),
+            details: "Without a command, lists all commands; with one, shows its usage.",
+            arguments: ArgumentShape([.command]),
+            syntax: .words(.help)),
         CommandSpec(
-            name: "lcd", aliases: [], usage: "lcd directory", summary: "change the local working directory",
-            details: "Later transfers read and write relative to this directory."),
+            name: "lcd", usage: "lcd directory", summary: "change the local working directory",
+            details: "Later transfers read and write relative to this directory.",
+            arguments: ArgumentShape([.localDirectory]),
+            syntax: .words(.lcd)),
         CommandSpec(
-            name: "lpwd", aliases: [], usage: "lpwd", summary: "print the local working directory",
-            details: ""),
+            name: "lpwd", usage: "lpwd", summary: "print the local working directory", details: "",
+            syntax: .words(.nothingMore(.lpwd))),
         CommandSpec(
-            name: "mget", aliases: [], usage: "mget [-r] [-p] [-a] remote-pattern...",
-            summary: "download many files",
+            name: "mget", usage: "mget [-r] [-p] [-a] remote-pattern...", summary: "download many files",
             details: "Each argument is a wildcard pattern (* ? [..]); matching files land in the local"
-                + " directory under their own names. A pattern matching nothing is a warning."),
+                + " directory under their own names. A pattern matching nothing is a warning.",
+            arguments: ArgumentShape(options: true, patterns: true, rest: .remote),
+            syntax: .words(.transfer(.mget))),
         CommandSpec(
-            name: "mkdir", aliases: [], usage: "mkdir directory...", summary: "create remote directories",
-            details: ""),
+            name: "mkdir", usage: "mkdir directory...", summary: "create remote directories", details: "",
+            arguments: ArgumentShape(rest: .remote),
+            syntax: .words(.mkdir)),
         CommandSpec(
-            name: "mput", aliases: [], usage: "mput [-r] [-p] [-a] local-pattern...",
-            summary: "upload many files",
+            name: "mput", usage: "mput [-r] [-p] [-a] local-pattern...", summary: "upload many files",
             details: "Each argument is a local wildcard pattern; matching files land in the remote"
-                + " directory under their own names. A pattern matching nothing is a warning."),
+                + " directory under their own names. A pattern matching nothing is a warning.",
+            arguments: ArgumentShape(options: true, patterns: true, rest: .local),
+            syntax: .words(.transfer(.mput))),
         CommandSpec(
             name: "mv", aliases: ["ren", "rename"], usage: "mv source... destination",
             summary: "move or rename remote files",
-            details: "With several sources or a wildcard, the destination must be a directory."),
+            details: "With several sources or a wildcard, the destination must be a directory.",
+            arguments: ArgumentShape(patterns: true, rest: .remote), syntax: .words(.move)),
         CommandSpec(
-            name: "open", aliases: [], usage: "open [-P port] [user@]host[:port] [port]", summary: "connect to a host",
-            details: "Connects with the options given on the command line."),
+            name: "open", usage: "open [-P port] [user@]host[:port] [port]", summary: "connect to a host",
+            details: "Connects with the options given on the command line.", arguments: ArgumentShape([.session]),
+            syntax: .words(.open)),
         CommandSpec(
-            name: "put", aliases: [], usage: "put [-r] [-p] [-a] local-file [remote-file]",
-            summary: "upload a file",
+            name: "put", usage: "put [-r] [-p] [-a] local-file [remote-file]", summary: "upload a file",
             details: "-r copies a directory tree, -p keeps permissions and modification time, -a resumes"
-                + " like reput."),
+                + " like reput.",
+            arguments: ArgumentShape(options: true, [.local, .remote]), syntax: .words(.transfer(.put))),
         CommandSpec(
-            name: "pwd", aliases: [], usage: "pwd", summary: "print the remote working directory",
-            details: ""),
+            name: "pwd", usage: "pwd", summary: "print the remote working directory", details: "",
+            syntax: .words(.nothingMore(.pwd))),
         CommandSpec(
-            name: "reget", aliases: [], usage: "reget [-r] [-p] remote-file [local-file]",
-            summary: "continue a download",
-            details: "Starts from the size of the local file that is already there."),
+            name: "reget", usage: "reget [-r] [-p] remote-file [local-file]", summary: "continue a download",
+            details: "Starts from the size of the local file that is already there.",
+            arguments: ArgumentShape(options: true, [.remote, .local]), syntax: .words(.transfer(.reget))),
         CommandSpec(
-            name: "reput", aliases: [], usage: "reput [-r] [-p] local-file [remote-file]",
-            summary: "continue an upload",
-            details: "Starts from the size of the remote file that is already there."),
+            name: "reput", usage: "reput [-r] [-p] local-file [remote-file]", summary: "continue an upload",
+            details: "Starts from the size of the remote file that is already there.",
+            arguments: ArgumentShape(options: true, [.local, .remote]), syntax: .words(.transfer(.reput))),
         CommandSpec(
             name: "rm", aliases: ["del", "delete"], usage: "rm file...", summary: "delete remote files",
-            details: "Wildcards allowed."),
+            details: "Wildcards allowed.", arguments: ArgumentShape(patterns: true, rest: .remote),
+            syntax: .words(.rm)),
         CommandSpec(
-            name: "rmdir", aliases: [], usage: "rmdir directory...", summary: "remove remote directories",
-            details: "Each directory must be empty."),
+            name: "rmdir", usage: "rmdir directory...", summary: "remove remote directories",
+            details: "Each directory must be empty.", arguments: ArgumentShape(rest: .remoteDirectory),
+            syntax: .words(.rmdir)),
     ]
+
+    init(
+        name: String, aliases: [String] = [], usage: String, summary: String, details: String,
+        arguments: ArgumentShape = .none, syntax: Syntax
+    ) {
+        self.name = name
+        self.aliases = aliases
+        self.usage = usage
+        self.summary = summary
+        self.details = details
+        self.arguments = arguments
+        self.syntax = syntax
+    }
 
     /// The spec for a name or alias.
     public static func named(_ name: String) -> CommandSpec? {

@@ -74,15 +74,10 @@ public enum ScriptParser {
     static func parseCommand(
         _ text: String, columnOffset: Int, closingOpenQuote: Bool = false
     ) throws(Failure) -> Command {
-        if text.hasPrefix("!") {
-            let commandLine = String(text.dropFirst()).trimmingLeadingWhitespace()
-            if commandLine.isEmpty {
-                throw Failure(column: columnOffset + 1, message: "'!' needs a local command to run")
-            }
-            return .local(commandLine: commandLine)
-        }
-        if text == "run" || text.hasPrefix("run ") || text.hasPrefix("run\t") {
-            return try parseRun(text, columnOffset: columnOffset)
+        // `!` needs no space after it; `run` keeps the rest of its line as written.
+        let first = text.hasPrefix("!") ? "!" : String(text.prefix { $0 != " " && $0 != "\t" })
+        if let spec = CommandSpec.named(first), case .line(let parse) = spec.syntax {
+            return try parse(text, columnOffset)
         }
         let tokens: [Token]
         do {
@@ -92,7 +87,7 @@ public enum ScriptParser {
         }
         guard let first = tokens.first else { throw Failure(column: columnOffset + 1, message: "empty command") }
         let name = first.text
-        guard let spec = CommandSpec.named(name) else {
+        guard let spec = CommandSpec.named(name), case .words(let parser) = spec.syntax else {
             var message = "unknown command '\(name)'"
             if let guess = suggestion(for: name) { message += " (did you mean '\(guess)'?)" }
             throw Failure(column: columnOffset + first.column, message: message)
@@ -101,7 +96,16 @@ public enum ScriptParser {
         var arguments = Arguments(
             tokens: Array(tokens.dropFirst()), command: name,
             usage: name + spec.usage.dropFirst(spec.name.count), columnOffset: columnOffset, end: text.count + 1)
-        return try arguments.build(name: spec.name)
+        return try arguments.parse(with: parser)
+    }
+
+    /// `!command`: the rest of the line, for /bin/sh.
+    static func parseLocal(_ text: String, columnOffset: Int) throws(Failure) -> Command {
+        let commandLine = String(text.dropFirst()).trimmingLeadingWhitespace()
+        if commandLine.isEmpty {
+            throw Failure(column: columnOffset + 1, message: "'!' needs a local command to run")
+        }
+        return .local(commandLine: commandLine)
     }
 
     /// `run [--timeout SECS] [-o NAME] command…`: options first, then the rest of the line as written.

@@ -54,11 +54,6 @@ public struct CompletionEngine {
         self.sessions = sessions
     }
 
-    /// The kind of name an argument is.
-    enum Kind: Equatable {
-        case command, remote, remoteDirectory, local, localDirectory, session, nothing
-    }
-
     /// A word of a partly typed line.
     struct Word: Equatable {
         /// The word with quoting removed.
@@ -83,36 +78,10 @@ public struct CompletionEngine {
         let command = words[0].text
         if command.hasPrefix("!") { return complete(current, as: .local, escaping: false) }
         let earlier = words.dropFirst().dropLast()
-        let takesOptions = Self.optionCommands.contains(command)
-        if takesOptions, current.text.hasPrefix("-"), !current.quoted { return .none }
-        let position = earlier.filter { !(takesOptions && $0.text.hasPrefix("-") && !$0.quoted) }.count
-        return complete(
-            current, as: Self.kind(of: command, position: position), escaping: Self.wildcardCommands.contains(command))
-    }
-
-    /// Commands whose leading `-x` words are options.
-    static let optionCommands: Set<String> = [
-        "get", "put", "mget", "mput", "reget", "reput", "ls", "dir", "collect", "run",
-    ]
-    /// Commands whose arguments are wildcard patterns, so a literal `*`, `?` or `[` needs a backslash.
-    static let wildcardCommands: Set<String> = [
-        "mget", "mput", "rm", "del", "delete", "mv", "ren", "rename", "chmod", "collect",
-    ]
-
-    /// What the argument at `position` (options not counted) of `command` names.
-    static func kind(of command: String, position: Int) -> Kind {
-        switch command {
-        case "get", "reget": position == 0 ? .remote : position == 1 ? .local : .nothing
-        case "put", "reput": position == 0 ? .local : position == 1 ? .remote : .nothing
-        case "mput": .local
-        case "lcd": position == 0 ? .localDirectory : .nothing
-        case "cd", "rmdir": .remoteDirectory
-        case "chmod": position == 0 ? .nothing : .remote
-        case "mget", "collect", "rm", "del", "delete", "mv", "ren", "rename", "ls", "dir", "mkdir", "run": .remote
-        case "open": position == 0 ? .session : .nothing
-        case "help", "?": position == 0 ? .command : .nothing
-        default: .nothing
-        }
+        let shape = CommandSpec.named(command)?.arguments ?? .none
+        if shape.takesOptions, current.text.hasPrefix("-"), !current.quoted { return .none }
+        let position = earlier.filter { !(shape.takesOptions && $0.text.hasPrefix("-") && !$0.quoted) }.count
+        return complete(current, as: shape.kind(at: position), escaping: shape.patterns)
     }
 
     /// Splits a partly typed line into words; a line ending in a space ends with an empty word.
@@ -125,7 +94,7 @@ public struct CompletionEngine {
         return words
     }
 
-    func complete(_ word: Word, as kind: Kind, escaping: Bool) -> Completion {
+    func complete(_ word: Word, as kind: ArgumentShape.Kind, escaping: Bool) -> Completion {
         switch kind {
         case .nothing:
             return .none
