@@ -28,7 +28,7 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Runs scripts/demo.scr against a throwaway sshd on a free loopback port.
+# Runs scripts/pull.scr and scripts/fleet-check.scr (scripts/dev/demo.sh) against a throwaway sshd on a free loopback port.
 demo: release deps-test
 	@bash scripts/dev/demo.sh
 

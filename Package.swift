@@ -1,9 +1,9 @@
 // swift-tools-version: 6.0
+// Ferry builds on Linux (Glibc, Debian's libssh2, libargon2 and libedit); no other platform is claimed.
 import PackageDescription
 
 let package = Package(
     name: "Ferry",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "ferry", targets: ["ferry"]),
         .library(

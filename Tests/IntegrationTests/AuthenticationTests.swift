@@ -12,11 +12,13 @@ struct AuthenticationTests {
         #expect(result.stdout.contains("Remote directory is /root"))
     }
 
+    /// The default sshd refuses ssh-rsa (SHA-1) signatures, so the login itself shows SHA-256 was used;
+    /// the -v line says so by name.
     @Test func rsaKeysSignWithSHA256SoCurrentOpenSSHAcceptsThem() {
-        _ = server.batch("pwd\n", in: "/tmp", key: server.rsaKey)
-        let log = (try? String(contentsOfFile: server.log, encoding: .utf8)) ?? ""
-        #expect(log.contains("Accepted publickey for root from 127.0.0.1"))
-        #expect(log.contains("RSA SHA256:"))
+        let result = server.batch("pwd\n", in: "/tmp", extra: ["-v"], key: server.rsaKey)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("key \(server.rsaKey) accepted (rsa-sha2-256)"), "\(result.stderr)")
+        #expect(!result.stderr.contains("trying ssh-rsa"))
     }
 
     @Test func legacyServerStillTakesRSA() {
@@ -24,6 +26,22 @@ struct AuthenticationTests {
         defer { legacy.stop() }
         let result = legacy.batch("pwd\n", in: "/tmp", key: legacy.rsaKey)
         #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    /// A server that is not a recent OpenSSH and takes only ssh-rsa signatures: the rsa-sha2-256 attempt
+    /// is refused and the ssh-rsa retry logs in.
+    @Test func serverThatTakesOnlySSHRSAGetsTheFallback() {
+        let hostile = HostileServer(["pubkey_algorithms": ["ssh-rsa"]])
+        Shell.sh("ssh-keygen -q -t rsa -b 2048 -N '' -f \(hostile.directory)/id_rsa")
+        let key = hostile.directory + "/id_rsa"
+        let result = FerryBinary.run(
+            [
+                "-batch", "-v", "-P", String(hostile.port), "-i", key, "--known-hosts", hostile.knownHosts,
+                "-b", "/dev/stdin", "root@127.0.0.1",
+            ], input: "pwd\n")
+        #expect(result.status == 0, "\(result.stderr)\n\(hostile.log)")
+        #expect(result.stderr.contains("key \(key) refused with rsa-sha2-256; trying ssh-rsa"), "\(result.stderr)")
+        #expect(result.stderr.contains("key \(key) accepted (ssh-rsa)"), "\(result.stderr)")
     }
 
     @Test func encryptedKeyNeedsItsPassphrase() {
@@ -192,8 +210,7 @@ struct AuthenticationTests {
             ],
             environment: ["SSH_AUTH_SOCK": socket], input: "pwd\n")
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.contains("agent key test-rsa accepted (rsa-sha2-256)"))
-        let log = (try? String(contentsOfFile: server.log, encoding: .utf8)) ?? ""
-        #expect(log.contains("RSA SHA256:"))
+        #expect(result.stderr.contains("agent key test-rsa accepted (rsa-sha2-256)"), "\(result.stderr)")
+        #expect(!result.stderr.contains("trying ssh-rsa"))
     }
 }

@@ -45,17 +45,4 @@ public struct HostKey: Sendable, Equatable {
         let hex = token.lowercased().hasPrefix("md5:") ? String(token.dropFirst(4)) : token
         return hex.lowercased() == md5Fingerprint
     }
-
-    /// The libssh2 known-hosts type mask for this key's algorithm.
-    var knownHostTypeMask: Int32 {
-        switch libssh2Type {
-        case LIBSSH2_HOSTKEY_TYPE_RSA: LIBSSH2_KNOWNHOST_KEY_SSHRSA
-        case LIBSSH2_HOSTKEY_TYPE_DSS: LIBSSH2_KNOWNHOST_KEY_SSHDSS
-        case LIBSSH2_HOSTKEY_TYPE_ECDSA_256: LIBSSH2_KNOWNHOST_KEY_ECDSA_256
-        case LIBSSH2_HOSTKEY_TYPE_ECDSA_384: LIBSSH2_KNOWNHOST_KEY_ECDSA_384
-        case LIBSSH2_HOSTKEY_TYPE_ECDSA_521: LIBSSH2_KNOWNHOST_KEY_ECDSA_521
-        case LIBSSH2_HOSTKEY_TYPE_ED25519: LIBSSH2_KNOWNHOST_KEY_ED25519
-        default: LIBSSH2_KNOWNHOST_KEY_UNKNOWN
-        }
-    }
 }

@@ -183,9 +183,14 @@ extension SSHSession {
         let result: Int32
         if let signer = try key.rsaSigner(passphrase: passphrase) {
             result = signer.authenticate(session: self, user: options.user)
-            if result != 0, retriesRSAWithSHA1 {
+            if result == 0 {
+                log("key \(path) accepted (rsa-sha2-256)")
+                return passphrase
+            }
+            if retriesRSAWithSHA1 {
                 log("key \(path) refused with rsa-sha2-256; trying ssh-rsa")
                 if ferry_userauth_publickey_fromfile(handle, options.user, nil, path, passphrase) == 0 {
+                    log("key \(path) accepted (ssh-rsa)")
                     return passphrase
                 }
             }
@@ -193,7 +198,7 @@ extension SSHSession {
             result = ferry_userauth_publickey_fromfile(handle, options.user, nil, path, passphrase)
         }
         if result == 0 {
-            log("key \(path) accepted")
+            log("key \(path) accepted (\(key.keyType ?? "public key"))")
             return passphrase
         }
         if result == LIBSSH2_ERROR_FILE {

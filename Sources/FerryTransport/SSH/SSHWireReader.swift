@@ -6,8 +6,6 @@ struct SSHWireReader {
 
     init(_ bytes: Data) { self.bytes = Data(bytes) }
 
-    var isAtEnd: Bool { bytes.isEmpty }
-
     mutating func readUInt32() -> UInt32? {
         guard bytes.count >= 4 else { return nil }
         let value = bytes.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }

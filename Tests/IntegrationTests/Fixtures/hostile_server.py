@@ -17,6 +17,8 @@ password or key. The scenario file decides what the server says:
                (seconds before each read is answered); "deny" makes opening it fail
   files        {path: entry}: what stat and open see at an exact path
   endless      a path under which every folder holds a folder "again" and a file, for ever
+  pubkey_algorithms  the public-key signature algorithms accepted (all when absent), e.g. ["ssh-rsa"]
+                     for an old server that knows no SHA-2 RSA signatures
 
 A path that nothing names is a 6-byte file holding "pwned\\n"; a directory that nothing lists holds
 one such file, payload.txt. So a name that escapes, if believed, really writes something.
@@ -49,6 +51,25 @@ PORT = int(sys.argv[1])
 HOST_KEY = paramiko.Ed25519Key(filename=sys.argv[2])
 with open(sys.argv[3], encoding="utf-8") as scenario_file:
     SCENARIO = json.load(scenario_file)
+
+# paramiko does not tell check_auth_publickey which signature algorithm the client used: note it as
+# the request is parsed (on the transport's own thread, the one that then calls check_auth_publickey).
+ALGORITHM = threading.local()
+_generate_key = paramiko.auth_handler.AuthHandler._generate_key_from_request
+
+
+def _noting_algorithm(self, algorithm, keyblob):
+    ALGORITHM.value = algorithm
+    allowed = SCENARIO.get("pubkey_algorithms")
+    if allowed is not None and algorithm not in allowed:
+        # An old server refuses a signature algorithm it does not know (check_auth_publickey says no);
+        # it does not drop the connection, as paramiko does for a key it cannot parse. The key is
+        # never looked at after a refusal, so a stand-in will do.
+        return object()
+    return _generate_key(self, algorithm, keyblob)
+
+
+paramiko.auth_handler.AuthHandler._generate_key_from_request = _noting_algorithm
 
 DEFAULT = {"type": "file", "size": 6, "mode": 0o644, "content": "pwned\n"}
 KINDS = {"file": 0o100000, "dir": 0o040000, "link": 0o120000}
@@ -189,6 +210,9 @@ class Server(ServerInterface):
         return AUTH_SUCCESSFUL
 
     def check_auth_publickey(self, username, key):
+        allowed = SCENARIO.get("pubkey_algorithms")
+        if allowed is not None and getattr(ALGORITHM, "value", None) not in allowed:
+            return AUTH_FAILED
         return AUTH_SUCCESSFUL
 
     def check_auth_interactive(self, username, submethods):
