@@ -35,6 +35,8 @@ public enum FailureClass: Int32, Sendable, CaseIterable {
 public struct CommandFailure: Error, CustomStringConvertible, Sendable {
     public var failureClass: FailureClass
     public private(set) var message: String
+    /// What the command did before it failed.
+    public var outcome = CommandOutcome()
 
     /// Creates a failure.
     public init(_ failureClass: FailureClass, _ message: String) {

@@ -30,8 +30,7 @@ extension Interpreter {
             }
             if options.echo { console.print("ferry> \(line.ignoresFailure ? "-" : "")\(line.text)") }
             do {
-                let flow = try recording(line) { () throws(CommandFailure) in try execute(line.command) }
-                if flow == .quit { break }
+                if try recording(line).flow == .quit { break }
             } catch {
                 if error.failureClass == .interrupted { console.endInterruptedCommand() }
                 console.report(error.message)
@@ -53,21 +52,19 @@ extension Interpreter {
         return status
     }
 
-    /// Runs `body` for `line` and keeps a record of it for the report.
-    func recording(_ line: ScriptLine, _ body: () throws(CommandFailure) -> Flow) throws(CommandFailure) -> Flow {
-        commandBytes = 0
-        lastRemoteEnd = nil
-        lastMTU = nil
+    /// Runs `line`'s command and keeps a record of what it did for the report.
+    func recording(_ line: ScriptLine) throws(CommandFailure) -> CommandOutcome {
         let started = Date()
         var record = CommandRecord(
-            line: line.line, command: line.text, host: nil, status: .ok, exitStatus: nil, signal: nil,
+            line: line.line, command: line.text, host: hostName, status: .ok, exitStatus: nil, signal: nil,
             timedOutAfterSeconds: nil, durationSeconds: 0, bytes: 0, message: nil)
+        var outcome = CommandOutcome()
         defer {
             record.host = hostName ?? record.host
             record.durationSeconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
-            record.bytes = commandBytes
-            record.mtu = lastMTU
-            switch lastRemoteEnd {
+            record.bytes = outcome.bytes
+            record.mtu = outcome.mtu
+            switch outcome.remoteEnd {
             case .exited(let code): record.exitStatus = Int(code)
             case .signalled(let signal): record.signal = signal
             case .timedOut(let seconds): record.timedOutAfterSeconds = seconds
@@ -75,16 +72,17 @@ extension Interpreter {
             }
             records.append(record)
         }
-        record.host = hostName
         do {
-            return try body()
+            outcome = try execute(line.command)
+            return outcome
         } catch {
+            outcome = error.outcome
             record.status =
                 error.failureClass == .interrupted
                 ? .interrupted
-                : line.ignoresFailure ? .failedIgnored : lastMTU?.verdict == .mismatched ? .trouble : .failed
+                : line.ignoresFailure ? .failedIgnored : outcome.mtu?.verdict == .mismatched ? .trouble : .failed
             record.message = error.message
-            if record.exitStatus == nil, lastRemoteEnd == nil { record.exitStatus = Int(error.failureClass.exitStatus) }
+            if outcome.remoteEnd == nil { record.exitStatus = Int(error.failureClass.exitStatus) }
             throw error
         }
     }

@@ -6,7 +6,7 @@ import Foundation
 extension Interpreter {
     /// `ping-mtu` / `lping-mtu`: measures, prints the figures and the verdict; a mismatch fails the command
     /// (and the report marks it "trouble"), so cron jobs notice.
-    func pingMTU(_ request: PingMTU) throws(CommandFailure) {
+    func pingMTU(_ request: PingMTU) throws(CommandFailure) -> CommandOutcome {
         let command = request.local ? "lping-mtu" : "ping-mtu"
         let shell: any ProbeShell
         if request.local {
@@ -17,17 +17,17 @@ extension Interpreter {
         var probe = MTUProbe(target: request.target, ipv6: request.ipv6, maximum: request.maximum, shell: shell)
         probe.name = command
         let figures = try probe.measure()
-        lastMTU = figures
+        let outcome = CommandOutcome(mtu: figures)
         var line =
             "\(command) \(figures.target): path MTU \(figures.pathMTU), interface \(figures.interface)"
             + " MTU \(figures.interfaceMTU)"
         if let reported = figures.reportedMTU { line += ", network reported mtu = \(reported)" }
         console.print(line)
-        if figures.verdict == .matched {
-            console.print("\(command): matched: \(figures.explanation)")
-        } else {
-            throw CommandFailure(.command, "\(command): mismatch: \(figures.explanation)")
+        guard figures.verdict == .matched else {
+            throw CommandFailure(.command, "\(command): mismatch: \(figures.explanation)").having(outcome)
         }
+        console.print("\(command): matched: \(figures.explanation)")
+        return outcome
     }
 }
 

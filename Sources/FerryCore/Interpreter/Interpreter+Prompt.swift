@@ -39,7 +39,7 @@ extension Interpreter {
                 settings.cancellation.clear()
             }
             do {
-                if try execute(line.command) == .quit { break }
+                if try execute(line.command).flow == .quit { break }
             } catch {
                 if error.failureClass == .interrupted { console.endInterruptedCommand() }
                 console.report(error.message)

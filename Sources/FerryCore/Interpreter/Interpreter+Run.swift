@@ -6,7 +6,7 @@ import Foundation
 extension Interpreter {
     /// `run`: runs a remote command, streams what it prints, and keeps stdout, stderr and a record of how
     /// it ended in `<diagnostics>/<run>/<host>/`.
-    func runRemote(_ request: RemoteRun) throws(CommandFailure) {
+    func runRemote(_ request: RemoteRun) throws(CommandFailure) -> CommandOutcome {
         let connection = try connected("run")
         let folder = try diagnosticsFolder(for: hostName ?? connection.target.host)
         runCounter += 1
@@ -18,17 +18,18 @@ extension Interpreter {
         let started = Date()
         var sanitizer = TerminalSanitizer()
         var errorSanitizer = TerminalSanitizer()
+        var bytes: UInt64 = 0
         let end: RemoteCommandEnd
         do {
             end = try connection.run(
                 request.command, timeout: request.timeout, cancellation: settings.cancellation,
                 stdout: { chunk in
-                    self.commandBytes += UInt64(chunk.count)
+                    bytes += UInt64(chunk.count)
                     try out.write(contentsOf: Data(chunk))
                     self.console.stream(sanitizer.clean(chunk), isError: false)
                 },
                 stderr: { chunk in
-                    self.commandBytes += UInt64(chunk.count)
+                    bytes += UInt64(chunk.count)
                     try err.write(contentsOf: Data(chunk))
                     self.console.stream(errorSanitizer.clean(chunk), isError: true)
                 })
@@ -37,11 +38,12 @@ extension Interpreter {
             try? err.close()
             let failure = CommandFailure(error, context: "run: \(request.command)")
             if failure.failureClass == .connection { dropConnection() }
-            throw failure.failureClass == .transfer ? CommandFailure(.command, failure.message) : failure
+            throw (failure.failureClass == .transfer ? CommandFailure(.command, failure.message) : failure)
+                .having(CommandOutcome(bytes: bytes))
         }
         try? out.close()
         try? err.close()
-        lastRemoteEnd = end
+        let outcome = CommandOutcome(bytes: bytes, remoteEnd: end)
         let seconds = Date().timeIntervalSince(started)
         var record = RemoteRunRecord(
             command: request.command, host: hostName ?? connection.target.host,
@@ -70,12 +72,13 @@ extension Interpreter {
         if let data = try? encoder.encode(record) {
             try? data.write(to: URL(fileURLWithPath: folder + "/" + base + ".json"))
         }
-        if let failure { throw failure }
+        if let failure { throw failure.having(outcome) }
+        return outcome
     }
 
     /// `collect`: downloads matching files to `<host folder>/files/<remote path>`, keeping their
     /// permission bits and times (never set-ID bits: see ``ServerMode``).
-    func collect(_ patterns: [String], recursive: Bool) throws(CommandFailure) {
+    func collect(_ patterns: [String], recursive: Bool) throws(CommandFailure) -> CommandOutcome {
         let connection = try connected("collect")
         let sftp = try sftp("collect")
         let host = hostName ?? connection.target.host
@@ -112,7 +115,7 @@ extension Interpreter {
             }
             if found == 0 { throw CommandFailure(.transfer, "collect: \(pattern): nothing matched") }
         }
-        if !jobs.isEmpty { try execute(jobs, command: "collect") }
+        return jobs.isEmpty ? CommandOutcome() : try execute(jobs, command: "collect")
     }
 
     /// The folder for `host` in this run's diagnostics folder, made on first use.

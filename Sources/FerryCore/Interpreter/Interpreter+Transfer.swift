@@ -5,16 +5,16 @@ import Foundation
 
 extension Interpreter {
     /// `get`, `put`, `mget`, `mput`, `reget`, `reput`.
-    func runTransfer(_ transfer: Transfer) throws(CommandFailure) {
+    func runTransfer(_ transfer: Transfer) throws(CommandFailure) -> CommandOutcome {
         let command = transfer.kind.rawValue
         let sftp = try sftp(command)
         let jobs = transfer.isDownload ? try planDownload(transfer, sftp: sftp) : try planUpload(transfer, sftp: sftp)
-        if jobs.isEmpty { return }
-        try execute(jobs, command: command)
+        if jobs.isEmpty { return CommandOutcome() }
+        return try execute(jobs, command: command)
     }
 
     /// Runs the jobs, on extra connections when there are many, printing each result in order.
-    func execute(_ jobs: [TransferJob], command: String) throws(CommandFailure) {
+    func execute(_ jobs: [TransferJob], command: String) throws(CommandFailure) -> CommandOutcome {
         let sftp = try sftp(command)
         var outcomes: [TransferOutcome] = []
         let report: (Int, TransferOutcome) -> Void = { index, outcome in
@@ -33,7 +33,6 @@ extension Interpreter {
                 }
             }
             outcomes.append(outcome)
-            self.commandBytes += outcome.bytes
         }
         if jobs.count >= TransferPool.minimumJobs, settings.transferConnections > 1, let connection {
             if pool == nil {
@@ -67,17 +66,21 @@ extension Interpreter {
             }
         }
         let failures = outcomes.compactMap(\.failure)
+        let done = CommandOutcome(
+            files: outcomes.count { $0.failure == nil }, bytes: outcomes.reduce(0) { $0 + $1.bytes })
         if failures.contains(where: { $0.failureClass == .interrupted }) {
-            let done = outcomes.count { $0.failure == nil }
             throw CommandFailure(
                 .interrupted,
-                "\(command): interrupted" + (jobs.count > 1 ? " (\(done) of \(jobs.count) files done)" : ""))
+                "\(command): interrupted" + (jobs.count > 1 ? " (\(done.files) of \(jobs.count) files done)" : "")
+            ).having(done)
         }
         if let first = failures.first {
             if first.failureClass == .connection { dropConnection() }
-            if jobs.count == 1 { throw CommandFailure(first.failureClass, "\(command): \(first.message)") }
+            if jobs.count == 1 { throw CommandFailure(first.failureClass, "\(command): \(first.message)").having(done) }
             throw CommandFailure(first.failureClass, "\(command): \(failures.count) of \(jobs.count) files failed")
+                .having(done)
         }
+        return done
     }
 
     // MARK: Downloads
@@ -90,6 +93,7 @@ extension Interpreter {
             let path = remotePath(source)
             let attributes = try remote(command, path) { try sftp.attributes(path) }
             let name = PathRules.lastComponent(path)
+            if let destination = transfer.destination { makeHostFolder(for: destination) }
             var display = transfer.destination.map(namingHost) ?? name
             // A local name the user gave may use `~` and `{host}`; a remote file's own name is only a name.
             var local = transfer.destination.map(localPath) ?? PathRules.join(localDirectory, name)

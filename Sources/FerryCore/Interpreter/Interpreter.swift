@@ -75,12 +75,6 @@ public final class Interpreter {
     var runCounter = 0
     /// Every command run so far, for the report.
     public internal(set) var records: [CommandRecord] = []
-    /// Bytes the current command has moved.
-    var commandBytes: UInt64 = 0
-    /// What the current command's path-MTU measurement found, if it made one.
-    var lastMTU: MTUFigures?
-    /// How the current command's remote process ended, if it ran one.
-    var lastRemoteEnd: RemoteCommandEnd?
     /// Remote directory listings kept briefly for Tab completion, by absolute path.
     var listings: [String: (made: Date, entries: [CompletionEntry])] = [:]
 
@@ -104,11 +98,11 @@ public final class Interpreter {
         if let target = settings.initialTarget { try connect(to: target) }
     }
 
-    /// Runs one command.
-    public func execute(_ command: Command) throws(CommandFailure) -> Flow {
+    /// Runs one command and says what it did; a failure carries what it did before failing.
+    public func execute(_ command: Command) throws(CommandFailure) -> CommandOutcome {
         keepAlive()
         switch command {
-        case .bye: return .quit
+        case .bye: return CommandOutcome(flow: .quit)
         case .help(let topic): try help(topic)
         case .open(let target, let port): try open(target, port: port)
         case .close: try close()
@@ -119,18 +113,18 @@ public final class Interpreter {
         case .cd(let path): try changeRemoteDirectory(path)
         case .lcd(let path): try changeLocalDirectory(path)
         case .ls(let list): try listDirectory(list)
-        case .transfer(let transfer): try runTransfer(transfer)
+        case .transfer(let transfer): return try runTransfer(transfer)
         case .mkdir(let paths): try makeDirectories(paths)
         case .rmdir(let paths): try removeDirectories(paths)
         case .rm(let patterns): try removeFiles(patterns)
         case .mv(let sources, let destination): try move(sources, to: destination)
         case .chmod(let mode, let patterns): try changeMode(mode, patterns)
         case .local(let commandLine): try runLocal(commandLine)
-        case .run(let run): try runRemote(run)
-        case .collect(let patterns, let recursive): try collect(patterns, recursive: recursive)
-        case .pingMTU(let request): try pingMTU(request)
+        case .run(let run): return try runRemote(run)
+        case .collect(let patterns, let recursive): return try collect(patterns, recursive: recursive)
+        case .pingMTU(let request): return try pingMTU(request)
         }
-        return .proceed
+        return CommandOutcome()
     }
 
     /// The open connection, or a failure telling the user to `open` a host.
@@ -180,29 +174,34 @@ public final class Interpreter {
         }
     }
 
-    /// `path` with `{host}` replaced by this host's name, in a run over many hosts; the folder named
-    /// after the host is made when missing (a last component naming the host is the file itself).
+    /// `path` with `{host}` replaced by this host's name, in a run over many hosts. Pure: nothing is made.
     func namingHost(_ path: String) -> String {
         guard let label = settings.hostLabel, path.contains("{host}") else { return path }
-        let name = PathRules.safeComponent(label)
-        let components = path.split(separator: "/", omittingEmptySubsequences: false)
-        if let last = components.lastIndex(where: { $0.contains("{host}") }), last + 1 < components.count {
-            let folder = components[...last].joined(separator: "/").replacingOccurrences(of: "{host}", with: name)
-            // The host's folder is made only where it stays under the folder the path names before it.
-            let first = components.firstIndex(where: { $0.contains("{host}") }) ?? last
-            let above = components[..<first].joined(separator: "/")
-            let made = PathRules.resolve(resolvingHome(folder), in: localDirectory)
-            if DownloadRoot(PathRules.resolve(resolvingHome(above), in: localDirectory)).escape(made) == nil {
-                try? FileManager.default.createDirectory(atPath: made, withIntermediateDirectories: true)
-            }
-        }
-        return path.replacingOccurrences(of: "{host}", with: name)
+        return path.replacingOccurrences(of: "{host}", with: PathRules.safeComponent(label))
     }
 
-    /// A local path made absolute against the local working directory (`{host}` named, see
-    /// ``namingHost(_:)``).
+    /// A local path made absolute against the local working directory, `~` and `{host}` named. Pure:
+    /// a command that writes makes what it needs with ``makeHostFolder(for:)``.
     func localPath(_ path: String) -> String {
         PathRules.resolve(resolvingHome(namingHost(path)), in: localDirectory)
+    }
+
+    /// Makes the folder named after this host in a destination the user gave (`{host}/data.bin`), so
+    /// one script can write each host's files apart. The last component naming the host is the file
+    /// itself; the folder is made only where it stays under the folder the path names before it.
+    func makeHostFolder(for path: String) {
+        guard let label = settings.hostLabel, path.contains("{host}") else { return }
+        let components = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard let last = components.lastIndex(where: { $0.contains("{host}") }), last + 1 < components.count,
+            let first = components.firstIndex(where: { $0.contains("{host}") })
+        else { return }
+        let name = PathRules.safeComponent(label)
+        let folder = components[...last].joined(separator: "/").replacingOccurrences(of: "{host}", with: name)
+        let above = components[..<first].joined(separator: "/")
+        let made = PathRules.resolve(resolvingHome(folder), in: localDirectory)
+        if DownloadRoot(PathRules.resolve(resolvingHome(above), in: localDirectory)).escape(made) == nil {
+            try? FileManager.default.createDirectory(atPath: made, withIntermediateDirectories: true)
+        }
     }
 
     /// `path` with a leading `~` replaced by the home folder.
