@@ -3,23 +3,23 @@ import FerryTransport
 import Foundation
 
 extension Interpreter {
-    /// The remote paths a wildcard pattern names, sorted; a pattern without wildcards names itself.
+    /// The remote paths `pattern` names: itself when it has no wildcards, else the matches of its last
+    /// component in its folder, sorted (psftp matches only the last component).
     func expandRemote(_ pattern: String, command: String) throws(CommandFailure) -> [(
         path: String, entry: RemoteEntry?
     )] {
-        // Starting SFTP first also learns the remote directory that relative patterns start from.
-        _ = try sftp(command)
-        guard Wildcard.hasWildcards(pattern) else { return [(remotePath(Wildcard.unescape(pattern)), nil)] }
-        guard let split = PathRules.splitPattern(pattern) else {
-            throw CommandFailure(
-                .usage, "\(command): \(pattern): wildcards are only allowed in the last path component")
+        let planner = try self.planner(command)
+        return try droppingLostConnection { () throws(CommandFailure) in
+            try planner.expandRemote(pattern, command: command)
         }
-        let directory = remotePath(split.directory.isEmpty ? "." : split.directory)
-        let matcher = Wildcard(split.name)
-        let entries = try listRemote(directory, command: command)
-        return entries.filter { PathRules.patternMatches(matcher, name: $0.name) }
-            .sorted { $0.name < $1.name }
-            .map { (PathRules.join(directory, $0.name), $0) }
+    }
+
+    /// The entries of remote folder `path` whose names are safe to use (see ``TransferPlanner``).
+    func listRemote(_ path: String, command: String) throws(CommandFailure) -> [RemoteEntry] {
+        let planner = try self.planner(command)
+        return try droppingLostConnection { () throws(CommandFailure) in
+            try planner.listRemote(path, command: command)
+        }
     }
 
     /// Runs `body` for each item, reporting each failure and failing at the end if any did.

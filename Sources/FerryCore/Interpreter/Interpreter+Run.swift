@@ -80,40 +80,10 @@ extension Interpreter {
     /// permission bits and times (never set-ID bits: see ``ServerMode``).
     func collect(_ patterns: [String], recursive: Bool) throws(CommandFailure) -> CommandOutcome {
         let connection = try connected("collect")
-        let sftp = try sftp("collect")
-        let host = hostName ?? connection.target.host
-        let root = DownloadRoot(try diagnosticsFolder(for: host) + "/files")
-        let transfer = Transfer(kind: .mget, sources: patterns, recursive: recursive, preserve: true)
-        var jobs: [TransferJob] = []
-        for pattern in patterns {
-            let matches = try expandRemote(pattern, command: "collect")
-            var found = 0
-            for match in matches {
-                guard let attributes = (try? sftp.attributes(match.path)) else { continue }
-                found += 1
-                // Remote paths are absolute and canonical (patterns are resolved here, names checked
-                // where listed), so this stays under the folder by its text; the disk is checked too.
-                let local = root.path + match.path
-                if let reason = root.escape(local) {
-                    console.report("warning: collect: \(local): refusing to write there: \(reason); skipped")
-                    continue
-                }
-                try Self.makeFolder(PathRules.parent(local), failing: "collect: cannot create")
-                if attributes.isDirectory {
-                    guard recursive else {
-                        console.report("collect: \(match.path): skipping directory (use collect -r)")
-                        continue
-                    }
-                    try walkRemote(
-                        match.path, into: local, display: local, transfer: transfer, sftp: sftp, root: root,
-                        command: "collect", jobs: &jobs)
-                } else {
-                    jobs.append(
-                        downloadJob(
-                            match.path, local: local, display: local, attributes: attributes, transfer, root: root))
-                }
-            }
-            if found == 0 { throw CommandFailure(.transfer, "collect: \(pattern): nothing matched") }
+        let planner = try planner("collect")
+        let root = DownloadRoot(try diagnosticsFolder(for: hostName ?? connection.target.host) + "/files")
+        let jobs = try droppingLostConnection { () throws(CommandFailure) in
+            try planner.planCollect(patterns, recursive: recursive, into: root)
         }
         return jobs.isEmpty ? CommandOutcome() : try execute(jobs, command: "collect")
     }

@@ -174,44 +174,34 @@ public final class Interpreter {
         }
     }
 
-    /// `path` with `{host}` replaced by this host's name, in a run over many hosts. Pure: nothing is made.
-    func namingHost(_ path: String) -> String {
-        guard let label = settings.hostLabel, path.contains("{host}") else { return path }
-        return path.replacingOccurrences(of: "{host}", with: PathRules.safeComponent(label))
+    /// Where relative paths start, and what `{host}` and `~` stand for.
+    var paths: PathContext {
+        PathContext(
+            remoteDirectory: remoteDirectory, localDirectory: localDirectory, hostLabel: settings.hostLabel,
+            home: ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory())
     }
 
-    /// A local path made absolute against the local working directory, `~` and `{host}` named. Pure:
-    /// a command that writes makes what it needs with ``makeHostFolder(for:)``.
-    func localPath(_ path: String) -> String {
-        PathRules.resolve(resolvingHome(namingHost(path)), in: localDirectory)
-    }
-
-    /// Makes the folder named after this host in a destination the user gave (`{host}/data.bin`), so
-    /// one script can write each host's files apart. The last component naming the host is the file
-    /// itself; the folder is made only where it stays under the folder the path names before it.
-    func makeHostFolder(for path: String) {
-        guard let label = settings.hostLabel, path.contains("{host}") else { return }
-        let components = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard let last = components.lastIndex(where: { $0.contains("{host}") }), last + 1 < components.count,
-            let first = components.firstIndex(where: { $0.contains("{host}") })
-        else { return }
-        let name = PathRules.safeComponent(label)
-        let folder = components[...last].joined(separator: "/").replacingOccurrences(of: "{host}", with: name)
-        let above = components[..<first].joined(separator: "/")
-        let made = PathRules.resolve(resolvingHome(folder), in: localDirectory)
-        if DownloadRoot(PathRules.resolve(resolvingHome(above), in: localDirectory)).escape(made) == nil {
-            try? FileManager.default.createDirectory(atPath: made, withIntermediateDirectories: true)
-        }
-    }
-
-    /// `path` with a leading `~` replaced by the home folder.
-    private func resolvingHome(_ path: String) -> String {
-        guard path == "~" || path.hasPrefix("~/") else { return path }
-        return (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst()
-    }
+    /// A local path made absolute against the local working directory, `~` and `{host}` named.
+    func localPath(_ path: String) -> String { paths.localPath(path) }
 
     /// A remote path made absolute against the remote working directory.
-    func remotePath(_ path: String) -> String { PathRules.resolve(path, in: remoteDirectory) }
+    func remotePath(_ path: String) -> String { paths.remotePath(path) }
+
+    /// The planner for `command`'s transfers, over the SFTP channel (started if need be).
+    func planner(_ command: String) throws(CommandFailure) -> TransferPlanner {
+        let files = try sftp(command)
+        return TransferPlanner(files: files, paths: paths, warn: { [console] in console.report($0) })
+    }
+
+    /// Runs `body`; a lost connection it reports is dropped, so later commands say so plainly.
+    func droppingLostConnection<T>(_ body: () throws(CommandFailure) -> T) throws(CommandFailure) -> T {
+        do {
+            return try body()
+        } catch {
+            if error.failureClass == .connection { dropConnection() }
+            throw error
+        }
+    }
 
     /// Sends a keepalive when one is due, so a long local command or a slow typist does not let a
     /// firewall forget the connection; a connection found dead here is dropped.

@@ -25,12 +25,12 @@ enum FileTransfer {
     /// Downloads `job`; `progress` receives the bytes moved so far. A cancellation stops it between
     /// reads, removing the temporary file (a resumed download keeps what it had, for the next `reget`).
     static func download(
-        _ job: TransferJob, sftp: SFTPClient, buffer: Buffer, cancellation: Cancellation,
+        _ job: TransferJob, sftp: any RemoteFileSystem, buffer: Buffer, cancellation: Cancellation,
         progress: (UInt64) -> Void
     ) throws(CommandFailure) -> TransferOutcome {
-        let remote: SFTPFile
+        let remote: any RemoteFile
         do {
-            remote = try sftp.open(job.remotePath, .read)
+            remote = try sftp.openFile(job.remotePath, .read)
         } catch {
             throw CommandFailure(error, context: "\(job.remotePath): open for read")
         }
@@ -47,89 +47,20 @@ enum FileTransfer {
         if let root = job.localRoot, let reason = DownloadRoot(root).escape(job.localPath) {
             throw CommandFailure(.transfer, "\(job.localPath): refusing to write there: \(reason)")
         }
-        let local: LocalFile
-        var temporaryPath: String?
-        // Under a folder a server names files in, an existing file is never followed out through a link.
-        let rooted = job.localRoot != nil
-        if job.resume, let existing = LocalStatus(job.localPath, followLinks: !rooted), existing.isRegularFile {
-            if let size, existing.size > size {
-                throw CommandFailure(
-                    .transfer,
-                    "\(job.localDisplay): local file is larger than the remote file;"
-                        + " not resuming")
-            }
-            outcome.resumedAt = existing.size
-            local = try localCall { () throws(LocalFileError) in
-                try LocalFile(
-                    path: job.localPath, flags: O_WRONLY | O_APPEND | (rooted ? O_NOFOLLOW : 0),
-                    operation: "open for append")
-            }
-            remote.seek(to: existing.size)
-        } else {
-            let directory = PathRules.parent(job.localPath)
-            let name = PathRules.lastComponent(job.localPath)
-            var created: LocalFile?
-            for _ in 0..<20 where created == nil {
-                let candidate = PathRules.join(
-                    directory.isEmpty ? "." : directory,
-                    ".\(name).ferry-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))")
-                do {
-                    created = try LocalFile(
-                        path: candidate, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600,
-                        operation: "create")
-                    temporaryPath = candidate
-                } catch  where error.code == EEXIST {
-                    continue
-                } catch {
-                    throw CommandFailure(
-                        .transfer,
-                        "\(PathRules.parent(job.localPath)): cannot create file:"
-                            + " \(String(cString: strerror(error.code)).lowercased())")
-                }
-            }
-            guard let created else {
-                throw CommandFailure(.transfer, "\(job.localPath): cannot find a free temporary name")
-            }
-            local = created
+        let target = try openTarget(of: job, remoteSize: size)
+        let local = target.file
+        if let start = target.resumedAt {
+            outcome.resumedAt = start
+            remote.seek(to: start)
         }
         do {
-            // The size the server announced bounds the download: a server that streams more (or for
-            // ever) gets no further than that, and a file that grew while being read is reported.
-            let start = outcome.resumedAt ?? 0
-            let expected = size.map { $0 - min($0, start) }
-            // Ask for no more than the file holds: libssh2 sends read-ahead for the whole buffer.
-            let chunk = Int(min(UInt64(readSize), max(expected ?? UInt64(readSize), 32 * 1024)))
-            var done: UInt64 = 0
-            while true {
-                try cancellation.check(job.remoteDisplay)
-                let wanted = expected.map { done < $0 ? Int(min(UInt64(chunk), $0 - done)) : 1 } ?? chunk
-                let window = UnsafeMutableRawBufferPointer(rebasing: buffer.memory[0..<wanted])
-                let count = try remoteCall(job.remotePath, "read") { try remote.read(into: window) }
-                if let expected, let size, done >= expected {
-                    if count > 0 {
-                        outcome.warning =
-                            "file grew while being read; kept the first \(size) bytes, the size the server announced"
-                    }
-                    break
-                }
-                if count == 0 {
-                    if let expected, let size, done < expected {
-                        outcome.warning =
-                            "file ended after \(start + done) of the \(size) bytes the server announced"
-                    }
-                    break
-                }
-                try localCall { () throws(LocalFileError) in
-                    try local.write(UnsafeRawBufferPointer(rebasing: window[0..<count]))
-                }
-                done += UInt64(count)
-                progress(done)
-            }
-            outcome.bytes = done
+            (outcome.bytes, outcome.warning) = try copy(
+                remote, to: local, job: job, size: size, start: target.resumedAt ?? 0, buffer: buffer,
+                cancellation: cancellation, progress: progress)
             try? remote.close()
             try localCall { () throws(LocalFileError) in
                 let mode = job.preserve ? permissions.map(ServerMode.local) : nil
-                if temporaryPath != nil {
+                if target.temporaryPath != nil {
                     try local.setAttributes(
                         permissions: mode ?? (0o666 & ~UInt32(LocalFile.umaskValue)),
                         modificationTime: job.preserve ? mtime : nil)
@@ -138,20 +69,99 @@ enum FileTransfer {
                 }
                 try local.close()
             }
-            if let temporaryPath, rename(temporaryPath, job.localPath) != 0 {
+            if let temporaryPath = target.temporaryPath, rename(temporaryPath, job.localPath) != 0 {
                 throw CommandFailure(.transfer, LocalFileError(path: job.localPath, operation: "rename").description)
             }
         } catch {
-            if let temporaryPath { unlink(temporaryPath) }
+            if let temporaryPath = target.temporaryPath { unlink(temporaryPath) }
             throw CommandFailure(error, context: "")
         }
         return outcome
     }
 
+    /// Where a download writes: the existing file to append to when resuming (`resumedAt` its size),
+    /// else a new temporary file beside the final name, renamed over it when complete.
+    private static func openTarget(of job: TransferJob, remoteSize size: UInt64?) throws(CommandFailure)
+        -> (file: LocalFile, temporaryPath: String?, resumedAt: UInt64?)
+    {
+        // Under a folder a server names files in, an existing file is never followed out through a link.
+        let rooted = job.localRoot != nil
+        if job.resume, let existing = LocalStatus(job.localPath, followLinks: !rooted), existing.isRegularFile {
+            if let size, existing.size > size {
+                throw CommandFailure(
+                    .transfer, "\(job.localDisplay): local file is larger than the remote file; not resuming")
+            }
+            let file = try localCall { () throws(LocalFileError) in
+                try LocalFile(
+                    path: job.localPath, flags: O_WRONLY | O_APPEND | (rooted ? O_NOFOLLOW : 0),
+                    operation: "open for append")
+            }
+            return (file, nil, existing.size)
+        }
+        let directory = PathRules.parent(job.localPath)
+        let name = PathRules.lastComponent(job.localPath)
+        for _ in 0..<20 {
+            let candidate = PathRules.join(
+                directory.isEmpty ? "." : directory,
+                ".\(name).ferry-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))")
+            do {
+                let file = try LocalFile(
+                    path: candidate, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600, operation: "create")
+                return (file, candidate, nil)
+            } catch  where error.code == EEXIST {
+                continue
+            } catch {
+                throw CommandFailure(
+                    .transfer,
+                    "\(PathRules.parent(job.localPath)): cannot create file:"
+                        + " \(String(cString: strerror(error.code)).lowercased())")
+            }
+        }
+        throw CommandFailure(.transfer, "\(job.localPath): cannot find a free temporary name")
+    }
+
+    /// Copies the remote file into `local` from `start`, returning the bytes copied and a warning when
+    /// the file did not match the size the server announced.
+    ///
+    /// That size bounds the download: a server that streams more (or for ever) gets no further than
+    /// that, and a file that grew while being read is reported.
+    private static func copy(
+        _ remote: any RemoteFile, to local: LocalFile, job: TransferJob, size: UInt64?, start: UInt64,
+        buffer: Buffer, cancellation: Cancellation, progress: (UInt64) -> Void
+    ) throws -> (bytes: UInt64, warning: String?) {
+        let expected = size.map { $0 - min($0, start) }
+        // Ask for no more than the file holds: libssh2 sends read-ahead for the whole buffer.
+        let chunk = Int(min(UInt64(readSize), max(expected ?? UInt64(readSize), 32 * 1024)))
+        var done: UInt64 = 0
+        while true {
+            try cancellation.check(job.remoteDisplay)
+            let wanted = expected.map { done < $0 ? Int(min(UInt64(chunk), $0 - done)) : 1 } ?? chunk
+            let window = UnsafeMutableRawBufferPointer(rebasing: buffer.memory[0..<wanted])
+            let count = try remoteCall(job.remotePath, "read") { try remote.read(into: window) }
+            if let expected, let size, done >= expected {
+                let warning =
+                    count > 0
+                    ? "file grew while being read; kept the first \(size) bytes, the size the server announced" : nil
+                return (done, warning)
+            }
+            if count == 0 {
+                if let expected, let size, done < expected {
+                    return (done, "file ended after \(start + done) of the \(size) bytes the server announced")
+                }
+                return (done, nil)
+            }
+            try localCall { () throws(LocalFileError) in
+                try local.write(UnsafeRawBufferPointer(rebasing: window[0..<count]))
+            }
+            done += UInt64(count)
+            progress(done)
+        }
+    }
+
     /// Uploads `job`; `progress` receives the bytes moved so far. A cancellation stops it between
     /// writes and removes the part already written, unless the upload resumes one (`reput` continues it).
     static func upload(
-        _ job: TransferJob, sftp: SFTPClient, buffer: Buffer, cancellation: Cancellation,
+        _ job: TransferJob, sftp: any RemoteFileSystem, buffer: Buffer, cancellation: Cancellation,
         progress: (UInt64) -> Void
     ) throws(CommandFailure) -> TransferOutcome {
         let local = try localCall { () throws(LocalFileError) in
@@ -163,7 +173,7 @@ enum FileTransfer {
         }
         let permissions = UInt32(info.st_mode & 0o7777)
         var outcome = TransferOutcome()
-        let remote: SFTPFile
+        let remote: any RemoteFile
         if job.resume, let existing = try? sftp.attributes(job.remotePath), let remoteSize = existing.size {
             if remoteSize > UInt64(info.st_size) {
                 throw CommandFailure(
@@ -173,13 +183,13 @@ enum FileTransfer {
             }
             outcome.resumedAt = remoteSize
             remote = try remoteCall(job.remotePath, "open for write") {
-                try sftp.open(job.remotePath, .update(mode: Int(permissions & 0o777)))
+                try sftp.openFile(job.remotePath, .update(mode: Int(permissions & 0o777)))
             }
             remote.seek(to: remoteSize)
             try localCall { () throws(LocalFileError) in try local.seek(to: remoteSize) }
         } else {
             remote = try remoteCall(job.remotePath, "open for write") {
-                try sftp.open(job.remotePath, .write(mode: Int(permissions & 0o777)))
+                try sftp.openFile(job.remotePath, .write(mode: Int(permissions & 0o777)))
             }
         }
         var done: UInt64 = 0

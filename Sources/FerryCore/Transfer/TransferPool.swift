@@ -16,11 +16,9 @@ final class TransferPool {
     private var threads: [Thread] = []
     private var wakeKey = 0
 
-    /// Starts `extraConnections` threads that connect with `recipe`; `cancellation` stops their transfers.
-    ///
-    /// The extra connections register their sockets with `cancellation` too, so a cut (a host past its
-    /// time limit) ends them as it ends the first connection.
-    init(recipe: ReconnectRecipe, extraConnections: Int, cancellation: Cancellation, log: (String) -> Void) {
+    /// Starts `extraConnections` threads that connect with `connector`; `cancellation` stops their
+    /// transfers (and, through the connector, cuts their connections).
+    init(connector: any TransferConnector, extraConnections: Int, cancellation: Cancellation, log: (String) -> Void) {
         board.cancellation = cancellation
         let board = self.board
         wakeKey = cancellation.onCancel { board.wake() }
@@ -32,7 +30,7 @@ final class TransferPool {
         }
         log("opening \(slots.count) extra connection(s) for parallel transfers")
         for (number, slot) in slots.enumerated() {
-            let thread = Thread { TransferPool.work(recipe: recipe, slot: slot, board: board) }
+            let thread = Thread { TransferPool.work(connector: connector, slot: slot, board: board) }
             thread.name = "ferry-transfer-\(number + 1)"
             thread.stackSize = 1 << 20
             board.workerStarted()
@@ -41,24 +39,24 @@ final class TransferPool {
         }
     }
 
-    private static func work(recipe: ReconnectRecipe, slot: SessionGate.Slot, board: JobBoard) {
+    private static func work(connector: any TransferConnector, slot: SessionGate.Slot, board: JobBoard) {
         // Every libssh2 handle must be freed before the board hears that this worker ended: after that
         // the process may exit, and OpenSSL's exit handlers would pull locks from under a late free.
-        let error = serve(recipe: recipe, slot: slot, board: board)
+        let error = serve(connector: connector, slot: slot, board: board)
         slot.release()
         board.workerEnded(error: error)
     }
 
     /// Connects and takes jobs until the board closes; returns why it stopped early, if it did.
-    private static func serve(recipe: ReconnectRecipe, slot: SessionGate.Slot, board: JobBoard) -> String? {
-        let connection: SSHConnection
+    private static func serve(connector: any TransferConnector, slot: SessionGate.Slot, board: JobBoard) -> String? {
+        let connection: TransferConnection
         do {
-            connection = try SSHConnection.open(recipe, slot: slot, cancellation: board.cancellation)
+            connection = try connector.open(slot: slot)
         } catch {
             return "extra connection failed: \(error)"
         }
         defer { connection.close() }
-        guard let sftp = try? connection.sftp else { return "extra connection could not start SFTP" }
+        let sftp = connection.files
         let buffer = FileTransfer.Buffer()
         while let (index, job) = board.take(waiting: true) {
             let outcome = TransferPool.perform(job, sftp: sftp, buffer: buffer, board: board)
@@ -71,7 +69,7 @@ final class TransferPool {
         return nil
     }
 
-    static func perform(_ job: TransferJob, sftp: SFTPClient, buffer: FileTransfer.Buffer, board: JobBoard)
+    static func perform(_ job: TransferJob, sftp: any RemoteFileSystem, buffer: FileTransfer.Buffer, board: JobBoard)
         -> TransferOutcome
     {
         var last: UInt64 = 0
@@ -92,7 +90,7 @@ final class TransferPool {
 
     /// Runs `jobs` on the pool and on `mainClient`; `report` is called on this thread, in job order.
     func run(
-        _ jobs: [TransferJob], mainClient: SFTPClient, buffer: FileTransfer.Buffer, console: any Console,
+        _ jobs: [TransferJob], mainClient: any RemoteFileSystem, buffer: FileTransfer.Buffer, console: any Console,
         report: (Int, TransferOutcome) -> Void
     ) {
         board.load(jobs)

@@ -1,0 +1,35 @@
+import FerryTransport
+
+/// The SFTP calls that transfers and their planning make: ``SFTPClient`` in use, an in-memory fake in
+/// unit tests.
+protocol RemoteFileSystem: AnyObject {
+    func attributes(_ path: String, followLinks: Bool) throws -> RemoteAttributes
+    func setAttributes(_ path: String, _ attributes: RemoteAttributes) throws
+    func list(_ path: String) throws -> RemoteListing
+    func makeDirectory(_ path: String, mode: Int) throws
+    func removeFile(_ path: String) throws
+    func openFile(_ path: String, _ mode: SFTPClient.OpenMode) throws -> any RemoteFile
+}
+
+extension RemoteFileSystem {
+    /// The attributes of `path`, following a symbolic link.
+    func attributes(_ path: String) throws -> RemoteAttributes { try attributes(path, followLinks: true) }
+
+    /// Makes a folder with the usual mode.
+    func makeDirectory(_ path: String) throws { try makeDirectory(path, mode: 0o755) }
+}
+
+/// An open remote file, as transfers use it.
+protocol RemoteFile: AnyObject {
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+    func write(_ bytes: UnsafeRawBufferPointer) throws
+    func seek(to offset: UInt64)
+    func attributes() throws -> RemoteAttributes
+    func close() throws
+}
+
+extension SFTPClient: RemoteFileSystem {
+    func openFile(_ path: String, _ mode: OpenMode) throws -> any RemoteFile { try open(path, mode) }
+}
+
+extension SFTPFile: RemoteFile {}

@@ -1,0 +1,178 @@
+import Foundation
+import Synchronization
+
+@testable import FerryBase
+@testable import FerryCore
+@testable import FerryScript
+@testable import FerryTransport
+
+/// An in-memory remote file tree that any number of fake connections share, as the files of one
+/// host are shared by its SFTP channels.
+final class FakeRemoteTree: Sendable {
+    enum Node: Sendable {
+        case file(Data, mode: UInt32)
+        case folder
+    }
+
+    private let nodes = Mutex<[String: Node]>(["/": .folder])
+    /// How many files each connection (by name) has served.
+    private let served = Mutex<[String: Int]>([:])
+
+    func addFile(_ path: String, _ data: Data, mode: UInt32 = 0o644) {
+        addFolder(PathRules.parent(path))
+        nodes.withLock { $0[path] = .file(data, mode: mode) }
+    }
+
+    func addFolder(_ path: String) {
+        var current = ""
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            nodes.withLock { if $0[current] == nil { $0[current] = .folder } }
+        }
+    }
+
+    func node(_ path: String) -> Node? { nodes.withLock { $0[path] } }
+    func put(_ path: String, _ node: Node?) { nodes.withLock { $0[path] = node } }
+    func children(_ path: String) -> [(String, Node)] {
+        nodes.withLock { nodes in
+            nodes.filter { $0.key != "/" && PathRules.parent($0.key) == path }.map {
+                (PathRules.lastComponent($0.key), $0.value)
+            }
+        }
+    }
+
+    func noteServed(by connection: String) { served.withLock { $0[connection, default: 0] += 1 } }
+    var servedCounts: [String: Int] { served.withLock { $0 } }
+
+    /// A connection to the tree, named for counting; it can be slow, or lose itself at its first read.
+    func connection(_ name: String, readDelay: TimeInterval = 0, diesOnFirstRead: Bool = false) -> FakeRemoteFiles {
+        FakeRemoteFiles(tree: self, name: name, readDelay: readDelay, diesOnFirstRead: diesOnFirstRead)
+    }
+}
+
+/// One fake SFTP channel over a ``FakeRemoteTree``.
+final class FakeRemoteFiles: RemoteFileSystem {
+    let tree: FakeRemoteTree
+    let name: String
+    let readDelay: TimeInterval
+    var diesOnFirstRead: Bool
+
+    init(tree: FakeRemoteTree, name: String, readDelay: TimeInterval, diesOnFirstRead: Bool) {
+        self.tree = tree
+        self.name = name
+        self.readDelay = readDelay
+        self.diesOnFirstRead = diesOnFirstRead
+    }
+
+    static func attributes(_ node: FakeRemoteTree.Node) -> RemoteAttributes {
+        switch node {
+        case .file(let data, let mode): RemoteAttributes(size: UInt64(data.count), permissions: 0o100000 | mode)
+        case .folder: RemoteAttributes(size: 4096, permissions: 0o040755)
+        }
+    }
+
+    static func missing(_ path: String) -> LibSSH2Error {
+        LibSSH2Error(call: "sftp", code: -31, message: "no such file", sftpStatus: .noSuchFile)
+    }
+
+    func attributes(_ path: String, followLinks: Bool) throws -> RemoteAttributes {
+        guard let node = tree.node(path) else { throw Self.missing(path) }
+        return Self.attributes(node)
+    }
+
+    func setAttributes(_ path: String, _ attributes: RemoteAttributes) throws {
+        guard case .file(let data, _)? = tree.node(path) else { throw Self.missing(path) }
+        tree.put(path, .file(data, mode: (attributes.permissions ?? 0o644) & 0o7777))
+    }
+
+    func list(_ path: String) throws -> RemoteListing {
+        guard case .folder? = tree.node(path) else { throw Self.missing(path) }
+        var listing = RemoteListing()
+        for (name, node) in tree.children(path) {
+            listing.entries.append(RemoteEntry(name: name, longName: name, attributes: Self.attributes(node)))
+        }
+        return listing
+    }
+
+    func makeDirectory(_ path: String, mode: Int) throws { tree.addFolder(path) }
+
+    func removeFile(_ path: String) throws { tree.put(path, nil) }
+
+    func openFile(_ path: String, _ mode: SFTPClient.OpenMode) throws -> any RemoteFile {
+        switch mode {
+        case .read:
+            guard case .file(let data, _)? = tree.node(path) else { throw Self.missing(path) }
+            return FakeRemoteFile(files: self, path: path, data: data, writing: false)
+        case .write, .append, .update:
+            return FakeRemoteFile(files: self, path: path, data: Data(), writing: true)
+        }
+    }
+}
+
+/// An open fake file: reads come from a copy taken at open, writes land in the tree at close.
+final class FakeRemoteFile: RemoteFile {
+    let files: FakeRemoteFiles
+    let path: String
+    var data: Data
+    var offset = 0
+    let writing: Bool
+
+    init(files: FakeRemoteFiles, path: String, data: Data, writing: Bool) {
+        self.files = files
+        self.path = path
+        self.data = data
+        self.writing = writing
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if files.diesOnFirstRead {
+            files.diesOnFirstRead = false
+            throw ConnectionError.failed(host: "fake", port: 22, reason: "connection lost")
+        }
+        if files.readDelay > 0 { Thread.sleep(forTimeInterval: files.readDelay) }
+        let count = min(buffer.count, data.count - offset)
+        if count > 0 {
+            data.withUnsafeBytes { bytes in
+                buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count]))
+            }
+        } else {
+            files.tree.noteServed(by: files.name)
+        }
+        offset += count
+        return count
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        data.append(contentsOf: bytes)
+        offset += bytes.count
+    }
+
+    func seek(to offset: UInt64) { self.offset = Int(offset) }
+
+    func attributes() throws -> RemoteAttributes { FakeRemoteFiles.attributes(.file(data, mode: 0o644)) }
+
+    func close() throws {
+        if writing { files.tree.put(path, .file(data, mode: 0o644)) }
+    }
+}
+
+/// Opens fake extra connections over one tree, or fails to; `dying` ones lose themselves at their
+/// first read.
+final class FakeConnector: TransferConnector {
+    let tree: FakeRemoteTree
+    let failing: Bool
+    let dying: Bool
+    let counter = Atomic<Int>(0)
+
+    init(tree: FakeRemoteTree, failing: Bool = false, dying: Bool = false) {
+        self.tree = tree
+        self.failing = failing
+        self.dying = dying
+    }
+
+    func open(slot: SessionGate.Slot) throws -> TransferConnection {
+        if failing { throw ConnectionError.refused(host: "fake", port: 22) }
+        let number = counter.add(1, ordering: .relaxed).newValue
+        return TransferConnection(files: tree.connection("extra-\(number)", diesOnFirstRead: dying), close: {})
+    }
+}
