@@ -60,11 +60,10 @@ extension Setup {
                 continue
             }
             seen[label] = entry.target.origin
-            var settings = InterpreterSettings(defaultUser: invocation.defaultUser, connect: entry.session.options)
-            settings.defaultPort = invocation.port ?? 22
-            settings.transferConnections = invocation.transferConnections
-            settings.initialTarget = entry.session.target
-            hosts.append(FleetHost(label: label, tags: entry.target.tags, settings: settings, session: entry.session))
+            hosts.append(
+                FleetHost(
+                    label: label, tags: entry.target.tags, settings: settings(for: entry.session),
+                    session: entry.session))
         }
         if !problems.isEmpty { throw SetupError(problems) }
         return hosts

@@ -96,7 +96,8 @@ public struct Setup {
         return (settings, session)
     }
 
-    private func settings(for session: ResolvedSession) -> InterpreterSettings {
+    /// A host's interpreter settings: its session's connection options and the command line's rest.
+    func settings(for session: ResolvedSession) -> InterpreterSettings {
         var settings = InterpreterSettings(defaultUser: invocation.defaultUser, connect: session.options)
         settings.defaultPort = invocation.port ?? 22
         settings.transferConnections = invocation.transferConnections
