@@ -219,6 +219,24 @@ struct FleetTests {
         #expect(result.stdout.contains("4 hosts: 1 failed, 3 not-started"), "\(result.stdout)")
     }
 
+    @Test func maxSessionsMakesHostsWaitForAFreeConnection() throws {
+        let local = TestSSHServer.scratch("fleet-max-sessions")
+        let known = knownHosts(in: local)
+        try "run sleep 0.3\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
+        let targets = (2...7).map(target)
+        let result = FerryBinary.run(
+            ["-b", "s.scr", "--parallel", "6", "--max-sessions", "2", "-v"] + targets + options(knownHosts: known),
+            directory: local)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("6 hosts: 6 ok"), "\(result.stdout)")
+        #expect(
+            result.stderr.contains("waiting for one of the 2 open connections (--max-sessions) to close"),
+            "\(result.stderr)")
+        let invalid = FerryBinary.run(["--max-sessions", "0", "root@127.0.0.1"])
+        #expect(invalid.status != 0)
+        #expect(invalid.stderr.contains("--max-sessions must be between 1 and 4096"), "\(invalid.stderr)")
+    }
+
     @Test func ctrlCStopsEveryHostIncludingOneStillConnecting() throws {
         let local = TestSSHServer.scratch("fleet-interrupt")
         let known = knownHosts(in: local)

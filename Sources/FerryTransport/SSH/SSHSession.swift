@@ -130,13 +130,16 @@ public final class SSHSession {
         isConnected = false
         libssh2_session_set_timeout(rawHandle, 2000)
         _ = ferry_session_disconnect(rawHandle, "bye")
-        socket.close()
+        // Shut down, not closed: libssh2_session_free later puts the descriptor back in blocking mode,
+        // and a number already closed may by then belong to another host's new connection.
+        socket.shutDown()
     }
 
     // The last reference may go on another thread once the owner is done with the session.
     deinit {
         endConnection()
         libssh2_session_free(rawHandle)
+        socket.close()
     }
 
     /// The session's last error as a typed value naming `call`.

@@ -148,6 +148,12 @@ public final class TCPSocket {
         for (token, key) in registrations { token.settle(key) }
     }
 
+    /// Ends traffic both ways without giving up the descriptor, so its number cannot be reused while
+    /// something (libssh2's session) may still act on it; ``close()`` gives it up.
+    public func shutDown() {
+        if descriptor >= 0 { shutdown(descriptor, Int32(SHUT_RDWR)) }
+    }
+
     /// Closes the descriptor now; later calls do nothing.
     public func close() {
         if descriptor >= 0 {
