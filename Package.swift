@@ -32,11 +32,12 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]
         ),
+        .target(name: "CFerryCipher", linkerSettings: [.linkedLibrary("crypto")]),
         .target(name: "FerryScript"),
         .target(name: "FerryBase", dependencies: ["FerryScript"]),
         .target(
             name: "FerryTransport",
-            dependencies: ["FerryBase", "FerryScript", "CLibSSH2", "CArgon2"]
+            dependencies: ["FerryBase", "FerryScript", "CLibSSH2", "CArgon2", "CFerryCipher"]
         ),
         .target(
             name: "FerrySessions",
@@ -65,7 +66,10 @@ let package = Package(
         ),
         .testTarget(
             name: "FerryKitTests",
-            dependencies: ["FerryScript", "FerryBase", "FerryTransport", "FerrySessions", "FerryCore", "FerryFleet"]),
+            dependencies: [
+                "FerryScript", "FerryBase", "FerryTransport", "FerrySessions", "FerryCore", "FerryFleet",
+                "CFerryCipher",
+            ]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["FerryScript", "FerryBase", "FerryTransport", "FerrySessions", "FerryCore", "FerryFleet"],

@@ -168,6 +168,9 @@ public final class SSHConnection {
         for (kind, method) in session.negotiatedMethods.sorted(by: { $0.key < $1.key }) {
             log("\(kind): \(method)")
         }
+        if LibSSH2.bulkKeystream, session.negotiatedMethods.values.contains(where: { $0.hasSuffix("-ctr") }) {
+            log("cipher keystream: made in bulk by OpenSSL's AES-CTR (FERRY_CTR_PROVIDER=off turns this off)")
+        }
         let key = try session.hostKey()
         log("host key: \(key.algorithm) \(key.sha256Fingerprint)")
         try options.verifier.verify(host: target.host, port: target.port, key: key, warn: options.warn)

@@ -1,3 +1,4 @@
+internal import CFerryCipher
 internal import CLibSSH2
 import Foundation
 
@@ -161,7 +162,15 @@ public final class SSHSession {
 
 /// Process-wide libssh2 set-up.
 enum LibSSH2 {
-    private static let initialized: Bool = { libssh2_init(0) == 0 }()
+    /// Installs the bulk AES-CTR keystream provider first (unless `FERRY_CTR_PROVIDER=off`), then
+    /// starts libssh2: both before any connection, and so before any thread uses OpenSSL.
+    private static let initialized: Bool = {
+        if ProcessInfo.processInfo.environment["FERRY_CTR_PROVIDER"] != "off" { _ = ferry_ctr_install() }
+        return libssh2_init(0) == 0
+    }()
+
+    /// Whether AES-CTR keystream is made in bulk (see `CFerryCipher`).
+    static var bulkKeystream: Bool { ferry_ctr_installed() == 1 }
 
     /// Initialises libssh2 the first time it is called; later calls do nothing.
     static func initializeOnce() { _ = initialized }
