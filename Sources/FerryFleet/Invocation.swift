@@ -35,6 +35,8 @@ public struct Invocation {
     public var sessionsFolder: String?
     /// `--connections`: connections used at once for many-file transfers.
     public var transferConnections = 4
+    /// `--streams`: how many streams a big file is split over (nil: as many as the connections).
+    public var streams: Int?
     /// `--diagnostics`: where `run` output and reports go.
     public var diagnostics: String?
     /// Echo and keep-going (`-bc`, `-be`).

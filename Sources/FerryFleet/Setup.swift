@@ -101,6 +101,7 @@ public struct Setup {
         var settings = InterpreterSettings(defaultUser: invocation.defaultUser, connect: session.options)
         settings.defaultPort = invocation.port ?? 22
         settings.transferConnections = invocation.transferConnections
+        settings.streams = invocation.streams
         settings.initialTarget = session.target
         return settings
     }

@@ -175,6 +175,14 @@ struct Ferry: ParsableCommand {
     var connections = 4
 
     @Option(
+        name: .customLong("streams"),
+        help: ArgumentHelp(
+            "Streams a big file (32 MiB or more) is split over, at most --connections"
+                + " (default: as many when the host's round trip is 5 ms or more, else 1).",
+            valueName: "n"))
+    var streams: Int?
+
+    @Option(
         name: .customLong("max-sessions"),
         help: ArgumentHelp(
             "SSH connections open at once in all, across hosts and their extra transfer connections.",
@@ -194,6 +202,7 @@ struct Ferry: ParsableCommand {
         if agent && noAgent { throw ValidationError("-agent and -noagent cannot be used together") }
         if let port, !(1...65535).contains(port) { throw ValidationError("-P \(port) is not a port number") }
         if connections < 1 || connections > 64 { throw ValidationError("--connections must be between 1 and 64") }
+        if let streams, streams < 1 || streams > 64 { throw ValidationError("--streams must be between 1 and 64") }
         if maxSessions < 1 || maxSessions > 4096 { throw ValidationError("--max-sessions must be between 1 and 4096") }
         if let timeout, timeout < 1 { throw ValidationError("--timeout must be at least 1 second") }
         if parallel < 1 || parallel > 1024 { throw ValidationError("--parallel must be between 1 and 1024") }

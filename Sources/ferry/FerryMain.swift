@@ -124,6 +124,7 @@ extension FerryMain {
             options.jumpHosts?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } ?? []
         invocation.sessionsFolder = options.sessions
         invocation.transferConnections = options.connections
+        invocation.streams = options.streams
         invocation.diagnostics = options.diagnostics
         invocation.batch = BatchOptions(echo: options.echoCommands, keepGoing: options.keepGoing)
         invocation.fleet.parallel = options.parallel

@@ -32,6 +32,16 @@ final class FakeRemoteTree: Sendable {
     }
 
     func node(_ path: String) -> Node? { nodes.withLock { $0[path] } }
+
+    /// Writes `bytes` at `offset` of the file at `path`, growing it as a real file grows.
+    func write(_ bytes: Data, at offset: Int, to path: String) {
+        nodes.withLock { nodes in
+            guard case .file(var data, let mode)? = nodes[path] else { return }
+            if data.count < offset + bytes.count { data.append(Data(count: offset + bytes.count - data.count)) }
+            data.replaceSubrange(offset..<offset + bytes.count, with: bytes)
+            nodes[path] = .file(data, mode: mode)
+        }
+    }
     func put(_ path: String, _ node: Node?) { nodes.withLock { $0[path] = node } }
     func children(_ path: String) -> [(String, Node)] {
         nodes.withLock { nodes in
@@ -103,7 +113,11 @@ final class FakeRemoteFiles: RemoteFileSystem {
         case .read:
             guard case .file(let data, _)? = tree.node(path) else { throw Self.missing(path) }
             return FakeRemoteFile(files: self, path: path, data: data, writing: false)
-        case .write, .append, .update:
+        case .write(let mode):
+            tree.put(path, .file(Data(), mode: UInt32(mode)))
+            return FakeRemoteFile(files: self, path: path, data: Data(), writing: true)
+        case .append(let mode), .update(let mode):
+            if tree.node(path) == nil { tree.put(path, .file(Data(), mode: UInt32(mode))) }
             return FakeRemoteFile(files: self, path: path, data: Data(), writing: true)
         }
     }
@@ -130,7 +144,7 @@ final class FakeRemoteFile: RemoteFile {
             throw ConnectionError.failed(host: "fake", port: 22, reason: "connection lost")
         }
         if files.readDelay > 0 { Thread.sleep(forTimeInterval: files.readDelay) }
-        let count = min(buffer.count, data.count - offset)
+        let count = max(0, min(buffer.count, data.count - offset))
         if count > 0 {
             data.withUnsafeBytes { bytes in
                 buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count]))
@@ -143,7 +157,7 @@ final class FakeRemoteFile: RemoteFile {
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        data.append(contentsOf: bytes)
+        files.tree.write(Data(bytes), at: offset, to: path)
         offset += bytes.count
     }
 
@@ -151,9 +165,7 @@ final class FakeRemoteFile: RemoteFile {
 
     func attributes() throws -> RemoteAttributes { FakeRemoteFiles.attributes(.file(data, mode: 0o644)) }
 
-    func close() throws {
-        if writing { files.tree.put(path, .file(data, mode: 0o644)) }
-    }
+    func close() throws {}
 }
 
 /// Opens fake extra connections over one tree, or fails to; `dying` ones lose themselves at their

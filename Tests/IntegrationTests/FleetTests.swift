@@ -132,6 +132,27 @@ struct FleetTests {
         }
     }
 
+    @Test func hostTimeoutStopsEveryStreamOfASplitFileAndLeavesNothing() throws {
+        let local = TestSSHServer.scratch("fleet-split-local")
+        let remote = TestSSHServer.scratch("fleet-split-remote")
+        writeRandomFile(remote + "/big.bin", bytes: 64 << 20)
+        let staller = ProxyServer.fixture(
+            "cutting_forwarder", arguments: ["127.0.0.2", String(server.port), String(2 << 20), "stall"])
+        try "root@127.0.0.1:\(staller.port)\n".write(toFile: local + "/fleet.txt", atomically: true, encoding: .utf8)
+        let known = knownHosts(in: local, extra: ["[127.0.0.1]:\(staller.port)"])
+        try "lcd {host}\nget \(remote)/big.bin\n".write(toFile: local + "/pull.scr", atomically: true, encoding: .utf8)
+        let started = Date()
+        let result = FerryBinary.run(
+            ["-b", "pull.scr", "--hosts", "fleet.txt", "--streams", "4", "--host-timeout", "4", "-v"]
+                + options(knownHosts: known), directory: local)
+        #expect(result.stderr.contains("big.bin: 4 streams"), "\(result.stderr)")
+        #expect(result.stdout.contains("TIMED-OUT"), "\(result.stdout)")
+        #expect(Date().timeIntervalSince(started) < 20)
+        let folder = local + "/127.0.0.1_\(staller.port)"
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        #expect(left.isEmpty, "left in \(folder): \(left)")
+    }
+
     @Test func downloadsThatWouldCollideAreRefusedBeforeConnecting() throws {
         let local = TestSSHServer.scratch("fleet-collide")
         try "get /etc/hostname\nlcd out\nmget /etc/host*\n".write(

@@ -24,6 +24,7 @@ extension Interpreter {
             throw CommandFailure.interrupted("open \(target.host)")
         }
         connection = opened
+        roundTrip = nil
         remoteDirectoryKnown = false
         if settings.announcesRemoteDirectory {
             _ = try sftp("open")

@@ -16,6 +16,10 @@ public struct InterpreterSettings {
     public var connect: ConnectOptions
     /// Connections used at once for multi-file transfers (1 turns parallel transfers off).
     public var transferConnections = 4
+    /// Streams a big file is split over (`--streams`), at most `transferConnections`; nil: as many as
+    /// the connections when the link is slow to answer, else one.
+    public var streams: Int?
+
     /// Where `run` keeps what it collects: one folder per run, one subfolder per host.
     public var diagnosticsRoot = FileManager.default.currentDirectoryPath + "/diagnostics"
     /// Whether to write a report even when no command needed the diagnostics folder (`--diagnostics` given).
@@ -75,6 +79,8 @@ public final class Interpreter {
     var runCounter = 0
     /// Every command run so far, for the report.
     public internal(set) var records: [CommandRecord] = []
+    /// The connection's round trip, measured before the first big transfer (seconds).
+    var roundTrip: Double?
     /// Remote directory listings kept briefly for Tab completion, by absolute path.
     var listings: [String: (made: Date, entries: [CompletionEntry])] = [:]
 

@@ -16,6 +16,16 @@ struct TransferJob: Sendable {
     var sourceModificationTime: UInt32?
     /// For a download whose local name came from the server: the folder it must stay inside.
     var localRoot: String?
+    /// Set when this job moves one byte range of a file split over several streams.
+    var segment: Segment?
+
+    /// One byte range of a file moved over several streams at once.
+    struct Segment: Sendable, Equatable {
+        /// The bytes of the file this part moves.
+        var range: Range<UInt64>
+        /// For a download, the temporary file every part writes into at its own offsets.
+        var workPath: String?
+    }
 
     /// The line psftp prints for a finished transfer.
     var doneLine: String {

@@ -78,11 +78,8 @@ final class TransferPool {
             last = done
         }
         do {
-            return job.isDownload
-                ? try FileTransfer.download(
-                    job, sftp: sftp, buffer: buffer, cancellation: board.cancellation, progress: progress)
-                : try FileTransfer.upload(
-                    job, sftp: sftp, buffer: buffer, cancellation: board.cancellation, progress: progress)
+            return try FileTransfer.move(
+                job, sftp: sftp, buffer: buffer, cancellation: board.cancellation, progress: progress)
         } catch {
             return TransferOutcome(failure: error)
         }
@@ -94,7 +91,9 @@ final class TransferPool {
         report: (Int, TransferOutcome) -> Void
     ) {
         board.load(jobs)
-        let total = jobs.reduce(UInt64(0)) { $0 + ($1.sourceSize ?? 0) }
+        let total = jobs.reduce(UInt64(0)) {
+            $0 + ($1.segment.map { $0.range.upperBound - $0.range.lowerBound } ?? $1.sourceSize ?? 0)
+        }
         var reported = 0
         var mainAlive = true
         while reported < jobs.count {

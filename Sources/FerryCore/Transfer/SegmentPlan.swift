@@ -1,0 +1,155 @@
+import FerryBase
+import FerryScript
+import FerryTransport
+import Foundation
+
+/// Big files split into byte ranges that several streams move at once, everything else as it is.
+///
+/// One SFTP stream carries at most one window of data per round trip, and sshd grants an upload only
+/// 2 MiB of window per channel, so over a long link one stream cannot fill it. A download's parts
+/// write into one temporary file at their own offsets, which is renamed over the final name only when
+/// every part is done; an upload's parts write into the remote file, created (or emptied) first. A
+/// part whose connection drops is done again by another stream; if any part fails, the temporary
+/// file is removed.
+struct SegmentPlan {
+    /// A file of the original list, and which units move it.
+    struct Group {
+        var job: TransferJob
+        var units: Range<Int>
+        var workPath: String?
+        var outcomes: [TransferOutcome] = []
+    }
+
+    /// Each stream moves at least this much of a split file.
+    static let minimumPart: UInt64 = 16 << 20
+
+    /// What the streams take, in order: whole files and parts of split ones.
+    private(set) var units: [TransferJob] = []
+    private var groups: [Group] = []
+    private var groupOfUnit: [Int] = []
+    private var nextGroup = 0
+
+    /// How many parts a file of `size` bytes is split into with `streams` streams (1: not split).
+    static func parts(size: UInt64, streams: Int, minimumPart: UInt64 = Self.minimumPart) -> Int {
+        guard streams > 1 else { return 1 }
+        return Int(min(UInt64(streams), max(1, size / minimumPart)))
+    }
+
+    /// Plans `jobs` for `streams` streams, creating what split files need (the temporary file of a
+    /// download, the emptied remote file of an upload); a file whose preparation fails is moved whole.
+    init(
+        _ jobs: [TransferJob], streams: Int, files: any RemoteFileSystem, minimumPart: UInt64 = Self.minimumPart,
+        log: (String) -> Void
+    ) {
+        for job in jobs {
+            let size = job.sourceSize ?? 0
+            let count =
+                job.resume || job.sourceSize == nil
+                ? 1 : Self.parts(size: size, streams: streams, minimumPart: minimumPart)
+            var workPath: String?
+            var split = count > 1
+            if split {
+                if job.isDownload {
+                    workPath = Self.makeWorkFile(for: job, size: size)
+                    split = workPath != nil
+                } else {
+                    split = Self.createRemote(job, files: files)
+                }
+            }
+            let first = units.count
+            if split {
+                let part = (size + UInt64(count) - 1) / UInt64(count)
+                var start: UInt64 = 0
+                while start < size {
+                    var unit = job
+                    unit.segment = TransferJob.Segment(range: start..<min(size, start + part), workPath: workPath)
+                    units.append(unit)
+                    start += part
+                }
+                log("\(job.isDownload ? job.remoteDisplay : job.localDisplay): \(units.count - first) streams")
+            } else {
+                units.append(job)
+            }
+            groups.append(Group(job: job, units: first..<units.count, workPath: workPath))
+            groupOfUnit += Array(repeating: groups.count - 1, count: units.count - first)
+        }
+    }
+
+    /// Whether any file was split.
+    var splitsFiles: Bool { units.contains { $0.segment != nil } }
+
+    /// Notes how unit `index` went; returns the files that are now complete, in order, each with how
+    /// it went as a whole (a split file is finished here: renamed into place, or its parts removed).
+    mutating func record(_ index: Int, _ outcome: TransferOutcome) -> [(job: TransferJob, outcome: TransferOutcome)] {
+        groups[groupOfUnit[index]].outcomes.append(outcome)
+        var done: [(TransferJob, TransferOutcome)] = []
+        while nextGroup < groups.count, groups[nextGroup].outcomes.count == groups[nextGroup].units.count {
+            let group = groups[nextGroup]
+            done.append(
+                (group.job, group.units.count == 1 && group.workPath == nil ? group.outcomes[0] : finish(group)))
+            nextGroup += 1
+        }
+        return done
+    }
+
+    /// The outcome of a split file, made final: a download renamed into place with its mode and time.
+    private func finish(_ group: Group) -> TransferOutcome {
+        let bytes = group.outcomes.reduce(UInt64(0)) { $0 + $1.bytes }
+        let failure =
+            group.outcomes.first { $0.failure?.failureClass == .interrupted }?.failure
+            ?? group.outcomes.compactMap(\.failure).first
+        let job = group.job
+        guard let workPath = group.workPath else { return TransferOutcome(bytes: bytes, failure: failure) }
+        if let failure {
+            unlink(workPath)
+            return TransferOutcome(bytes: bytes, failure: failure)
+        }
+        let mode = job.preserve ? job.sourcePermissions.map(ServerMode.local) : nil
+        do {
+            let file = try LocalFile(path: workPath, flags: O_WRONLY | O_NOFOLLOW, operation: "open")
+            try file.setAttributes(
+                permissions: mode ?? (0o666 & ~UInt32(LocalFile.umaskValue)),
+                modificationTime: job.preserve ? job.sourceModificationTime : nil)
+            try file.close()
+            if rename(workPath, job.localPath) != 0 {
+                throw LocalFileError(path: job.localPath, operation: "rename")
+            }
+        } catch {
+            unlink(workPath)
+            return TransferOutcome(bytes: bytes, failure: CommandFailure(.transfer, "\(error)"))
+        }
+        return TransferOutcome(bytes: bytes)
+    }
+
+    /// The temporary file a split download's parts write into, made at its full size beside the final
+    /// name; nil when it cannot be made (the file is then moved whole, which reports why).
+    private static func makeWorkFile(for job: TransferJob, size: UInt64) -> String? {
+        if let root = job.localRoot, DownloadRoot(root).escape(job.localPath) != nil { return nil }
+        let directory = PathRules.parent(job.localPath)
+        let name = PathRules.lastComponent(job.localPath)
+        for _ in 0..<20 {
+            let candidate = PathRules.join(
+                directory.isEmpty ? "." : directory,
+                ".\(name).ferry-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))")
+            let descriptor = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            if descriptor < 0 {
+                if errno == EEXIST { continue }
+                return nil
+            }
+            let sized = ftruncate(descriptor, off_t(size)) == 0
+            close(descriptor)
+            if sized { return candidate }
+            unlink(candidate)
+            return nil
+        }
+        return nil
+    }
+
+    /// Creates (or empties) the remote file a split upload's parts write into.
+    private static func createRemote(_ job: TransferJob, files: any RemoteFileSystem) -> Bool {
+        guard
+            let file = try? files.openFile(job.remotePath, .write(mode: Int((job.sourcePermissions ?? 0o644) & 0o777)))
+        else { return false }
+        return (try? file.close()) != nil
+    }
+}
