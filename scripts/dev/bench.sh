@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Benchmark: Ferry against OpenSSH sftp, psftp and lftp on a throwaway local sshd, in one run.
-# Measures a 1 GiB get, a 1 GiB put and an mget of 2,000 files of 4 KiB; prints each tool's median
-# wall time over RUNS runs (default 3) and its ratio to Ferry's. Every tool writes to a fresh file.
+# Measures a 1 GiB get, a 1 GiB put and an mget of 2,000 files of 4 KiB on loopback, and a 128 MiB get
+# and put through scripts/dev/wan-relay.c (20 ms each way, 125 MB/s: a WAN stand-in, where lftp gets
+# with `pget -n 4`); prints each tool's median wall time over RUNS runs (default 3) and its ratio to
+# Ferry's. Every tool writes to a fresh file.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 runs=${RUNS:-3}
 limit=${LIMIT:-300}   # seconds one run may take; a slower run is reported as "timeout"
 size_mib=${SIZE_MIB:-1024}
 files=${FILES:-2000}
+wan_mib=${WAN_MIB:-128}
 work=$(mktemp -d /tmp/ferry-bench.XXXXXX)
 trap 'kill "$(cat "$work/sshd/sshd.pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$work"' EXIT
 eval "$("$root/scripts/dev/throwaway-sshd.sh" "$work/sshd")"
@@ -20,6 +23,17 @@ echo "preparing: ${size_mib} MiB file and $files files of 4 KiB"
 head -c $((size_mib * 1024 * 1024)) /dev/urandom > "$remote/big.bin"
 cp "$remote/big.bin" "$work/upload.bin"
 for i in $(seq 1 "$files"); do head -c 4096 /dev/urandom > "$remote/small/f$i.dat"; done
+head -c $((wan_mib * 1024 * 1024)) /dev/urandom > "$remote/wan.bin"
+cp "$remote/wan.bin" "$work/wan-upload.bin"
+
+# The WAN stand-in: a relay on loopback that delays and rate-limits each direction.
+cc -O2 -pthread -o "$work/wan-relay" "$root/scripts/dev/wan-relay.c"
+relay_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$work/wan-relay" "$relay_port" "$PORT" 20 125000000 &
+relay_pid=$!
+trap 'kill "$relay_pid" 2>/dev/null; kill "$(cat "$work/sshd/sshd.pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$work"' EXIT
+sed "s/^\[127.0.0.1\]:$PORT /[127.0.0.1]:$relay_port /" "$KNOWN_HOSTS" > "$work/relay_known_hosts"
+cat "$work/relay_known_hosts" >> "$KNOWN_HOSTS"
 
 ssh_cmd="ssh -a -x -i $KEY -o UserKnownHostsFile=$KNOWN_HOSTS -o BatchMode=yes"
 printf 'get %s/big.bin\n' "$remote" > "$work/get.scr"
@@ -27,28 +41,34 @@ printf 'lcd %s\nput %s/upload.bin %s/uploaded.bin\n' "$work" "$work" "$remote" >
 printf 'cd %s/small\nmget *\n' "$remote" > "$work/mget.scr"
 # lftp spells a put with another remote name differently.
 printf 'put %s/upload.bin -o %s/uploaded.bin\n' "$work" "$remote" > "$work/put.lftp.scr"
+printf 'get %s/wan.bin\n' "$remote" > "$work/wanget.scr"
+printf 'pget -n 4 %s/wan.bin\n' "$remote" > "$work/wanget.lftp.scr"
+printf 'put %s/wan-upload.bin %s/uploaded.bin\n' "$work" "$remote" > "$work/wanput.scr"
+printf 'put %s/wan-upload.bin -o %s/uploaded.bin\n' "$work" "$remote" > "$work/wanput.lftp.scr"
 
-run_tool() { # tool script -> runs it in $local
-  local tool=$1 script=$2
+run_tool() { # tool script port -> runs it in $local
+  local tool=$1 script=$2 port=$3
   case $tool in
-    ferry) timeout "$limit" "$ferry" -batch -P "$PORT" -i "$KEY" --known-hosts "$KNOWN_HOSTS" -b "$script" root@127.0.0.1 ;;
-    sftp) timeout "$limit" sftp -q -b "$script" -P "$PORT" -i "$KEY" -o UserKnownHostsFile="$KNOWN_HOSTS" root@127.0.0.1 ;;
-    psftp) timeout "$limit" psftp -batch -P "$PORT" -i "$work/key.ppk" -hostkey "$fingerprint" -b "$script" root@127.0.0.1 ;;
+    ferry) timeout "$limit" "$ferry" -batch -P "$port" -i "$KEY" --known-hosts "$KNOWN_HOSTS" -b "$script" root@127.0.0.1 ;;
+    sftp) timeout "$limit" sftp -q -b "$script" -P "$port" -i "$KEY" -o UserKnownHostsFile="$KNOWN_HOSTS" root@127.0.0.1 ;;
+    psftp) timeout "$limit" psftp -batch -P "$port" -i "$work/key.ppk" -hostkey "$fingerprint" -b "$script" root@127.0.0.1 ;;
     lftp) timeout "$limit" lftp -c "set sftp:connect-program '$ssh_cmd'; set xfer:clobber on; set cmd:fail-exit yes;
-                   open -u root, -p $PORT sftp://127.0.0.1; source ${script%.scr}$([ -f "${script%.scr}.lftp.scr" ] && echo .lftp).scr" ;;
+                   open -u root, -p $port sftp://127.0.0.1; source ${script%.scr}$([ -f "${script%.scr}.lftp.scr" ] && echo .lftp).scr" ;;
   esac
 }
 
 clean() { rm -rf "${local:?}"/* "$remote/uploaded.bin"; sync; }
 
 declare -A results
-for task in get put mget; do
+tasks="get put mget wanget wanput"
+for task in $tasks; do
+  port=$PORT; case $task in wan*) port=$relay_port ;; esac
   for tool in ferry sftp psftp lftp; do
     times=()
     for _ in $(seq 1 "$runs"); do
       clean
       start=$(date +%s.%N)
-      if (cd "$local" && run_tool "$tool" "$work/$task.scr" >/dev/null 2>"$work/err"); then :; else
+      if (cd "$local" && run_tool "$tool" "$work/$task.scr" "$port" >/dev/null 2>"$work/err"); then :; else
         status=$?
         if [ $status = 124 ]; then
           echo "  $task $tool: over ${limit}s, stopped; its other runs are skipped" >&2; times+=(timeout); break
@@ -66,9 +86,10 @@ done
 echo
 echo "median wall time over $runs runs (seconds); ratio = Ferry's time / tool's time"
 printf '%-28s %8s %8s %8s %8s   %s\n' task ferry sftp psftp lftp "ferry/sftp ferry/psftp ferry/lftp"
-for task in get put mget; do
+for task in $tasks; do
   label=$task; [ $task = get ] && label="get ${size_mib} MiB"; [ $task = put ] && label="put ${size_mib} MiB"
   [ $task = mget ] && label="mget $files x 4 KiB"
+  [ $task = wanget ] && label="WAN get ${wan_mib} MiB"; [ $task = wanput ] && label="WAN put ${wan_mib} MiB"
   f=${results[$task,ferry]}
   ratios=""
   for tool in sftp psftp lftp; do
