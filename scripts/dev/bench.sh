@@ -3,7 +3,7 @@
 # Measures a 1 GiB get, a 1 GiB put and an mget of 2,000 files of 4 KiB on loopback, and a 128 MiB get
 # and put through scripts/dev/wan-relay.c (20 ms each way, 125 MB/s: a WAN stand-in, where lftp gets
 # with `pget -n 4`); prints each tool's median wall time over RUNS runs (default 3) and its ratio to
-# Ferry's. Every tool writes to a fresh file.
+# Ferry's. Every tool writes to a fresh file. TASKS picks some of: get put mget wanget wanput.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 runs=${RUNS:-3}
@@ -27,7 +27,7 @@ head -c $((wan_mib * 1024 * 1024)) /dev/urandom > "$remote/wan.bin"
 cp "$remote/wan.bin" "$work/wan-upload.bin"
 
 # The WAN stand-in: a relay on loopback that delays and rate-limits each direction.
-cc -O2 -pthread -o "$work/wan-relay" "$root/scripts/dev/wan-relay.c"
+"${CC:-cc}" -O2 -pthread -o "$work/wan-relay" "$root/scripts/dev/wan-relay.c"
 relay_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$work/wan-relay" "$relay_port" "$PORT" 20 125000000 &
 relay_pid=$!
@@ -60,7 +60,7 @@ run_tool() { # tool script port -> runs it in $local
 clean() { rm -rf "${local:?}"/* "$remote/uploaded.bin"; sync; }
 
 declare -A results
-tasks="get put mget wanget wanput"
+tasks=${TASKS:-"get put mget wanget wanput"}
 for task in $tasks; do
   port=$PORT; case $task in wan*) port=$relay_port ;; esac
   for tool in ferry sftp psftp lftp; do

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: wan-relay LISTEN TARGET DELAY_MS RATE\n");
         return 2;
     }
+    // A side that closes early must end its own connection, not the relay.
+    signal(SIGPIPE, SIG_IGN);
     target_port = atoi(argv[2]);
     delay_ns = atol(argv[3]) * 1000000L;
     rate = atof(argv[4]);
