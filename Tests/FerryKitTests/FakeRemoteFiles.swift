@@ -161,6 +161,13 @@ final class FakeRemoteFile: RemoteFile {
         offset += bytes.count
     }
 
+    /// Acknowledges at most 30,000 bytes a call, as an SFTP server acknowledges one packet at a time.
+    func writeSome(_ bytes: UnsafeRawBufferPointer) throws -> Int {
+        let count = min(bytes.count, 30_000)
+        try write(UnsafeRawBufferPointer(rebasing: bytes[0..<count]))
+        return count
+    }
+
     func seek(to offset: UInt64) { self.offset = Int(offset) }
 
     func attributes() throws -> RemoteAttributes { FakeRemoteFiles.attributes(.file(data, mode: 0o644)) }

@@ -78,25 +78,55 @@ extension FileTransfer {
         try localCall { () throws(LocalFileError) in try local.seek(to: segment.range.lowerBound) }
         remote.seek(to: segment.range.lowerBound)
         let total = segment.range.upperBound - segment.range.lowerBound
-        var done: UInt64 = 0
-        while done < total {
-            if cancellation.isCancelled {
-                try? remote.close()
-                throw CommandFailure.interrupted(job.localDisplay)
-            }
-            let window = UnsafeMutableRawBufferPointer(
-                rebasing: buffer.memory[0..<Int(min(UInt64(writeSize), total - done))])
-            let count = try localCall { () throws(LocalFileError) in try local.read(into: window) }
-            if count == 0 {
-                throw CommandFailure(.transfer, "\(job.localDisplay): file shrank while being read")
-            }
-            try remoteCall(job.remotePath, "write") {
-                try remote.write(UnsafeRawBufferPointer(rebasing: window[0..<count]))
-            }
-            done += UInt64(count)
-            progress(done)
-        }
+        let done = try stream(
+            from: local, to: remote, job: job, limit: total, buffer: buffer, cancellation: cancellation,
+            progress: progress)
+        if done < total { throw CommandFailure(.transfer, "\(job.localDisplay): file shrank while being read") }
         try remoteCall(job.remotePath, "close") { try remote.close() }
         return TransferOutcome(bytes: done)
+    }
+
+    /// Sends the local file from its position to the remote one, `limit` bytes at most (nil: to the
+    /// end), keeping `writeSize` bytes in flight all the time; returns the bytes sent.
+    ///
+    /// The buffer holds the bytes not yet acknowledged followed by new ones; each call hands libssh2
+    /// all of them, and libssh2 packs only the new. Acknowledged bytes leave the front; when the data
+    /// reaches the end of the buffer it moves back to the start (one copy per buffer's worth).
+    static func stream(
+        from local: LocalFile, to remote: any RemoteFile, job: TransferJob, limit: UInt64?, buffer: Buffer,
+        cancellation: Cancellation, progress: (UInt64) -> Void
+    ) throws(CommandFailure) -> UInt64 {
+        let memory = buffer.memory
+        let inFlight = min(writeSize, memory.count / 2)
+        var start = 0
+        var end = 0
+        var read: UInt64 = 0
+        var sent: UInt64 = 0
+        var atEnd = false
+        while true {
+            if cancellation.isCancelled { throw CommandFailure.interrupted(job.localDisplay) }
+            if !atEnd, end - start < inFlight {
+                if end + (inFlight - (end - start)) > memory.count {
+                    if let base = memory.baseAddress { memmove(base, base + start, end - start) }
+                    end -= start
+                    start = 0
+                }
+                var wanted = inFlight - (end - start)
+                if let limit { wanted = Int(min(UInt64(wanted), limit - read)) }
+                let window = UnsafeMutableRawBufferPointer(rebasing: memory[end..<end + wanted])
+                let count =
+                    wanted == 0 ? 0 : try localCall { () throws(LocalFileError) in try local.read(into: window) }
+                if count == 0 { atEnd = true }
+                end += count
+                read += UInt64(count)
+            }
+            if start == end { return sent }
+            let acknowledged = try remoteCall(job.remotePath, "write") {
+                try remote.writeSome(UnsafeRawBufferPointer(rebasing: memory[start..<end]))
+            }
+            start += acknowledged
+            sent += UInt64(acknowledged)
+            progress(sent)
+        }
     }
 }

@@ -9,13 +9,14 @@ enum FileTransfer {
     /// Bytes asked of libssh2 per read. libssh2 keeps about four times this in flight, so it is the window.
     static let readSize = 2 * 1024 * 1024
     /// Bytes handed to libssh2 per write: a multiple of its 30,000-byte SFTP packets.
-    static let writeSize = 140 * 30_000
+    static let writeSize = 70 * 30_000
 
     /// A reusable transfer buffer, one per thread.
     final class Buffer {
         let memory: UnsafeMutableRawBufferPointer
 
-        init(size: Int = max(FileTransfer.readSize, FileTransfer.writeSize)) {
+        /// Room for a read, or for a write's bytes in flight and as many again behind them.
+        init(size: Int = max(FileTransfer.readSize, 2 * FileTransfer.writeSize)) {
             memory = .allocate(byteCount: size, alignment: 16)
         }
 
@@ -192,21 +193,17 @@ enum FileTransfer {
                 try sftp.openFile(job.remotePath, .write(mode: Int(permissions & 0o777)))
             }
         }
-        var done: UInt64 = 0
-        let window = UnsafeMutableRawBufferPointer(rebasing: buffer.memory[0..<writeSize])
-        while true {
-            if cancellation.isCancelled {
+        let done: UInt64
+        do {
+            done = try stream(
+                from: local, to: remote, job: job, limit: nil, buffer: buffer, cancellation: cancellation,
+                progress: progress)
+        } catch {
+            if error.failureClass == .interrupted {
                 try? remote.close()
                 if outcome.resumedAt == nil { try? sftp.removeFile(job.remotePath) }
-                throw CommandFailure.interrupted(job.localDisplay)
             }
-            let count = try localCall { () throws(LocalFileError) in try local.read(into: window) }
-            if count == 0 { break }
-            try remoteCall(job.remotePath, "write") {
-                try remote.write(UnsafeRawBufferPointer(rebasing: window[0..<count]))
-            }
-            done += UInt64(count)
-            progress(done)
+            throw error
         }
         outcome.bytes = done
         try remoteCall(job.remotePath, "close") { try remote.close() }

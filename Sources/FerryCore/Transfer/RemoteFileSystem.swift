@@ -23,6 +23,8 @@ extension RemoteFileSystem {
 protocol RemoteFile: AnyObject {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
     func write(_ bytes: UnsafeRawBufferPointer) throws
+    /// Hands over the unacknowledged bytes and any new ones after them; returns how many are acknowledged.
+    func writeSome(_ bytes: UnsafeRawBufferPointer) throws -> Int
     func seek(to offset: UInt64)
     func attributes() throws -> RemoteAttributes
     func close() throws

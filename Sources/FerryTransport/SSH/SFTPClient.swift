@@ -189,6 +189,19 @@ public final class SFTPFile {
         }
     }
 
+    /// Hands libssh2 `bytes` (the part not yet acknowledged, then any new data after it) and returns
+    /// how many of them the server has acknowledged, at least one packet's worth.
+    ///
+    /// libssh2 packs new data as soon as it is handed over and keeps it in flight while it waits, so
+    /// a caller that calls again with the unacknowledged rest plus more data keeps the pipe full,
+    /// where one that waits for a whole buffer to be acknowledged empties it once per buffer.
+    public func writeSome(_ bytes: UnsafeRawBufferPointer) throws -> Int {
+        guard let handle, let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self) else { return 0 }
+        let count = libssh2_sftp_write(handle, base, bytes.count)
+        if count < 0 { throw client.lastError("libssh2_sftp_write", code: Int32(count)) }
+        return count
+    }
+
     /// Moves the read or write position to `offset` (drops libssh2's read-ahead).
     public func seek(to offset: UInt64) {
         if let handle { libssh2_sftp_seek64(handle, offset) }
