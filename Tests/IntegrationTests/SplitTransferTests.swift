@@ -33,6 +33,26 @@ struct SplitTransferTests {
         #expect(hidden.isEmpty, "left behind: \(hidden)")
     }
 
+    /// Sizes around the smallest read (32 KiB), the read size (2 MiB) and the bytes kept in flight
+    /// by a write (2.1 MB), both ways.
+    @Test func sizesAroundBufferBoundariesAreExact() throws {
+        let remote = TestSSHServer.scratch("sizes-remote")
+        let local = TestSSHServer.scratch("sizes-local")
+        let sizes = [0, 1, 32_767, 32_768, 32_769, 2_097_151, 2_097_152, 2_097_153, 2_099_999, 2_100_000, 2_100_001]
+        var script = ""
+        for size in sizes {
+            writeRandomFile(remote + "/d\(size)", bytes: size)
+            writeRandomFile(local + "/u\(size)", bytes: size)
+            script += "get \(remote)/d\(size) d\(size)\nput u\(size) \(remote)/u\(size)\n"
+        }
+        let result = server.batch(script, in: local)
+        #expect(result.status == 0, "\(result.stderr)")
+        for size in sizes {
+            #expect(checksum(local + "/d\(size)") == checksum(remote + "/d\(size)"), "get of \(size) bytes")
+            #expect(checksum(remote + "/u\(size)") == checksum(local + "/u\(size)"), "put of \(size) bytes")
+        }
+    }
+
     @Test func aLinkThatAnswersAtOnceKeepsOneStream() throws {
         let remote = TestSSHServer.scratch("split-near-remote")
         let local = TestSSHServer.scratch("split-near-local")
@@ -41,5 +61,44 @@ struct SplitTransferTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("big files go in 1 stream(s)"), "\(result.stderr)")
         #expect(checksum(local + "/big") == checksum(remote + "/big"))
+    }
+
+    @Test func ctrlCStopsEveryStreamAndLeavesNothing() throws {
+        let remote = TestSSHServer.scratch("split-interrupt-remote")
+        let local = TestSSHServer.scratch("split-interrupt-local")
+        writeRandomFile(remote + "/big", bytes: 64 << 20)
+        // Each connection brings at most 4 MB/s: the four streams take seconds, Ctrl-C comes first.
+        let slow = ProxyServer.fixture(
+            "cutting_forwarder", arguments: ["127.0.0.1", String(server.port), String(1 << 40), "slow:4000000"])
+        let key =
+            try String(contentsOfFile: server.knownHosts, encoding: .utf8).split(separator: "\n")
+            .first.map { $0.split(separator: " ").dropFirst().joined(separator: " ") } ?? ""
+        try "[127.0.0.1]:\(slow.port) \(key)\n".write(
+            toFile: local + "/known_hosts", atomically: true, encoding: .utf8)
+        try "get \(remote)/big big\n".write(toFile: local + "/pull.scr", atomically: true, encoding: .utf8)
+        let driver = """
+            import os, signal, subprocess, sys, time
+            start = time.time()
+            p = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=os.environ["WORK"])
+            time.sleep(2)
+            p.send_signal(signal.SIGINT)
+            out, err = p.communicate(timeout=30)
+            sys.stdout.write("STATUS=%d SECONDS=%d\\n%s%s" % (p.returncode, time.time() - start, out.decode(), err.decode()))
+            """
+        let arguments = [
+            "-batch", "-v", "-b", "pull.scr", "--streams", "4", "-P", String(slow.port), "-i", server.ed25519Key,
+            "--known-hosts", "known_hosts", "root@127.0.0.1",
+        ]
+        let result = Shell.run(
+            "/usr/bin/python3", ["-c", driver, FerryBinary.path] + arguments,
+            environment: ["WORK": local, "HOME": local, "PATH": "/usr/bin:/bin"])
+        #expect(result.stdout.contains("STATUS=130"), "\(result.stdout)")
+        #expect(result.stdout.contains("big: 4 streams"), "\(result.stdout)")
+        let seconds = result.stdout.split(separator: "SECONDS=").last.flatMap { Int($0.prefix { $0.isNumber }) } ?? 99
+        #expect(seconds < 10, "\(result.stdout)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: local).filter {
+            $0.hasPrefix(".") || $0 == "big"
+        }
+        #expect(left.isEmpty, "left behind: \(left)")
     }
 }

@@ -2,9 +2,10 @@
 """Relays 127.0.0.1:PORT to TARGET_HOST:TARGET_PORT and cuts each connection once LIMIT bytes have come
 back from the target: a host whose connection drops in the middle of a transfer. With "stall" as a
 fifth argument the connection is kept open instead and nothing more passes either way: a host that
-stops answering.
+stops answering. With "slow:RATE" instead, nothing is cut and each connection returns at most RATE
+bytes a second: a slow link.
 
-Usage: cutting_forwarder.py PORT TARGET_HOST TARGET_PORT LIMIT [stall]
+Usage: cutting_forwarder.py PORT TARGET_HOST TARGET_PORT LIMIT [stall | slow:RATE]
 """
 import select
 import socket
@@ -13,6 +14,7 @@ import threading
 import time
 
 STALL = len(sys.argv) > 5 and sys.argv[5] == "stall"
+RATE = float(sys.argv[5][5:]) if len(sys.argv) > 5 and sys.argv[5].startswith("slow:") else None
 
 
 def relay(client, target_host, target_port, limit):
@@ -27,6 +29,8 @@ def relay(client, target_host, target_port, limit):
                 if not data:
                     return
                 pair[side].sendall(data)
+                if side is upstream and RATE:
+                    time.sleep(len(data) / RATE)
                 if side is upstream:
                     returned += len(data)
                     if returned >= limit:
