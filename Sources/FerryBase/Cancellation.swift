@@ -154,8 +154,7 @@ public final class Cancellation: Sendable {
     /// Seconds until the deadline (never negative); nil when there is none.
     public var secondsLeft: Double? {
         guard let deadline = state.withLock({ $0.deadline }) else { return nil }
-        let left = ContinuousClock.now.duration(to: deadline).components
-        return max(0, Double(left.seconds) + Double(left.attoseconds) / 1e18)
+        return max(0, ContinuousClock.now.duration(to: deadline).inSeconds)
     }
 
     /// Cuts with `timedOut` when the deadline has passed; true if it did (now or before).

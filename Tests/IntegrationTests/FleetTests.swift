@@ -263,20 +263,9 @@ struct FleetTests {
         let known = knownHosts(in: local)
         let silent = ProxyServer.fixture("silent_server")
         try "run sleep 30\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
-        let driver = """
-            import os, signal, subprocess, sys, time
-            start = time.time()
-            p = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=os.environ["WORK"])
-            time.sleep(1.5)
-            p.send_signal(signal.SIGINT)
-            out, err = p.communicate(timeout=30)
-            sys.stdout.write("STATUS=%d SECONDS=%d\\n%s%s" % (p.returncode, time.time() - start, out.decode(), err.decode()))
-            """
         let arguments =
             ["-b", "s.scr", target(7), target(8), "root@127.0.0.1:\(silent.port)"] + options(knownHosts: known)
-        let result = Shell.run(
-            "/usr/bin/python3", ["-c", driver, FerryBinary.path] + arguments,
-            environment: ["WORK": local, "HOME": local, "PATH": "/usr/bin:/bin"])
+        let result = FerryBinary.interrupted(after: 1.5, arguments, directory: local)
         #expect(result.stdout.contains("STATUS=130"), "\(result.stdout)")
         #expect(result.stdout.contains("3 hosts: 3 interrupted"), "\(result.stdout)")
         let seconds = result.stdout.split(separator: "SECONDS=").last.flatMap { Int($0.prefix { $0.isNumber }) } ?? 99

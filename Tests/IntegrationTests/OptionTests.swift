@@ -119,11 +119,7 @@ struct OptionTests {
         // The server answers the login and then stops answering, 400 kB into the download.
         let staller = ProxyServer.fixture(
             "cutting_forwarder", arguments: ["127.0.0.1", String(server.port), String(400 << 10), "stall"])
-        let key =
-            try String(contentsOfFile: server.knownHosts, encoding: .utf8).split(separator: "\n")
-            .first.map { $0.split(separator: " ").dropFirst().joined(separator: " ") } ?? ""
-        try "[127.0.0.1]:\(staller.port) \(key)\n".write(
-            toFile: local + "/known_hosts", atomically: true, encoding: .utf8)
+        try server.writeKnownHosts(forPort: staller.port, to: local + "/known_hosts")
         try "get \(remote)/big.bin big.bin\n".write(toFile: local + "/pull.scr", atomically: true, encoding: .utf8)
 
         let started = Date()

@@ -70,28 +70,13 @@ struct SplitTransferTests {
         // Each connection brings at most 4 MB/s: the four streams take seconds, Ctrl-C comes first.
         let slow = ProxyServer.fixture(
             "cutting_forwarder", arguments: ["127.0.0.1", String(server.port), String(1 << 40), "slow:4000000"])
-        let key =
-            try String(contentsOfFile: server.knownHosts, encoding: .utf8).split(separator: "\n")
-            .first.map { $0.split(separator: " ").dropFirst().joined(separator: " ") } ?? ""
-        try "[127.0.0.1]:\(slow.port) \(key)\n".write(
-            toFile: local + "/known_hosts", atomically: true, encoding: .utf8)
+        try server.writeKnownHosts(forPort: slow.port, to: local + "/known_hosts")
         try "get \(remote)/big big\n".write(toFile: local + "/pull.scr", atomically: true, encoding: .utf8)
-        let driver = """
-            import os, signal, subprocess, sys, time
-            start = time.time()
-            p = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=os.environ["WORK"])
-            time.sleep(2)
-            p.send_signal(signal.SIGINT)
-            out, err = p.communicate(timeout=30)
-            sys.stdout.write("STATUS=%d SECONDS=%d\\n%s%s" % (p.returncode, time.time() - start, out.decode(), err.decode()))
-            """
         let arguments = [
             "-batch", "-v", "-b", "pull.scr", "--streams", "4", "-P", String(slow.port), "-i", server.ed25519Key,
             "--known-hosts", "known_hosts", "root@127.0.0.1",
         ]
-        let result = Shell.run(
-            "/usr/bin/python3", ["-c", driver, FerryBinary.path] + arguments,
-            environment: ["WORK": local, "HOME": local, "PATH": "/usr/bin:/bin"])
+        let result = FerryBinary.interrupted(after: 2, arguments, directory: local)
         #expect(result.stdout.contains("STATUS=130"), "\(result.stdout)")
         #expect(result.stdout.contains("big: 4 streams"), "\(result.stdout)")
         let seconds = result.stdout.split(separator: "SECONDS=").last.flatMap { Int($0.prefix { $0.isNumber }) } ?? 99

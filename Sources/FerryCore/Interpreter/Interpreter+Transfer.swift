@@ -103,8 +103,7 @@ extension Interpreter {
             for _ in 0..<3 {
                 let started = ContinuousClock.now
                 _ = try? sftp.attributes(remoteDirectory)
-                let took = started.duration(to: .now).components
-                best = min(best, Double(took.seconds) + Double(took.attoseconds) / 1e18)
+                best = min(best, started.duration(to: .now).inSeconds)
             }
             roundTrip = best
         }

@@ -61,17 +61,14 @@ enum FileTransfer {
             try? remote.close()
             try localCall { () throws(LocalFileError) in
                 let mode = job.preserve ? permissions.map(ServerMode.local) : nil
-                if target.temporaryPath != nil {
-                    try local.setAttributes(
-                        permissions: mode ?? (0o666 & ~UInt32(LocalFile.umaskValue)),
+                if let temporaryPath = target.temporaryPath {
+                    try install(
+                        local, from: temporaryPath, at: job.localPath, permissions: mode,
                         modificationTime: job.preserve ? mtime : nil)
-                } else if job.preserve {
-                    try local.setAttributes(permissions: mode, modificationTime: mtime)
+                } else {
+                    if job.preserve { try local.setAttributes(permissions: mode, modificationTime: mtime) }
+                    try local.close()
                 }
-                try local.close()
-            }
-            if let temporaryPath = target.temporaryPath, rename(temporaryPath, job.localPath) != 0 {
-                throw CommandFailure(.transfer, LocalFileError(path: job.localPath, operation: "rename").description)
             }
         } catch {
             if let temporaryPath = target.temporaryPath { unlink(temporaryPath) }
@@ -99,8 +96,15 @@ enum FileTransfer {
             }
             return (file, nil, existing.size)
         }
-        let directory = PathRules.parent(job.localPath)
-        let name = PathRules.lastComponent(job.localPath)
+        let (file, path) = try createTemporary(beside: job.localPath)
+        return (file, path, nil)
+    }
+
+    /// A new file, only this user's, under a hidden free name beside `path` (`.name.ferry-xxxx`): where a
+    /// download is written before it is renamed over `path`.
+    static func createTemporary(beside path: String) throws(CommandFailure) -> (file: LocalFile, path: String) {
+        let directory = PathRules.parent(path)
+        let name = PathRules.lastComponent(path)
         for _ in 0..<20 {
             let candidate = PathRules.join(
                 directory.isEmpty ? "." : directory,
@@ -108,17 +112,28 @@ enum FileTransfer {
             do {
                 let file = try LocalFile(
                     path: candidate, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600, operation: "create")
-                return (file, candidate, nil)
+                return (file, candidate)
             } catch  where error.code == EEXIST {
                 continue
             } catch {
                 throw CommandFailure(
                     .transfer,
-                    "\(PathRules.parent(job.localPath)): cannot create file:"
-                        + " \(String(cString: strerror(error.code)).lowercased())")
+                    "\(directory): cannot create file: \(String(cString: strerror(error.code)).lowercased())")
             }
         }
-        throw CommandFailure(.transfer, "\(job.localPath): cannot find a free temporary name")
+        throw CommandFailure(.transfer, "\(path): cannot find a free temporary name")
+    }
+
+    /// Gives a finished download in `file` (at `temporaryPath`) its mode (the umask's default when
+    /// none is kept) and time, closes it and renames it over `path`.
+    static func install(
+        _ file: LocalFile, from temporaryPath: String, at path: String, permissions: UInt32?,
+        modificationTime: UInt32?
+    ) throws(LocalFileError) {
+        try file.setAttributes(
+            permissions: permissions ?? (0o666 & ~UInt32(LocalFile.umaskValue)), modificationTime: modificationTime)
+        try file.close()
+        if rename(temporaryPath, path) != 0 { throw LocalFileError(path: path, operation: "rename") }
     }
 
     /// Copies the remote file into `local` from `start`, returning the bytes copied and a warning when

@@ -104,19 +104,15 @@ struct SegmentPlan {
             unlink(workPath)
             return TransferOutcome(bytes: bytes, failure: failure)
         }
-        let mode = job.preserve ? job.sourcePermissions.map(ServerMode.local) : nil
         do {
             let file = try LocalFile(path: workPath, flags: O_WRONLY | O_NOFOLLOW, operation: "open")
-            try file.setAttributes(
-                permissions: mode ?? (0o666 & ~UInt32(LocalFile.umaskValue)),
+            try FileTransfer.install(
+                file, from: workPath, at: job.localPath,
+                permissions: job.preserve ? job.sourcePermissions.map(ServerMode.local) : nil,
                 modificationTime: job.preserve ? job.sourceModificationTime : nil)
-            try file.close()
-            if rename(workPath, job.localPath) != 0 {
-                throw LocalFileError(path: job.localPath, operation: "rename")
-            }
         } catch {
             unlink(workPath)
-            return TransferOutcome(bytes: bytes, failure: CommandFailure(.transfer, "\(error)"))
+            return TransferOutcome(bytes: bytes, failure: CommandFailure(.transfer, error.description))
         }
         return TransferOutcome(bytes: bytes)
     }
@@ -125,23 +121,9 @@ struct SegmentPlan {
     /// name; nil when it cannot be made (the file is then moved whole, which reports why).
     private static func makeWorkFile(for job: TransferJob, size: UInt64) -> String? {
         if let root = job.localRoot, DownloadRoot(root).escape(job.localPath) != nil { return nil }
-        let directory = PathRules.parent(job.localPath)
-        let name = PathRules.lastComponent(job.localPath)
-        for _ in 0..<20 {
-            let candidate = PathRules.join(
-                directory.isEmpty ? "." : directory,
-                ".\(name).ferry-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))")
-            let descriptor = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-            if descriptor < 0 {
-                if errno == EEXIST { continue }
-                return nil
-            }
-            let sized = ftruncate(descriptor, off_t(size)) == 0
-            close(descriptor)
-            if sized { return candidate }
-            unlink(candidate)
-            return nil
-        }
+        guard let (file, path) = try? FileTransfer.createTemporary(beside: job.localPath) else { return nil }
+        if ftruncate(file.descriptor, off_t(size)) == 0, (try? file.close()) != nil { return path }
+        unlink(path)
         return nil
     }
 

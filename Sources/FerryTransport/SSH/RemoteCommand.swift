@@ -70,9 +70,8 @@ enum RemoteCommand {
                 }
                 var wait = 5000
                 if let deadline {
-                    let left = ContinuousClock.now.duration(to: deadline).components
-                    wait = min(
-                        wait, max(0, Int(left.seconds) * 1000 + Int(left.attoseconds / 1_000_000_000_000_000) + 1))
+                    let left = ContinuousClock.now.duration(to: deadline)
+                    wait = min(wait, max(0, Int(left.wholeMilliseconds) + 1))
                 }
                 _ = poll(&fds, 2, Int32(wait))
             }

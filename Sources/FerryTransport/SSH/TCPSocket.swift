@@ -125,8 +125,7 @@ public final class TCPSocket {
             if cancellation?.isCancelled == true { return ECANCELED }
             let left = ContinuousClock.now.duration(to: deadline)
             if left <= .zero { return ETIMEDOUT }
-            let milliseconds = left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000
-            ready = poll(&fds, 2, Int32(clamping: milliseconds + 1))
+            ready = poll(&fds, 2, Int32(clamping: left.wholeMilliseconds + 1))
             if ready < 0, errno == EINTR { ready = 0 }
             if ready > 0, fds[0].revents == 0 { ready = 0 }
         }

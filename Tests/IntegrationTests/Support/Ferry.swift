@@ -28,7 +28,35 @@ enum FerryBinary {
     }
 }
 
+extension FerryBinary {
+    /// Runs ferry in `directory`, sends it SIGINT (Ctrl-C) after `seconds`, and returns what it
+    /// printed after a first line `STATUS=<exit status> SECONDS=<whole seconds it ran>`.
+    static func interrupted(after seconds: Double, _ arguments: [String], directory: String) -> RunResult {
+        let driver = """
+            import os, signal, subprocess, sys, time
+            start = time.time()
+            p = subprocess.Popen(sys.argv[2:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=os.environ["WORK"])
+            time.sleep(float(sys.argv[1]))
+            p.send_signal(signal.SIGINT)
+            out, err = p.communicate(timeout=30)
+            sys.stdout.write("STATUS=%d SECONDS=%d\\n%s%s" % (p.returncode, time.time() - start, out.decode(), err.decode()))
+            """
+        return Shell.run(
+            "/usr/bin/python3", ["-c", driver, String(seconds), path] + arguments,
+            environment: ["WORK": directory, "HOME": directory, "PATH": "/usr/bin:/bin"])
+    }
+}
+
 extension TestSSHServer {
+    /// Writes a known_hosts file at `file` that knows this server's key under `127.0.0.1:port` (a relay
+    /// in front of it).
+    func writeKnownHosts(forPort port: Int, to file: String) throws {
+        let key =
+            try String(contentsOfFile: knownHosts, encoding: .utf8).split(separator: "\n")
+            .first.map { $0.split(separator: " ").dropFirst().joined(separator: " ") } ?? ""
+        try "[127.0.0.1]:\(port) \(key)\n".write(toFile: file, atomically: true, encoding: .utf8)
+    }
+
     /// The options that reach this server with the ed25519 key, in batch mode.
     func options(key: String? = nil, user: String = "root") -> [String] {
         ["-batch", "-P", String(port), "-i", key ?? ed25519Key, "--known-hosts", knownHosts, "\(user)@127.0.0.1"]
