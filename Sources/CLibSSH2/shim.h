@@ -15,8 +15,8 @@
 /* libssh2 exposes much of its API as function-like macros, which Swift cannot import.
    Each wrapper below forwards to the `_ex` function the macro expands to. */
 
-static inline LIBSSH2_SESSION *ferry_session_init(void) {
-    return libssh2_session_init_ex(NULL, NULL, NULL, NULL);
+static inline LIBSSH2_SESSION *ferry_session_init(void *abstract) {
+    return libssh2_session_init_ex(NULL, NULL, NULL, abstract);
 }
 
 static inline int ferry_session_disconnect(LIBSSH2_SESSION *s, const char *description) {

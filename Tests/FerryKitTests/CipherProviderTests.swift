@@ -47,6 +47,7 @@ struct CipherProviderTests {
             (0..<40).map { _ in Int.random(in: 0...20_000, using: &generator) },
             [100_000],  // long calls go straight through
             [16, 16, 16, 70_000, 16, 3],
+            [5] + Array(repeating: 16, count: 2_000),  // blocks that straddle the end of the keystream made
         ]
         for sizes in patterns {
             for useCipher in [true, false] {

@@ -33,23 +33,60 @@ struct SplitTransferTests {
         #expect(hidden.isEmpty, "left behind: \(hidden)")
     }
 
-    /// Sizes around the smallest read (32 KiB), the read size (2 MiB) and the bytes kept in flight
-    /// by a write (2.1 MB), both ways.
-    @Test func sizesAroundBufferBoundariesAreExact() throws {
+    /// Sizes around the smallest read (32 KiB), the read sizes (256 KiB on a near link, 2 MiB
+    /// before the round trip is known) and the bytes kept in flight by a write (2.1 MB), both ways:
+    /// once with the far link's reads, once after a bigger file has measured the link as near.
+    @Test(arguments: [false, true])
+    func sizesAroundBufferBoundariesAreExact(near: Bool) throws {
         let remote = TestSSHServer.scratch("sizes-remote")
         let local = TestSSHServer.scratch("sizes-local")
-        let sizes = [0, 1, 32_767, 32_768, 32_769, 2_097_151, 2_097_152, 2_097_153, 2_099_999, 2_100_000, 2_100_001]
+        let sizes = [
+            0, 1, 32_767, 32_768, 32_769, 262_143, 262_144, 262_145, 2_097_151, 2_097_152, 2_097_153, 2_099_999,
+            2_100_000, 2_100_001,
+        ]
         var script = ""
+        if near {
+            writeRandomFile(remote + "/first", bytes: 5 << 20)
+            script += "get \(remote)/first first\n"
+        }
         for size in sizes {
             writeRandomFile(remote + "/d\(size)", bytes: size)
             writeRandomFile(local + "/u\(size)", bytes: size)
             script += "get \(remote)/d\(size) d\(size)\nput u\(size) \(remote)/u\(size)\n"
         }
-        let result = server.batch(script, in: local)
+        let result = server.batch(script, in: local, extra: ["-v"])
         #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("reads of 256 KiB") == near, "\(result.stderr)")
         for size in sizes {
             #expect(checksum(local + "/d\(size)") == checksum(remote + "/d\(size)"), "get of \(size) bytes")
             #expect(checksum(remote + "/u\(size)") == checksum(local + "/u\(size)"), "put of \(size) bytes")
+        }
+    }
+
+    /// A file of 4 GiB + 1 byte, mostly a hole with data on both sides of the 2 GiB and 4 GiB marks,
+    /// both ways in two streams: offsets past 32 bits, a part boundary near 2 GiB, the last byte alone.
+    @Test func aFilePastFourGiBIsExactBothWays() throws {
+        let remote = TestSSHServer.scratch("huge-remote")
+        let local = TestSSHServer.scratch("huge-local")
+        defer { Shell.sh("rm -rf '\(remote)' '\(local)'") }
+        let size: UInt64 = (4 << 30) + 1
+        for path in [remote + "/huge", local + "/huge-up"] {
+            Shell.sh("truncate -s \(size) '\(path)'")
+            for mebibyte in [0, 2047, 2048, 4095] {
+                Shell.sh(
+                    "head -c 1048576 /dev/urandom | dd of='\(path)' bs=1M seek=\(mebibyte) conv=notrunc status=none")
+            }
+            Shell.sh("printf z | dd of='\(path)' bs=1 seek=\(size - 1) conv=notrunc status=none")
+        }
+        let result = server.batch(
+            "get \(remote)/huge huge\nput huge-up \(remote)/huge-up\n", in: local,
+            extra: ["-v", "--streams", "2", "--connections", "2"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("huge: 2 streams"), "\(result.stderr)")
+        for (copy, original) in [(local + "/huge", remote + "/huge"), (remote + "/huge-up", local + "/huge-up")] {
+            let copied = (try? FileManager.default.attributesOfItem(atPath: copy)[.size] as? UInt64) ?? 0
+            #expect(copied == size, "\(copy)")
+            #expect(checksum(copy) == checksum(original), "\(copy)")
         }
     }
 

@@ -3,7 +3,8 @@
 # Measures a 1 GiB get, a 1 GiB put and an mget of 2,000 files of 4 KiB on loopback, and a 128 MiB get
 # and put through scripts/dev/wan-relay.c (20 ms each way, 125 MB/s: a WAN stand-in, where lftp gets
 # with `pget -n 4`); prints each tool's median wall time over RUNS runs (default 3) and its ratio to
-# Ferry's. Every tool writes to a fresh file. TASKS picks some of: get put mget wanget wanput.
+# Ferry's, then each tool's median CPU time (user + system, its children included: sftp's ssh, lftp's
+# ssh) and peak memory. Every tool writes to a fresh file. TASKS picks some of: get put mget wanget wanput.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 runs=${RUNS:-3}
@@ -46,25 +47,28 @@ printf 'pget -n 4 %s/wan.bin\n' "$remote" > "$work/wanget.lftp.scr"
 printf 'put %s/wan-upload.bin %s/uploaded.bin\n' "$work" "$remote" > "$work/wanput.scr"
 printf 'put %s/wan-upload.bin -o %s/uploaded.bin\n' "$work" "$remote" > "$work/wanput.lftp.scr"
 
-run_tool() { # tool script port -> runs it in $local
+run_tool() { # tool script port -> runs it in $local; the last line of $work/usage: user, system, peak KiB
   local tool=$1 script=$2 port=$3
+  local measured=(/usr/bin/time -o "$work/usage" -f '%U %S %M' timeout "$limit")
   case $tool in
-    ferry) timeout "$limit" "$ferry" -batch -P "$port" -i "$KEY" --known-hosts "$KNOWN_HOSTS" -b "$script" root@127.0.0.1 ;;
-    sftp) timeout "$limit" sftp -q -b "$script" -P "$port" -i "$KEY" -o UserKnownHostsFile="$KNOWN_HOSTS" root@127.0.0.1 ;;
-    psftp) timeout "$limit" psftp -batch -P "$port" -i "$work/key.ppk" -hostkey "$fingerprint" -b "$script" root@127.0.0.1 ;;
-    lftp) timeout "$limit" lftp -c "set sftp:connect-program '$ssh_cmd'; set xfer:clobber on; set cmd:fail-exit yes;
+    ferry) "${measured[@]}" "$ferry" -batch -P "$port" -i "$KEY" --known-hosts "$KNOWN_HOSTS" -b "$script" root@127.0.0.1 ;;
+    sftp) "${measured[@]}" sftp -q -b "$script" -P "$port" -i "$KEY" -o UserKnownHostsFile="$KNOWN_HOSTS" root@127.0.0.1 ;;
+    psftp) "${measured[@]}" psftp -batch -P "$port" -i "$work/key.ppk" -hostkey "$fingerprint" -b "$script" root@127.0.0.1 ;;
+    lftp) "${measured[@]}" lftp -c "set sftp:connect-program '$ssh_cmd'; set xfer:clobber on; set cmd:fail-exit yes;
                    open -u root, -p $port sftp://127.0.0.1; source ${script%.scr}$([ -f "${script%.scr}.lftp.scr" ] && echo .lftp).scr" ;;
   esac
 }
 
 clean() { rm -rf "${local:?}"/* "$remote/uploaded.bin"; sync; }
 
-declare -A results
+median() { python3 -c 'import sys,statistics; w=[x.strip() for x in sys.stdin if x.strip()]; v=[float(x) for x in w if x not in ("nan","timeout")]; print(f"{statistics.median(v):.3f}" if len(v)*2>len(w) else ("timeout" if "timeout" in w else "nan"))'; }
+
+declare -A results cpu peak
 tasks=${TASKS:-"get put mget wanget wanput"}
 for task in $tasks; do
   port=$PORT; case $task in wan*) port=$relay_port ;; esac
   for tool in ferry sftp psftp lftp; do
-    times=()
+    times=(); cpus=(); peaks=()
     for _ in $(seq 1 "$runs"); do
       clean
       start=$(date +%s.%N)
@@ -77,23 +81,34 @@ for task in $tasks; do
       fi
       end=$(date +%s.%N)
       times+=("$(echo "$end - $start" | bc)")
+      read -r user system kib < <(tail -n 1 "$work/usage")
+      cpus+=("$(echo "$user + $system" | bc)"); peaks+=("$(echo "scale=1; $kib / 1024" | bc)")
     done
-    results[$task,$tool]=$(printf '%s\n' "${times[@]}" | python3 -c 'import sys,statistics; w=[x.strip() for x in sys.stdin if x.strip()]; v=[float(x) for x in w if x not in ("nan","timeout")]; print(f"{statistics.median(v):.3f}" if len(v)*2>len(w) else ("timeout" if "timeout" in w else "nan"))')
+    results[$task,$tool]=$(printf '%s\n' "${times[@]}" | median)
+    cpu[$task,$tool]=$(printf '%s\n' "${cpus[@]}" | median)
+    peak[$task,$tool]=$(printf '%s\n' "${peaks[@]}" | median)
     echo "  $task $tool: ${times[*]} -> median ${results[$task,$tool]} s"
   done
 done
 
-echo
-echo "median wall time over $runs runs (seconds); ratio = Ferry's time / tool's time"
-printf '%-28s %8s %8s %8s %8s   %s\n' task ferry sftp psftp lftp "ferry/sftp ferry/psftp ferry/lftp"
-for task in $tasks; do
-  label=$task; [ $task = get ] && label="get ${size_mib} MiB"; [ $task = put ] && label="put ${size_mib} MiB"
-  [ $task = mget ] && label="mget $files x 4 KiB"
-  [ $task = wanget ] && label="WAN get ${wan_mib} MiB"; [ $task = wanput ] && label="WAN put ${wan_mib} MiB"
-  f=${results[$task,ferry]}
-  ratios=""
-  for tool in sftp psftp lftp; do
-    ratios+=$(python3 -c "f,t='$f','${results[$task,$tool]}'; print(f'{float(f)/float(t):10.2f}' if all(x.replace('.','',1).isdigit() for x in (f,t)) else f'{t:>10}')")
+table() { # title, name of the array -> one line per task with Ferry's ratio to each tool
+  local -n values=$2
+  echo
+  echo "$1"
+  printf '%-28s %8s %8s %8s %8s   %s\n' task ferry sftp psftp lftp "ferry/sftp ferry/psftp ferry/lftp"
+  for task in $tasks; do
+    label=$task; [ $task = get ] && label="get ${size_mib} MiB"; [ $task = put ] && label="put ${size_mib} MiB"
+    [ $task = mget ] && label="mget $files x 4 KiB"
+    [ $task = wanget ] && label="WAN get ${wan_mib} MiB"; [ $task = wanput ] && label="WAN put ${wan_mib} MiB"
+    f=${values[$task,ferry]}
+    ratios=""
+    for tool in sftp psftp lftp; do
+      ratios+=$(python3 -c "f,t='$f','${values[$task,$tool]}'; print(f'{float(f)/float(t):10.2f}' if all(x.replace('.','',1).isdigit() for x in (f,t)) else f'{t:>10}')")
+    done
+    printf '%-28s %8s %8s %8s %8s %s\n' "$label" "$f" "${values[$task,sftp]}" "${values[$task,psftp]}" "${values[$task,lftp]}" "$ratios"
   done
-  printf '%-28s %8s %8s %8s %8s %s\n' "$label" "$f" "${results[$task,sftp]}" "${results[$task,psftp]}" "${results[$task,lftp]}" "$ratios"
-done
+}
+
+table "median wall time over $runs runs (seconds); ratio = Ferry's time / tool's time" results
+table "median CPU time, user + system, children included (seconds)" cpu
+table "median peak memory of the largest process (MiB)" peak

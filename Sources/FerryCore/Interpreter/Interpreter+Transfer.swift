@@ -20,7 +20,14 @@ extension Interpreter {
     func execute(_ jobs: [TransferJob], command: String) throws(CommandFailure) -> CommandOutcome {
         let sftp = try sftp(command)
         var outcomes: [TransferOutcome] = []
-        var plan = SegmentPlan(jobs, streams: streams(for: jobs, sftp: sftp), files: sftp, log: settings.connect.log)
+        measureRoundTrip(for: jobs, sftp: sftp)
+        let readSize = FileTransfer.readSize(roundTrip: roundTrip)
+        let jobs = jobs.map { job in
+            var job = job
+            job.readSize = readSize
+            return job
+        }
+        var plan = SegmentPlan(jobs, streams: streams(for: jobs), files: sftp, log: settings.connect.log)
         let units = plan.units
         let report: (Int, TransferOutcome) -> Void = { index, unitOutcome in
             for (job, outcome) in plan.record(index, unitOutcome) {
@@ -92,26 +99,40 @@ extension Interpreter {
     /// Streams to split big files over: `--streams` when given; else as many as the connections when
     /// the link is slow to answer (splitting is what beats latency), and one on a fast, near link,
     /// where more streams only cost CPU (measured: a 1 GiB loopback get is 1.2x slower in 4 streams).
-    func streams(for jobs: [TransferJob], sftp: any RemoteFileSystem) -> Int {
+    func streams(for jobs: [TransferJob]) -> Int {
         if let streams = settings.streams { return min(streams, settings.transferConnections) }
         guard settings.transferConnections > 1,
             jobs.contains(where: { ($0.sourceSize ?? 0) >= 2 * SegmentPlan.minimumPart && !$0.resume })
         else { return 1 }
-        if roundTrip == nil {
-            // The quickest of three small requests, so one slow answer does not decide.
-            var best = Double.infinity
-            for _ in 0..<3 {
-                let started = ContinuousClock.now
-                _ = try? sftp.attributes(remoteDirectory)
-                best = min(best, started.duration(to: .now).inSeconds)
-            }
-            roundTrip = best
-        }
         let streams = (roundTrip ?? 0) >= Self.splittingRoundTrip ? settings.transferConnections : 1
-        settings.connect.log(
-            String(format: "round trip %.1f ms: big files go in %d stream(s)", (roundTrip ?? 0) * 1000, streams))
+        settings.connect.log("big files go in \(streams) stream(s)")
         return streams
     }
+
+    /// Measures the connection's round trip once, before the first transfer with a file big enough
+    /// for the link's length to matter (unknown size counts as big): it sets the read size and
+    /// whether big files are split.
+    func measureRoundTrip(for jobs: [TransferJob], sftp: any RemoteFileSystem) {
+        guard roundTrip == nil, jobs.contains(where: { ($0.sourceSize ?? .max) >= Self.measuredSize }) else {
+            return
+        }
+        // The quickest of three small requests, so one slow answer does not decide (an error answer
+        // is a round trip too).
+        var best = Double.infinity
+        for _ in 0..<3 {
+            let started = ContinuousClock.now
+            _ = try? sftp.attributes(remoteDirectory)
+            best = min(best, started.duration(to: .now).inSeconds)
+        }
+        roundTrip = best
+        settings.connect.log(
+            String(
+                format: "round trip %.1f ms: reads of %d KiB", best * 1000,
+                FileTransfer.readSize(roundTrip: best) / 1024))
+    }
+
+    /// Transfers with a file at least this big (bytes) measure the round trip first.
+    static let measuredSize: UInt64 = 4 << 20
 
     /// Round trips at least this long (seconds) split big files over several streams.
     static let splittingRoundTrip = 0.005

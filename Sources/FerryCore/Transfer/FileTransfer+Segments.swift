@@ -40,7 +40,7 @@ extension FileTransfer {
         remote.seek(to: segment.range.lowerBound)
         try localCall { () throws(LocalFileError) in try local.seek(to: segment.range.lowerBound) }
         let total = segment.range.upperBound - segment.range.lowerBound
-        let chunk = UInt64(readSize)
+        let chunk = UInt64(min(job.readSize, buffer.memory.count))
         var done: UInt64 = 0
         while done < total {
             try cancellation.check(job.remoteDisplay)

@@ -6,8 +6,20 @@ import Foundation
 /// Moves one file over an SFTP channel, safely: downloads land under a temporary name and are renamed
 /// only when complete; a failure removes the temporary file.
 enum FileTransfer {
-    /// Bytes asked of libssh2 per read. libssh2 keeps about four times this in flight, so it is the window.
+    /// Bytes asked of libssh2 per read. libssh2 keeps four times this in flight, so it is the window.
     static let readSize = 2 * 1024 * 1024
+    /// Bytes asked per read on a near link: 1 MiB in flight is plenty there, and a read this small is
+    /// still in the processor's cache when it is written to the file (measured on loopback: a 1 GiB
+    /// get takes a fifth less CPU than with `readSize`).
+    static let nearReadSize = 256 * 1024
+    /// Round trips shorter than this (seconds) make a link near.
+    static let nearRoundTrip = 0.001
+
+    /// The read size for a link with this round trip (nil: not measured, so assume a far one).
+    static func readSize(roundTrip: Double?) -> Int {
+        guard let roundTrip, roundTrip < nearRoundTrip else { return readSize }
+        return nearReadSize
+    }
     /// Bytes handed to libssh2 per write: a multiple of its 30,000-byte SFTP packets.
     static let writeSize = 70 * 30_000
 
@@ -147,7 +159,8 @@ enum FileTransfer {
     ) throws -> (bytes: UInt64, warning: String?) {
         let expected = size.map { $0 - min($0, start) }
         // Ask for no more than the file holds: libssh2 sends read-ahead for the whole buffer.
-        let chunk = Int(min(UInt64(readSize), max(expected ?? UInt64(readSize), 32 * 1024)))
+        let readSize = UInt64(min(job.readSize, buffer.memory.count))
+        let chunk = Int(min(readSize, max(expected ?? readSize, 32 * 1024)))
         var done: UInt64 = 0
         while true {
             try cancellation.check(job.remoteDisplay)

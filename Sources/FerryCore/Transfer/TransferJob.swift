@@ -18,6 +18,8 @@ struct TransferJob: Sendable {
     var localRoot: String?
     /// Set when this job moves one byte range of a file split over several streams.
     var segment: Segment?
+    /// Bytes a download asks of libssh2 per read, which sets how much it keeps in flight.
+    var readSize = FileTransfer.readSize
 
     /// One byte range of a file moved over several streams at once.
     struct Segment: Sendable, Equatable {

@@ -2,7 +2,7 @@ internal import CLibSSH2
 import FerryBase
 import Foundation
 
-/// State shared with libssh2's keyboard-interactive callback through the session's abstract pointer.
+/// State shared with libssh2's keyboard-interactive callback through the session's ``SessionContext``.
 private final class KeyboardInteractiveState {
     var password: String?
     var prompter: (any CredentialPrompter)?
@@ -46,15 +46,15 @@ extension SSHSession {
         replay: [[String]]?
     ) throws -> [[String]]? {
         let state = KeyboardInteractiveState(password: password, prompter: prompter, replay: replay)
-        let abstract = libssh2_session_abstract(handle)
-        let saved = abstract?.pointee
-        abstract?.pointee = Unmanaged.passUnretained(state).toOpaque()
-        defer { abstract?.pointee = saved }
+        context.keyboardInteractive = state
+        defer { context.keyboardInteractive = nil }
         let result = withExtendedLifetime(state) {
             ferry_userauth_keyboard_interactive(handle, user) {
                 name, nameLength, instruction, instructionLength, count, prompts, responses, abstract in
-                guard let raw = abstract?.pointee else { return }
-                let state = Unmanaged<KeyboardInteractiveState>.fromOpaque(raw).takeUnretainedValue()
+                guard let raw = abstract?.pointee,
+                    let state = Unmanaged<SessionContext>.fromOpaque(raw).takeUnretainedValue().keyboardInteractive
+                        as? KeyboardInteractiveState
+                else { return }
                 func text(_ pointer: UnsafePointer<CChar>?, _ length: Int32) -> String {
                     guard let pointer, length > 0 else { return "" }
                     return String(decoding: UnsafeRawBufferPointer(start: pointer, count: Int(length)), as: UTF8.self)

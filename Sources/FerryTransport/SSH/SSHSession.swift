@@ -35,6 +35,8 @@ public struct TransportOptions: Sendable, Equatable {
 /// Children (``SFTPClient``) keep their session alive.
 public final class SSHSession {
     private let rawHandle: OpaquePointer
+    /// What libssh2's callbacks reach through the session's abstract pointer; lives as long as the session.
+    let context = SessionContext()
     #if DEBUG
         private var owner = pthread_self()
     #endif
@@ -62,11 +64,13 @@ public final class SSHSession {
     /// Runs the SSH handshake over `socket`.
     public init(socket: TCPSocket, options: TransportOptions) throws {
         LibSSH2.initializeOnce()
-        guard let handle = ferry_session_init() else {
+        guard let handle = ferry_session_init(Unmanaged.passUnretained(context).toOpaque()) else {
             throw LibSSH2Error(call: "libssh2_session_init_ex", code: LIBSSH2_ERROR_ALLOC, message: "out of memory")
         }
         self.rawHandle = handle
         self.socket = socket
+        _ = libssh2_session_callback_set(
+            handle, LIBSSH2_CALLBACK_RECV, unsafeBitCast(SocketReader.callback, to: UnsafeMutableRawPointer.self))
         libssh2_session_set_blocking(handle, 1)
         libssh2_session_set_timeout(handle, options.timeout * 1000)
         if options.compression {

@@ -1,0 +1,54 @@
+internal import CLibSSH2
+import Foundation
+
+/// Reads a session's socket for libssh2 in large pieces.
+///
+/// libssh2 1.10 asks for at most 16 KiB per read and reads until the socket is empty, so a fast
+/// download costs two `recv` calls per 32 KiB packet that find data, and more that find nothing.
+/// Served from a 256 KiB buffer, a 1 GiB loopback get makes 34,000 calls that find data instead of
+/// 71,000 and uses about 1.5% less CPU.
+///
+/// What the buffer holds is invisible to `poll`, which is safe because libssh2 reports "would block"
+/// (the only time Ferry or libssh2 waits on the socket) only after a read that found the buffer and
+/// the socket both empty.
+final class SocketReader {
+    private let storage: UnsafeMutableRawBufferPointer
+    private var start = 0
+    private var end = 0
+
+    init(size: Int = 256 * 1024) {
+        storage = .allocate(byteCount: size, alignment: 16)
+    }
+
+    deinit { storage.deallocate() }
+
+    /// libssh2's receive callback: up to `count` bytes into `buffer`, or a negated `errno`.
+    func receive(_ socket: Int32, into buffer: UnsafeMutableRawPointer, count: Int, flags: Int32) -> Int {
+        guard let base = storage.baseAddress else { return -Int(ENOMEM) }
+        if start == end {
+            // A read as big as the buffer gains nothing from it.
+            if count >= storage.count { return Self.result(recv(socket, buffer, count, flags)) }
+            let received = recv(socket, base, storage.count, flags)
+            if received <= 0 { return Self.result(received) }
+            start = 0
+            end = received
+        }
+        let taken = min(count, end - start)
+        buffer.copyMemory(from: base + start, byteCount: taken)
+        start += taken
+        return taken
+    }
+
+    private static func result(_ received: Int) -> Int { received < 0 ? -Int(errno) : received }
+
+    /// The callback to hand libssh2 (`LIBSSH2_CALLBACK_RECV`); the session's abstract pointer must
+    /// lead to its ``SessionContext``.
+    static let callback:
+        @convention(c) (
+            libssh2_socket_t, UnsafeMutableRawPointer?, Int, Int32, UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+        ) -> Int = { socket, buffer, count, flags, abstract in
+            guard let buffer, let context = abstract?.pointee else { return -Int(EINVAL) }
+            return Unmanaged<SessionContext>.fromOpaque(context).takeUnretainedValue().reader.receive(
+                socket, into: buffer, count: count, flags: flags)
+        }
+}
