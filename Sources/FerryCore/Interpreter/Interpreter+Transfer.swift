@@ -27,7 +27,16 @@ extension Interpreter {
             job.readSize = readSize
             return job
         }
-        var plan = SegmentPlan(jobs, streams: streams(for: jobs), files: sftp, log: settings.connect.log)
+        let streams = streams(for: jobs)
+        let pooled = settings.transferConnections > 1 && (jobs.count >= TransferPool.minimumJobs || streams > 1)
+        // The extra connections log in while the plan prepares split files.
+        if pooled, pool == nil, let connection {
+            pool = TransferPool(
+                connector: RecipeConnector(recipe: connection.recipe, cancellation: settings.cancellation),
+                extraConnections: settings.transferConnections - 1, cancellation: settings.cancellation,
+                log: settings.connect.log)
+        }
+        var plan = SegmentPlan(jobs, streams: streams, files: sftp, log: settings.connect.log)
         let units = plan.units
         let report: (Int, TransferOutcome) -> Void = { index, unitOutcome in
             for (job, outcome) in plan.record(index, unitOutcome) {
@@ -47,16 +56,8 @@ extension Interpreter {
                 outcomes.append(outcome)
             }
         }
-        if units.count >= TransferPool.minimumJobs || plan.splitsFiles, settings.transferConnections > 1,
-            let connection
-        {
-            if pool == nil {
-                pool = TransferPool(
-                    connector: RecipeConnector(recipe: connection.recipe, cancellation: settings.cancellation),
-                    extraConnections: settings.transferConnections - 1, cancellation: settings.cancellation,
-                    log: settings.connect.log)
-            }
-            pool?.run(units, mainClient: sftp, buffer: buffer, console: console, report: report)
+        if units.count >= TransferPool.minimumJobs || plan.splitsFiles, pooled, let pool {
+            pool.run(units, mainClient: sftp, buffer: buffer, console: console, report: report)
         } else {
             for (index, job) in units.enumerated() {
                 let name = job.isDownload ? job.remoteDisplay : job.localDisplay
@@ -112,18 +113,22 @@ extension Interpreter {
     /// Measures the connection's round trip once, before the first transfer with a file big enough
     /// for the link's length to matter (unknown size counts as big): it sets the read size and
     /// whether big files are split.
-    func measureRoundTrip(for jobs: [TransferJob], sftp: any RemoteFileSystem) {
+    func measureRoundTrip(for jobs: [TransferJob], sftp: SFTPClient) {
         guard roundTrip == nil, jobs.contains(where: { ($0.sourceSize ?? .max) >= Self.measuredSize }) else {
             return
         }
-        // The quickest of three small requests, so one slow answer does not decide (an error answer
-        // is a round trip too).
-        var best = Double.infinity
-        for _ in 0..<3 {
-            let started = ContinuousClock.now
+        // The quickest of at least two answers, so one slow answer does not decide; the requests
+        // made since connecting count. One quick answer is enough to show a near link: noise only
+        // ever makes an answer slower.
+        for _ in 0..<2 {
+            if let quickest = sftp.quickestAnswer,
+                quickest.answers >= 2 || quickest.seconds < FileTransfer.nearRoundTrip
+            {
+                break
+            }
             _ = try? sftp.attributes(remoteDirectory)
-            best = min(best, started.duration(to: .now).inSeconds)
         }
+        guard let best = sftp.quickestAnswer?.seconds else { return }
         roundTrip = best
         settings.connect.log(
             String(

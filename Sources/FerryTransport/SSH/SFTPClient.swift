@@ -21,6 +21,29 @@ public final class SFTPClient {
 
     deinit { libssh2_sftp_shutdown(handle) }
 
+    /// The quickest answer to a single request so far (seconds) and how many answers it was taken
+    /// from: the round trip, measured by requests made anyway.
+    public private(set) var quickestAnswer: (seconds: Double, answers: Int)?
+
+    /// Runs one request-and-answer step, timing it; an error the server answered with counts too.
+    private func timed<T>(_ body: () throws -> T) throws -> T {
+        let asked = ContinuousClock.now
+        func record() {
+            let seconds = asked.duration(to: .now).inSeconds
+            quickestAnswer = (
+                min(seconds, quickestAnswer?.seconds ?? .infinity), (quickestAnswer?.answers ?? 0) + 1
+            )
+        }
+        do {
+            let result = try body()
+            record()
+            return result
+        } catch let error as LibSSH2Error where error.sftpStatus != nil {
+            record()
+            throw error
+        }
+    }
+
     /// The last error, with the SFTP status when the server sent one.
     func lastError(_ call: String, code: Int32? = nil) -> LibSSH2Error {
         var error = session.lastError(call, code: code)
@@ -40,9 +63,9 @@ public final class SFTPClient {
     /// (`/a/../..`, `etc`, a NUL byte) throws ``SuspiciousPathError`` rather than becoming a path here.
     public func realPath(_ path: String) throws -> String {
         var buffer = [CChar](repeating: 0, count: 16 * 1024)
-        let length = try check(
-            ferry_sftp_realpath(handle, path, &buffer, UInt32(buffer.count - 1)),
-            "libssh2_sftp_symlink_ex")
+        let length = try timed {
+            try check(ferry_sftp_realpath(handle, path, &buffer, UInt32(buffer.count - 1)), "libssh2_sftp_symlink_ex")
+        }
         let bytes = buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }
         guard let answer = RemoteName.decode(bytes) else {
             throw SuspiciousPathError(path: String(decoding: bytes, as: UTF8.self), problem: .notUTF8)
@@ -56,7 +79,7 @@ public final class SFTPClient {
     /// The attributes of `path`, following symbolic links unless `followLinks` is false.
     public func attributes(_ path: String, followLinks: Bool = true) throws -> RemoteAttributes {
         var raw = LIBSSH2_SFTP_ATTRIBUTES()
-        try check(ferry_sftp_stat(handle, path, followLinks ? 0 : 1, &raw), "libssh2_sftp_stat_ex")
+        _ = try timed { try check(ferry_sftp_stat(handle, path, followLinks ? 0 : 1, &raw), "libssh2_sftp_stat_ex") }
         return RemoteAttributes(raw)
     }
 

@@ -71,8 +71,12 @@ extension SSHSession {
 
     /// Logs in again with a credential that already worked on another connection.
     public func authenticate(user: String, host: String, replaying credential: Credential) throws {
-        let accepted = try acceptedMethods(user: user)
-        if isAuthenticated { return }
+        // A credential that worked is tried at once, which saves asking what the server accepts.
+        if case .none = credential {
+            let accepted = try acceptedMethods(user: user)
+            if isAuthenticated { return }
+            throw AuthenticationError.rejected(user: user, host: host, tried: ["none (again)"], serverAccepts: accepted)
+        }
         let ok: Bool
         switch credential {
         case .none: ok = false
@@ -87,6 +91,7 @@ extension SSHSession {
             ok = (try? tryKeyboardInteractive(user: user, password: nil, prompter: nil, replay: answers)) != nil
         }
         if !ok {
+            let accepted = (try? acceptedMethods(user: user)) ?? []
             throw AuthenticationError.rejected(
                 user: user, host: host, tried: ["\(credential.methodName) (again)"],
                 serverAccepts: accepted)
