@@ -114,4 +114,16 @@ struct SegmentedTransferTests {
             log: { _ in })
         #expect(plan.units.count == 2 && !plan.splitsFiles)
     }
+
+    /// A size no disk here holds (the server's word) is not made into a temporary file that big: the
+    /// file is moved whole, so the download stops where the data or the disk does.
+    @Test func anAnnouncedSizeBeyondTheFreeSpaceIsNotSplit() throws {
+        let tree = FakeRemoteTree()
+        tree.addFile("/d/big", bytes(5000, seed: 9))
+        let plan = SegmentPlan(
+            [job(download: true, size: Int(1 << 40))], streams: 4, files: tree.connection("main"), minimumPart: 1000,
+            log: { _ in })
+        #expect(plan.units.count == 1 && !plan.splitsFiles)
+        #expect(try leftovers().isEmpty)
+    }
 }
