@@ -37,6 +37,43 @@ package final class LocalFile {
         }
     }
 
+    /// Reads `count` bytes at `offset` without moving the file position; fewer only at the end.
+    package func readFully(at offset: UInt64, count: Int) throws(LocalFileError) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let got = bytes.withUnsafeMutableBytes { raw in
+                pread(descriptor, raw.baseAddress.map { $0 + done }, count - done, off_t(offset) + off_t(done))
+            }
+            if got == 0 { break }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw LocalFileError(path: path, operation: "read")
+            }
+            done += got
+        }
+        return Array(bytes.prefix(done))
+    }
+
+    /// Writes what the file holds to the disk (before it is renamed into place).
+    package func synchronize() throws(LocalFileError) {
+        while fsync(descriptor) != 0 {
+            if errno != EINTR { throw LocalFileError(path: path, operation: "sync") }
+        }
+    }
+
+    /// Writes everything waiting for the disk that holds this file, this file's data among it.
+    package func synchronizeFileSystem() throws(LocalFileError) {
+        guard let syncfs = Self.syncfs else { return try synchronize() }
+        if syncfs(descriptor) != 0 { throw LocalFileError(path: path, operation: "sync") }
+    }
+
+    /// Linux's `syncfs`, which Swift's Glibc module does not declare; nil where the C library lacks it.
+    private static let syncfs: (@convention(c) (Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
+    }()
+
     /// The file's status.
     package func status() throws(LocalFileError) -> stat {
         var info = stat()

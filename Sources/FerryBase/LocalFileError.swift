@@ -13,5 +13,8 @@ public struct LocalFileError: Error, CustomStringConvertible, Sendable {
         self.code = code
     }
 
-    public var description: String { "\(path): \(operation): \(String(cString: strerror(code)).lowercased())" }
+    public var description: String {
+        if code == ENOSPC || code == EDQUOT { return "\(path): \(operation): no space left on the local disk" }
+        return "\(path): \(operation): \(String(cString: strerror(code)).lowercased())"
+    }
 }

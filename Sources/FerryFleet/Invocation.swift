@@ -37,6 +37,8 @@ public struct Invocation {
     public var transferConnections = 4
     /// `--streams`: how many streams a big file is split over (nil: as many as the connections).
     public var streams: Int?
+    /// Uploads write the target in place (`--inplace`).
+    public var inPlace = false
     /// `--diagnostics`: where `run` output and reports go.
     public var diagnostics: String?
     /// Echo and keep-going (`-bc`, `-be`).

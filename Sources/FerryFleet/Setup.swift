@@ -102,6 +102,7 @@ public struct Setup {
         settings.defaultPort = invocation.port ?? 22
         settings.transferConnections = invocation.transferConnections
         settings.streams = invocation.streams
+        settings.inPlaceUploads = invocation.inPlace || session.inPlace
         settings.initialTarget = session.target
         return settings
     }

@@ -59,6 +59,8 @@ public struct Profile: Equatable, Sendable {
     public var keepalive: Int?
     public var connectTimeout: Int?
     public var remoteDirectory: String?
+    /// Uploads write the target itself rather than a hidden part renamed into place.
+    public var inPlace: Bool?
     public var localDirectory: String?
     public var password = Secret()
     public var proxy: Proxy?

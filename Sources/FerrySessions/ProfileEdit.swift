@@ -22,6 +22,8 @@ public struct ProfileEdit {
     public var proxyCommand: String?
     public var remoteDirectory: String?
     public var localDirectory: String?
+    /// Whether uploads write the target in place.
+    public var inPlace: Bool?
 
     /// Creates an edit that changes nothing.
     public init() {}
@@ -52,6 +54,7 @@ public struct ProfileEdit {
         if let passwordFile { profile.password = Profile.Secret(file: passwordFile) }
         if let remoteDirectory { profile.remoteDirectory = remoteDirectory }
         if let localDirectory { profile.localDirectory = localDirectory }
+        if let inPlace { profile.inPlace = inPlace }
         if let proxy {
             guard let settings = ProxySettings(url: proxy) else { throw .notAProxyURL(proxy) }
             if settings.password != nil { throw .passwordInProxyURL }

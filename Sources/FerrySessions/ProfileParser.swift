@@ -6,7 +6,8 @@ import Yams
 enum ProfileParser {
     static let topKeys = [
         "host", "port", "user", "identity", "hostkey", "known-hosts", "compression", "keepalive",
-        "connect-timeout", "remote-directory", "local-directory", "password", "password-env", "password-file",
+        "connect-timeout", "inplace", "remote-directory", "local-directory", "password", "password-env",
+        "password-file",
         "proxy", "jump",
     ]
     static let proxyKeys = [
@@ -39,6 +40,7 @@ enum ProfileParser {
             case "keepalive": profile.keepalive = try reader.int(value, key, range: 0...86400)
             case "connect-timeout": profile.connectTimeout = try reader.int(value, key, range: 1...3600)
             case "remote-directory": profile.remoteDirectory = try reader.string(value, key)
+            case "inplace": profile.inPlace = try reader.bool(value, key)
             case "local-directory": profile.localDirectory = try reader.string(value, key)
             case "password": profile.password.value = try reader.string(value, key)
             case "password-env": profile.password.environment = try reader.string(value, key)

@@ -190,6 +190,7 @@ enum ProfileWriter {
         if let compression = profile.compression { lines.append("compression: \(compression)") }
         add("keepalive", profile.keepalive)
         add("connect-timeout", profile.connectTimeout)
+        if let inPlace = profile.inPlace { lines.append("inplace: \(inPlace)") }
         add("remote-directory", profile.remoteDirectory)
         add("local-directory", profile.localDirectory)
         add(profile.password)

@@ -29,6 +29,8 @@ public struct ResolvedSession {
     /// The profile's start directories, if it names them.
     public var remoteDirectory: String?
     public var localDirectory: String?
+    /// Whether the profile asks uploads to write the target in place.
+    public var inPlace = false
 }
 
 /// Merges the command line with a saved session.
@@ -147,6 +149,6 @@ public struct SessionResolver {
         options.jumps = try jumpNames.map { name throws(ProfileError) in try jumpHost(name, base: options) }
         return ResolvedSession(
             target: target, options: options, remoteDirectory: profile?.remoteDirectory,
-            localDirectory: profile?.localDirectory.map(expand))
+            localDirectory: profile?.localDirectory.map(expand), inPlace: profile?.inPlace ?? false)
     }
 }

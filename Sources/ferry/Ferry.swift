@@ -182,6 +182,11 @@ struct Ferry: ParsableCommand {
             valueName: "n"))
     var streams: Int?
 
+    @Flag(
+        name: .customLong("inplace"),
+        help: "Uploads write the target itself, not a hidden part renamed into place when complete.")
+    var inPlace = false
+
     @Option(
         name: .customLong("max-sessions"),
         help: ArgumentHelp(

@@ -125,6 +125,7 @@ extension FerryMain {
         invocation.sessionsFolder = options.sessions
         invocation.transferConnections = options.connections
         invocation.streams = options.streams
+        invocation.inPlace = options.inPlace
         invocation.diagnostics = options.diagnostics
         invocation.batch = BatchOptions(echo: options.echoCommands, keepGoing: options.keepGoing)
         invocation.fleet.parallel = options.parallel

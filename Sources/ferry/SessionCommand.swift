@@ -73,6 +73,8 @@ struct SessionCommand: ParsableCommand {
         @Option(help: "Proxy command (%host and %port are replaced).") var proxyCommand: String?
         @Option(help: "Remote directory to start in.") var remoteDirectory: String?
         @Option(help: "Local directory to start in.") var localDirectory: String?
+        @Option(help: "Whether uploads write the target itself (true) or a hidden part renamed into place.")
+        var inplace: Bool?
 
         func run() throws {
             let store = location.store
@@ -82,6 +84,7 @@ struct SessionCommand: ParsableCommand {
             (edit.passwordEnvironment, edit.passwordFile) = (passwordEnv, passwordFile)
             (edit.proxy, edit.proxyPasswordEnvironment, edit.proxyCommand) = (proxy, proxyPasswordEnv, proxyCommand)
             (edit.remoteDirectory, edit.localDirectory) = (remoteDirectory, localDirectory)
+            edit.inPlace = inplace
             let profile: Profile
             do {
                 profile = try edit.applied(to: (try? store.load(name)) ?? Profile(name: name))

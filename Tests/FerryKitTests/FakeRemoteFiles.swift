@@ -108,6 +108,17 @@ final class FakeRemoteFiles: RemoteFileSystem {
 
     func removeFile(_ path: String) throws { tree.put(path, nil) }
 
+    func freeSpace(_ path: String) -> UInt64? { nil }
+
+    func rename(_ source: String, to destination: String) throws {
+        guard let node = tree.node(source) else { throw Self.missing(source) }
+        if tree.node(destination) != nil {
+            throw LibSSH2Error(call: "sftp", code: -31, message: "failure", sftpStatus: .failure)
+        }
+        tree.put(destination, node)
+        tree.put(source, nil)
+    }
+
     func openFile(_ path: String, _ mode: SFTPClient.OpenMode) throws -> any RemoteFile {
         switch mode {
         case .read:

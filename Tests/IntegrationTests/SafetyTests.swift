@@ -35,7 +35,8 @@ struct SafetyTests {
         try "old contents".write(toFile: local + "/big.bin", atomically: false, encoding: .utf8)
         let result = server.batch("lcd \(local)\nget \(remote)/big.bin\n", in: remote)
         #expect(result.status == 7)
-        #expect(result.stderr.contains("no space left on device"))
+        #expect(result.stderr.contains("get: big.bin: write: no space left on the local disk"), "\(result.stderr)")
+        #expect(result.stderr.components(separatedBy: "no space").count == 2, "one line: \(result.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: local) == ["big.bin"])
         #expect(try String(contentsOfFile: local + "/big.bin", encoding: .utf8) == "old contents")
     }

@@ -29,8 +29,10 @@ struct SplitTransferTests {
                 #expect(result.stderr.contains("up\(index): \(streams) streams"), "\(result.stderr)")
             }
         }
-        let hidden = try FileManager.default.contentsOfDirectory(atPath: local).filter { $0.hasPrefix(".") }
-        #expect(hidden.isEmpty, "left behind: \(hidden)")
+        for folder in [local, remote] {
+            let hidden = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix(".") }
+            #expect(hidden.isEmpty, "left behind: \(hidden)")
+        }
     }
 
     /// Sizes around the smallest read (32 KiB), the read sizes (256 KiB on a near link, 2 MiB

@@ -25,6 +25,7 @@ extension Interpreter {
         }
         connection = opened
         roundTrip = nil
+        sessionInPlace = false
         remoteDirectoryKnown = false
         if settings.announcesRemoteDirectory {
             _ = try sftp("open")
@@ -62,6 +63,7 @@ extension Interpreter {
                 }
                 if let port { target.port = port }
                 try connect(to: target, options: found.options)
+                sessionInPlace = found.inPlace
                 try enterStartDirectories(found)
                 return
             }

@@ -25,6 +25,7 @@ extension Interpreter {
         let jobs = jobs.map { job in
             var job = job
             job.readSize = readSize
+            job.inPlace = settings.inPlaceUploads || sessionInPlace
             return job
         }
         let streams = streams(for: jobs)
@@ -42,8 +43,10 @@ extension Interpreter {
             for (job, outcome) in plan.record(index, unitOutcome) {
                 self.console.endProgress()
                 if let failure = outcome.failure {
-                    // One line for a cancellation, at the end, rather than one per file.
-                    if failure.failureClass != .interrupted { self.console.report("\(command): \(failure.message)") }
+                    // One line for a cancellation, at the end; a lone file's failure is the command's own.
+                    if failure.failureClass != .interrupted, jobs.count > 1 {
+                        self.console.report("\(command): \(failure.message)")
+                    }
                 } else {
                     if let start = outcome.resumedAt {
                         self.console.print("\(command): restarting at file position \(start)")

@@ -19,6 +19,8 @@ public struct InterpreterSettings {
     /// Streams a big file is split over (`--streams`), at most `transferConnections`; nil: as many as
     /// the connections when the link is slow to answer, else one.
     public var streams: Int?
+    /// Uploads write the target itself rather than a hidden part renamed into place.
+    public var inPlaceUploads = false
 
     /// Where `run` keeps what it collects: one folder per run, one subfolder per host.
     public var diagnosticsRoot = FileManager.default.currentDirectoryPath + "/diagnostics"
@@ -81,6 +83,8 @@ public final class Interpreter {
     public internal(set) var records: [CommandRecord] = []
     /// The connection's round trip, measured before the first big transfer (seconds).
     var roundTrip: Double?
+    /// Set while connected through a saved session that asks uploads to write in place.
+    var sessionInPlace = false
     /// Remote directory listings kept briefly for Tab completion, by absolute path.
     var listings: [String: (made: Date, entries: [CompletionEntry])] = [:]
 

@@ -7,7 +7,7 @@ extension FileTransfer {
     /// several streams.
     static func move(
         _ job: TransferJob, sftp: any RemoteFileSystem, buffer: Buffer, cancellation: Cancellation,
-        progress: (UInt64) -> Void
+        installLater: Bool = false, progress: (UInt64) -> Void
     ) throws(CommandFailure) -> TransferOutcome {
         switch (job.segment, job.isDownload) {
         case (let segment?, true):
@@ -16,7 +16,9 @@ extension FileTransfer {
         case (let segment?, false):
             try uploadSegment(job, segment, sftp: sftp, buffer: buffer, cancellation: cancellation, progress: progress)
         case (nil, true):
-            try download(job, sftp: sftp, buffer: buffer, cancellation: cancellation, progress: progress)
+            try download(
+                job, sftp: sftp, buffer: buffer, cancellation: cancellation, installLater: installLater,
+                progress: progress)
         case (nil, false):
             try upload(job, sftp: sftp, buffer: buffer, cancellation: cancellation, progress: progress)
         }
@@ -52,9 +54,7 @@ extension FileTransfer {
                     "\(job.remotePath): file ended at \(segment.range.lowerBound + done) of the"
                         + " \(job.sourceSize ?? 0) bytes the server announced")
             }
-            try localCall { () throws(LocalFileError) in
-                try local.write(UnsafeRawBufferPointer(rebasing: window[0..<count]))
-            }
+            try write(UnsafeRawBufferPointer(rebasing: window[0..<count]), to: local, as: job.localDisplay)
             done += UInt64(count)
             progress(done)
         }
@@ -62,8 +62,9 @@ extension FileTransfer {
         return TransferOutcome(bytes: done)
     }
 
-    /// Writes one range of the local file at the same offsets of the remote file, which the first
-    /// step of the transfer has already created (or emptied).
+    /// Writes one range of the local file at the same offsets of the remote file (the hidden part, or
+    /// the target itself with `--inplace`), which the first step of the transfer has already created
+    /// (or emptied).
     static func uploadSegment(
         _ job: TransferJob, _ segment: TransferJob.Segment, sftp: any RemoteFileSystem, buffer: Buffer,
         cancellation: Cancellation, progress: (UInt64) -> Void
@@ -72,8 +73,9 @@ extension FileTransfer {
             try LocalFile(path: job.localPath, flags: O_RDONLY, operation: "open for read")
         }
         defer { try? local.close() }
-        let remote = try remoteCall(job.remotePath, "open for write") {
-            try sftp.openFile(job.remotePath, .update(mode: Int((job.sourcePermissions ?? 0o644) & 0o777)))
+        let path = segment.workPath ?? job.remotePath
+        let remote = try remoteCall(path, "open for write") {
+            try sftp.openFile(path, .update(mode: Int((job.sourcePermissions ?? 0o644) & 0o777)))
         }
         try localCall { () throws(LocalFileError) in try local.seek(to: segment.range.lowerBound) }
         remote.seek(to: segment.range.lowerBound)
@@ -82,7 +84,7 @@ extension FileTransfer {
             from: local, to: remote, job: job, limit: total, buffer: buffer, cancellation: cancellation,
             progress: progress)
         if done < total { throw CommandFailure(.transfer, "\(job.localDisplay): file shrank while being read") }
-        try remoteCall(job.remotePath, "close") { try remote.close() }
+        try remoteCall(path, "close") { try remote.close() }
         return TransferOutcome(bytes: done)
     }
 

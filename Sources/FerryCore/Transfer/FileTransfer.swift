@@ -37,9 +37,12 @@ enum FileTransfer {
 
     /// Downloads `job`; `progress` receives the bytes moved so far. A cancellation stops it between
     /// reads, removing the temporary file (a resumed download keeps what it had, for the next `reget`).
+    ///
+    /// With `installLater`, a new file is left complete under its temporary name, for the caller to
+    /// put in place (``TransferOutcome/install``).
     static func download(
         _ job: TransferJob, sftp: any RemoteFileSystem, buffer: Buffer, cancellation: Cancellation,
-        progress: (UInt64) -> Void
+        installLater: Bool = false, progress: (UInt64) -> Void
     ) throws(CommandFailure) -> TransferOutcome {
         let remote: any RemoteFile
         do {
@@ -60,20 +63,28 @@ enum FileTransfer {
         if let root = job.localRoot, let reason = DownloadRoot(root).escape(job.localPath) {
             throw CommandFailure(.transfer, "\(job.localPath): refusing to write there: \(reason)")
         }
-        let target = try openTarget(of: job, remoteSize: size)
+        let target = try openTarget(of: job, remoteSize: size, remote: remote, outcome: &outcome)
         let local = target.file
         if let start = target.resumedAt {
             outcome.resumedAt = start
             remote.seek(to: start)
         }
         do {
-            (outcome.bytes, outcome.warning) = try copy(
+            let copied = try copy(
                 remote, to: local, job: job, size: size, start: target.resumedAt ?? 0, buffer: buffer,
                 cancellation: cancellation, progress: progress)
+            outcome.bytes = copied.bytes
+            if let warning = copied.warning {
+                outcome.warning = outcome.warning.map { "\($0); \(warning)" } ?? warning
+            }
             try? remote.close()
             try localCall { () throws(LocalFileError) in
                 let mode = job.preserve ? permissions.map(ServerMode.local) : nil
-                if let temporaryPath = target.temporaryPath {
+                if let temporaryPath = target.temporaryPath, installLater {
+                    outcome.install = PendingInstall(
+                        file: local, temporaryPath: temporaryPath, path: job.localPath, permissions: mode,
+                        modificationTime: job.preserve ? mtime : nil)
+                } else if let temporaryPath = target.temporaryPath {
                     try install(
                         local, from: temporaryPath, at: job.localPath, permissions: mode,
                         modificationTime: job.preserve ? mtime : nil)
@@ -91,15 +102,29 @@ enum FileTransfer {
 
     /// Where a download writes: the existing file to append to when resuming (`resumedAt` its size),
     /// else a new temporary file beside the final name, renamed over it when complete.
-    private static func openTarget(of job: TransferJob, remoteSize size: UInt64?) throws(CommandFailure)
-        -> (file: LocalFile, temporaryPath: String?, resumedAt: UInt64?)
-    {
+    ///
+    /// A resume first checks that the file already there ends as the remote file does at that point
+    /// (the last 64 KiB); when it does not, the download starts over, with a warning in `outcome`.
+    private static func openTarget(
+        of job: TransferJob, remoteSize size: UInt64?, remote: any RemoteFile, outcome: inout TransferOutcome
+    ) throws(CommandFailure) -> (file: LocalFile, temporaryPath: String?, resumedAt: UInt64?) {
         // Under a folder a server names files in, an existing file is never followed out through a link.
         let rooted = job.localRoot != nil
         if job.resume, let existing = LocalStatus(job.localPath, followLinks: !rooted), existing.isRegularFile {
             if let size, existing.size > size {
                 throw CommandFailure(
                     .transfer, "\(job.localDisplay): local file is larger than the remote file; not resuming")
+            }
+            let present = try localCall { () throws(LocalFileError) in
+                try LocalFile(
+                    path: job.localPath, flags: O_RDONLY | (rooted ? O_NOFOLLOW : 0), operation: "open for read")
+            }
+            defer { try? present.close() }
+            guard try tailsMatch(remote: remote, path: job.remotePath, local: present, at: existing.size) else {
+                outcome.warning = "the part already here differs from the remote file; started over"
+                remote.seek(to: 0)
+                let (file, path) = try createTemporary(beside: job.localPath)
+                return (file, path, nil)
             }
             let file = try localCall { () throws(LocalFileError) in
                 try LocalFile(
@@ -137,13 +162,15 @@ enum FileTransfer {
     }
 
     /// Gives a finished download in `file` (at `temporaryPath`) its mode (the umask's default when
-    /// none is kept) and time, closes it and renames it over `path`.
+    /// none is kept) and time, writes it to the disk, closes it and renames it over `path`: after a
+    /// crash the name holds the old file or the whole new one.
     static func install(
         _ file: LocalFile, from temporaryPath: String, at path: String, permissions: UInt32?,
         modificationTime: UInt32?
     ) throws(LocalFileError) {
         try file.setAttributes(
             permissions: permissions ?? (0o666 & ~UInt32(LocalFile.umaskValue)), modificationTime: modificationTime)
+        try file.synchronize()
         try file.close()
         if rename(temporaryPath, path) != 0 { throw LocalFileError(path: path, operation: "rename") }
     }
@@ -179,72 +206,10 @@ enum FileTransfer {
                 }
                 return (done, nil)
             }
-            try localCall { () throws(LocalFileError) in
-                try local.write(UnsafeRawBufferPointer(rebasing: window[0..<count]))
-            }
+            try write(UnsafeRawBufferPointer(rebasing: window[0..<count]), to: local, as: job.localDisplay)
             done += UInt64(count)
             progress(done)
         }
-    }
-
-    /// Uploads `job`; `progress` receives the bytes moved so far. A cancellation stops it between
-    /// writes and removes the part already written, unless the upload resumes one (`reput` continues it).
-    static func upload(
-        _ job: TransferJob, sftp: any RemoteFileSystem, buffer: Buffer, cancellation: Cancellation,
-        progress: (UInt64) -> Void
-    ) throws(CommandFailure) -> TransferOutcome {
-        let local = try localCall { () throws(LocalFileError) in
-            try LocalFile(path: job.localPath, flags: O_RDONLY, operation: "open for read")
-        }
-        let info = try localCall { () throws(LocalFileError) in try local.status() }
-        if info.st_mode & S_IFMT == S_IFDIR {
-            throw CommandFailure(.transfer, "\(job.localDisplay): is a directory (use put -r)")
-        }
-        let permissions = UInt32(info.st_mode & 0o7777)
-        var outcome = TransferOutcome()
-        let remote: any RemoteFile
-        if job.resume, let existing = try? sftp.attributes(job.remotePath), let remoteSize = existing.size {
-            if remoteSize > UInt64(info.st_size) {
-                throw CommandFailure(
-                    .transfer,
-                    "\(job.remotePath): remote file is larger than the local file;"
-                        + " not resuming")
-            }
-            outcome.resumedAt = remoteSize
-            remote = try remoteCall(job.remotePath, "open for write") {
-                try sftp.openFile(job.remotePath, .update(mode: Int(permissions & 0o777)))
-            }
-            remote.seek(to: remoteSize)
-            try localCall { () throws(LocalFileError) in try local.seek(to: remoteSize) }
-        } else {
-            remote = try remoteCall(job.remotePath, "open for write") {
-                try sftp.openFile(job.remotePath, .write(mode: Int(permissions & 0o777)))
-            }
-        }
-        let done: UInt64
-        do {
-            done = try stream(
-                from: local, to: remote, job: job, limit: nil, buffer: buffer, cancellation: cancellation,
-                progress: progress)
-        } catch {
-            if error.failureClass == .interrupted {
-                try? remote.close()
-                if outcome.resumedAt == nil { try? sftp.removeFile(job.remotePath) }
-            }
-            throw error
-        }
-        outcome.bytes = done
-        try remoteCall(job.remotePath, "close") { try remote.close() }
-        if job.preserve {
-            try remoteCall(job.remotePath, "set attributes") {
-                try sftp.setAttributes(
-                    job.remotePath,
-                    RemoteAttributes(
-                        permissions: permissions, accessTime: UInt32(truncatingIfNeeded: info.st_atim.tv_sec),
-                        modificationTime: UInt32(truncatingIfNeeded: info.st_mtim.tv_sec)))
-            }
-        }
-        return outcome
     }
 
     /// Runs a remote step, turning its error into a failure naming the path and the step.
@@ -253,6 +218,17 @@ enum FileTransfer {
             return try body()
         } catch {
             throw CommandFailure(error, context: "\(path): \(step)")
+        }
+    }
+
+    /// Writes downloaded bytes to `local`; a failure is named by `name`, the file the user asked for,
+    /// not the temporary one written.
+    static func write(_ bytes: UnsafeRawBufferPointer, to local: LocalFile, as name: String) throws(CommandFailure) {
+        do {
+            try local.write(bytes)
+        } catch {
+            throw CommandFailure(
+                .transfer, LocalFileError(path: name, operation: error.operation, code: error.code).description)
         }
     }
 

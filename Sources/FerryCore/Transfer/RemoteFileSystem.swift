@@ -8,6 +8,10 @@ protocol RemoteFileSystem: AnyObject {
     func list(_ path: String) throws -> RemoteListing
     func makeDirectory(_ path: String, mode: Int) throws
     func removeFile(_ path: String) throws
+    /// Renames `source` to `destination`; fails if `destination` exists (SFTP version 3).
+    func rename(_ source: String, to destination: String) throws
+    /// The bytes free on the file system that holds `path`, when the server says.
+    func freeSpace(_ path: String) -> UInt64?
     func openFile(_ path: String, _ mode: SFTPClient.OpenMode) throws -> any RemoteFile
 }
 

@@ -28,6 +28,8 @@ struct SegmentPlan {
     private var groups: [Group] = []
     private var groupOfUnit: [Int] = []
     private var nextGroup = 0
+    /// The main connection's files, where split uploads are put in place.
+    private let files: any RemoteFileSystem
 
     /// How many parts a file of `size` bytes is split into with `streams` streams (1: not split).
     static func parts(size: UInt64, streams: Int, minimumPart: UInt64 = Self.minimumPart) -> Int {
@@ -41,6 +43,7 @@ struct SegmentPlan {
         _ jobs: [TransferJob], streams: Int, files: any RemoteFileSystem, minimumPart: UInt64 = Self.minimumPart,
         log: (String) -> Void
     ) {
+        self.files = files
         for job in jobs {
             let size = job.sourceSize ?? 0
             let count =
@@ -53,7 +56,8 @@ struct SegmentPlan {
                     workPath = Self.makeWorkFile(for: job, size: size)
                     split = workPath != nil
                 } else {
-                    split = Self.createRemote(job, files: files)
+                    workPath = job.inPlace ? nil : FileTransfer.partPath(for: job.remotePath)
+                    split = Self.createRemote(job, at: workPath ?? job.remotePath, files: files)
                 }
             }
             let first = units.count
@@ -92,13 +96,32 @@ struct SegmentPlan {
         return done
     }
 
-    /// The outcome of a split file, made final: a download renamed into place with its mode and time.
+    /// The outcome of a split file, made final: a download renamed into place with its mode and time,
+    /// an upload's hidden part given its mode and times and renamed over the target.
     private func finish(_ group: Group) -> TransferOutcome {
         let bytes = group.outcomes.reduce(UInt64(0)) { $0 + $1.bytes }
         let failure =
             group.outcomes.first { $0.failure?.failureClass == .interrupted }?.failure
             ?? group.outcomes.compactMap(\.failure).first
         let job = group.job
+        if !job.isDownload {
+            if let failure {
+                // A part written at scattered offsets is no start for a `reput`.
+                if let workPath = group.workPath { try? files.removeFile(workPath) }
+                return TransferOutcome(bytes: bytes, failure: failure)
+            }
+            var status = stat()
+            do {
+                if stat(job.localPath, &status) != 0 {
+                    throw CommandFailure(.transfer, "\(job.localDisplay): cannot read its mode and times")
+                }
+                try FileTransfer.finishUpload(job, at: group.workPath ?? job.remotePath, sftp: files, status: status)
+            } catch {
+                if let workPath = group.workPath { try? files.removeFile(workPath) }
+                return TransferOutcome(bytes: bytes, failure: error as? CommandFailure)
+            }
+            return TransferOutcome(bytes: bytes)
+        }
         guard let workPath = group.workPath else { return TransferOutcome(bytes: bytes, failure: failure) }
         if let failure {
             unlink(workPath)
@@ -136,9 +159,8 @@ struct SegmentPlan {
     }
 
     /// Creates (or empties) the remote file a split upload's parts write into.
-    private static func createRemote(_ job: TransferJob, files: any RemoteFileSystem) -> Bool {
-        guard
-            let file = try? files.openFile(job.remotePath, .write(mode: Int((job.sourcePermissions ?? 0o644) & 0o777)))
+    private static func createRemote(_ job: TransferJob, at path: String, files: any RemoteFileSystem) -> Bool {
+        guard let file = try? files.openFile(path, .write(mode: Int((job.sourcePermissions ?? 0o644) & 0o777)))
         else { return false }
         return (try? file.close()) != nil
     }

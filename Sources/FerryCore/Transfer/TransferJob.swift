@@ -20,12 +20,16 @@ struct TransferJob: Sendable {
     var segment: Segment?
     /// Bytes a download asks of libssh2 per read, which sets how much it keeps in flight.
     var readSize = FileTransfer.readSize
+    /// For an upload: write the target itself rather than a hidden part renamed over it at the end
+    /// (`--inplace`, for servers that do not allow the rename).
+    var inPlace = false
 
     /// One byte range of a file moved over several streams at once.
     struct Segment: Sendable, Equatable {
         /// The bytes of the file this part moves.
         var range: Range<UInt64>
-        /// For a download, the temporary file every part writes into at its own offsets.
+        /// The file every part writes into at its own offsets: a download's local temporary file, an
+        /// upload's hidden remote part (nil when it writes the target in place).
         var workPath: String?
     }
 
@@ -45,4 +49,6 @@ struct TransferOutcome: Sendable {
     /// Something worth a warning about a transfer that succeeded (a file that grew while read).
     var warning: String?
     var failure: CommandFailure?
+    /// A download that is complete under its temporary name and still to be put in place.
+    var install: PendingInstall?
 }

@@ -64,7 +64,7 @@ final class TransferPool {
                 board.giveBack(index)
                 return "extra connection lost: \(outcome.failure?.message ?? "")"
             }
-            board.post(index, outcome)
+            board.finish(index, outcome)
         }
         return nil
     }
@@ -79,7 +79,8 @@ final class TransferPool {
         }
         do {
             return try FileTransfer.move(
-                job, sftp: sftp, buffer: buffer, cancellation: board.cancellation, progress: progress)
+                job, sftp: sftp, buffer: buffer, cancellation: board.cancellation, installLater: true,
+                progress: progress)
         } catch {
             return TransferOutcome(failure: error)
         }
@@ -90,7 +91,9 @@ final class TransferPool {
         _ jobs: [TransferJob], mainClient: any RemoteFileSystem, buffer: FileTransfer.Buffer, console: any Console,
         report: (Int, TransferOutcome) -> Void
     ) {
-        board.load(jobs)
+        let installer = InstallQueue()
+        defer { installer.stop() }
+        board.load(jobs, installer: installer)
         let total = jobs.reduce(UInt64(0)) {
             $0 + ($1.segment.map { $0.range.upperBound - $0.range.lowerBound } ?? $1.sourceSize ?? 0)
         }
@@ -102,13 +105,14 @@ final class TransferPool {
             }
             if mainAlive, let (index, job) = board.take(waiting: false) {
                 let outcome = TransferPool.perform(job, sftp: mainClient, buffer: buffer, board: board)
-                board.post(index, outcome)
+                board.finish(index, outcome)
                 if outcome.failure?.failureClass == .connection {
                     mainAlive = false
                     board.abandon(
                         CommandFailure(.connection, outcome.failure?.message ?? "connection lost"))
                 }
             } else {
+                installer.flushSoon()
                 if !mainAlive || board.liveWorkers == 0 { board.abandonIfStuck(mainAlive: mainAlive) }
                 board.waitForOutcome(after: reported)
             }
@@ -157,8 +161,9 @@ final class JobBoard: @unchecked Sendable {
         return body()
     }
 
-    func load(_ jobs: [TransferJob]) {
+    func load(_ jobs: [TransferJob], installer: InstallQueue?) {
         locked {
+            self.installer = installer
             self.jobs = jobs
             next = 0
             retry = []
@@ -210,6 +215,23 @@ final class JobBoard: @unchecked Sendable {
             running -= 1
             retry.append(index)
             condition.broadcast()
+        }
+    }
+
+    /// Where finished downloads are put in place during a run.
+    private var installer: InstallQueue?
+
+    /// Posts `outcome`, once the download it reports is in place when it still has to be.
+    func finish(_ index: Int, _ outcome: TransferOutcome) {
+        guard let pending = outcome.install, let installer = locked({ installer }) else {
+            post(index, outcome)
+            return
+        }
+        installer.submit(pending) { [self] error in
+            var done = outcome
+            done.install = nil
+            if let error { done.failure = CommandFailure(.transfer, error.description) }
+            post(index, done)
         }
     }
 

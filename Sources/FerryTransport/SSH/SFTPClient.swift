@@ -147,6 +147,14 @@ public final class SFTPClient {
         try check(ferry_sftp_unlink(handle, path), "libssh2_sftp_unlink_ex")
     }
 
+    /// The bytes free to an unprivileged user on the file system that holds `path`, when the server
+    /// says (OpenSSH's `statvfs@openssh.com`); nil when it cannot.
+    public func freeSpace(_ path: String) -> UInt64? {
+        var info = LIBSSH2_SFTP_STATVFS()
+        guard libssh2_sftp_statvfs(handle, path, path.utf8.count, &info) == 0 else { return nil }
+        return info.f_bavail &* info.f_frsize
+    }
+
     /// Renames `source` to `destination`; fails if `destination` exists (SFTP version 3).
     public func rename(_ source: String, to destination: String) throws {
         try check(ferry_sftp_rename(handle, source, destination), "libssh2_sftp_rename_ex")

@@ -2,8 +2,8 @@
 """Relays 127.0.0.1:PORT to TARGET_HOST:TARGET_PORT and cuts each connection once LIMIT bytes have come
 back from the target: a host whose connection drops in the middle of a transfer. With "stall" as a
 fifth argument the connection is kept open instead and nothing more passes either way: a host that
-stops answering. With "slow:RATE" instead, nothing is cut and each connection returns at most RATE
-bytes a second: a slow link.
+stops answering. With "slow:RATE" instead, nothing is cut and each connection passes at most RATE
+bytes a second, either way: a slow link.
 
 Usage: cutting_forwarder.py PORT TARGET_HOST TARGET_PORT LIMIT [stall | slow:RATE]
 """
@@ -29,7 +29,7 @@ def relay(client, target_host, target_port, limit):
                 if not data:
                     return
                 pair[side].sendall(data)
-                if side is upstream and RATE:
+                if RATE:
                     time.sleep(len(data) / RATE)
                 if side is upstream:
                     returned += len(data)

@@ -29,21 +29,23 @@ enum FerryBinary {
 }
 
 extension FerryBinary {
-    /// Runs ferry in `directory`, sends it SIGINT (Ctrl-C) after `seconds`, and returns what it
-    /// printed after a first line `STATUS=<exit status> SECONDS=<whole seconds it ran>`.
-    static func interrupted(after seconds: Double, _ arguments: [String], directory: String) -> RunResult {
+    /// Runs ferry in `directory`, sends it `signal` (SIGINT: Ctrl-C) after `seconds`, and returns what
+    /// it printed after a first line `STATUS=<exit status> SECONDS=<whole seconds it ran>`.
+    static func interrupted(
+        after seconds: Double, _ arguments: [String], directory: String, signal: String = "SIGINT"
+    ) -> RunResult {
         let driver = """
             import os, signal, subprocess, sys, time
             start = time.time()
             p = subprocess.Popen(sys.argv[2:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=os.environ["WORK"])
             time.sleep(float(sys.argv[1]))
-            p.send_signal(signal.SIGINT)
+            p.send_signal(getattr(signal, os.environ["SIGNAL"]))
             out, err = p.communicate(timeout=30)
             sys.stdout.write("STATUS=%d SECONDS=%d\\n%s%s" % (p.returncode, time.time() - start, out.decode(), err.decode()))
             """
         return Shell.run(
             "/usr/bin/python3", ["-c", driver, String(seconds), path] + arguments,
-            environment: ["WORK": directory, "HOME": directory, "PATH": "/usr/bin:/bin"])
+            environment: ["WORK": directory, "HOME": directory, "PATH": "/usr/bin:/bin", "SIGNAL": signal])
     }
 }
 

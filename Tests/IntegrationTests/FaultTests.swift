@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+
+/// Uploads that replace a file only when complete, and resumes that check what they continue, against
+/// a real sshd (a slow relay in front of it makes a transfer long enough to kill half-way).
+@Suite("Atomic uploads and verified resumes", .tags(.integration), .serialized)
+struct FaultTests {
+    let server = TestSSHServer.shared
+
+    /// What is in `folder`, hidden names included, sorted.
+    func names(_ folder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+    }
+
+    func size(_ path: String) -> UInt64 {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? UInt64) ?? 0
+    }
+
+    /// Runs `script` through a relay that passes 4 MB/s and kills Ferry with `signal` after 2 seconds.
+    func killedHalfWay(_ script: String, in local: String, extra: [String] = [], signal: String = "SIGKILL")
+        throws -> RunResult
+    {
+        let slow = ProxyServer.fixture(
+            "cutting_forwarder", arguments: ["127.0.0.1", String(server.port), String(1 << 40), "slow:4000000"])
+        try server.writeKnownHosts(forPort: slow.port, to: local + "/known_hosts")
+        try script.write(toFile: local + "/slow.scr", atomically: true, encoding: .utf8)
+        let arguments =
+            ["-batch", "-b", "slow.scr"] + extra + [
+                "-P", String(slow.port), "-i", server.ed25519Key, "--known-hosts", "known_hosts", "root@127.0.0.1",
+            ]
+        return FerryBinary.interrupted(after: 2, arguments, directory: local, signal: signal)
+    }
+
+    @Test func aKilledPutLeavesTheOldFileWholeAndReputFinishesIt() throws {
+        let remote = TestSSHServer.scratch("atomic-remote")
+        let local = TestSSHServer.scratch("atomic-local")
+        writeRandomFile(remote + "/backup.tar", bytes: 1 << 20)
+        let old = checksum(remote + "/backup.tar")
+        writeRandomFile(local + "/backup.tar", bytes: 24 << 20)
+        let killed = try killedHalfWay("put backup.tar \(remote)/backup.tar\n", in: local)
+        #expect(killed.stdout.hasPrefix("STATUS=-9"), "\(killed.stdout)")
+        #expect(checksum(remote + "/backup.tar") == old, "the old file changed under a killed put")
+        let part = remote + "/.backup.tar.ferry-part"
+        #expect(size(part) > 0 && size(part) < 24 << 20, "part: \(size(part)) bytes")
+
+        let result = server.batch("reput backup.tar \(remote)/backup.tar\n", in: local)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("restarting at file position"), "\(result.stdout)")
+        #expect(checksum(remote + "/backup.tar") == checksum(local + "/backup.tar"))
+        #expect(names(remote) == ["backup.tar"], "\(names(remote))")
+    }
+
+    @Test func putReplacesAFileWithItsModeAndTimesAndLeavesNoHelpers() throws {
+        let remote = TestSSHServer.scratch("replace-remote")
+        let local = TestSSHServer.scratch("replace-local")
+        writeRandomFile(remote + "/data", bytes: 5000)
+        writeRandomFile(local + "/data", bytes: 7000)
+        Shell.sh("chmod 640 '\(local)/data' && touch -d '2020-02-03 04:05:06 UTC' '\(local)/data'")
+        let result = server.batch("put -p data \(remote)/data\nput data \(remote)/copy\n", in: local)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(checksum(remote + "/data") == checksum(local + "/data"))
+        #expect(checksum(remote + "/copy") == checksum(local + "/data"))
+        let attributes = try FileManager.default.attributesOfItem(atPath: remote + "/data")
+        #expect((attributes[.posixPermissions] as? Int) == 0o640)
+        #expect((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 == 1_580_702_706)
+        #expect(names(remote) == ["copy", "data"], "\(names(remote))")
+    }
+
+    @Test func inPlaceUploadsWriteTheTargetItself() throws {
+        let remote = TestSSHServer.scratch("inplace-remote")
+        let local = TestSSHServer.scratch("inplace-local")
+        writeRandomFile(remote + "/big", bytes: 1 << 20)
+        writeRandomFile(local + "/big", bytes: 24 << 20)
+        let killed = try killedHalfWay("put big \(remote)/big\n", in: local, extra: ["--inplace"])
+        #expect(killed.stdout.hasPrefix("STATUS=-9"), "\(killed.stdout)")
+        #expect(names(remote) == ["big"], "\(names(remote))")
+        #expect(size(remote + "/big") < 24 << 20)
+        let result = server.batch("reput big \(remote)/big\n", in: local, extra: ["--inplace"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(checksum(remote + "/big") == checksum(local + "/big"))
+    }
+
+    @Test func reputOverAPartOfAnotherFileStartsOver() throws {
+        let remote = TestSSHServer.scratch("reput-other-remote")
+        let local = TestSSHServer.scratch("reput-other-local")
+        writeRandomFile(local + "/file", bytes: 3 << 20)
+        writeRandomFile(remote + "/.file.ferry-part", bytes: 1 << 20)
+        let result = server.batch("reput file \(remote)/file\n", in: local)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("differs from the local file; started over"), "\(result.stderr)")
+        #expect(!result.stdout.contains("restarting"), "\(result.stdout)")
+        #expect(checksum(remote + "/file") == checksum(local + "/file"))
+        #expect(names(remote) == ["file"], "\(names(remote))")
+    }
+
+    @Test func regetChecksTheTailOfWhatIsAlreadyHere() throws {
+        let remote = TestSSHServer.scratch("reget-remote")
+        let local = TestSSHServer.scratch("reget-local")
+        writeRandomFile(remote + "/file", bytes: 3 << 20)
+        // One local copy is a true start of the remote file, the other has its last bytes changed.
+        Shell.sh("head -c 1048576 '\(remote)/file' > '\(local)/good'")
+        Shell.sh("head -c 1048476 '\(remote)/file' > '\(local)/bad' && printf '%0100d' 0 >> '\(local)/bad'")
+        let result = server.batch("reget \(remote)/file good\nreget \(remote)/file bad\n", in: local)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("restarting at file position 1048576"), "\(result.stdout)")
+        #expect(result.stderr.contains("differs from the remote file; started over"), "\(result.stderr)")
+        #expect(checksum(local + "/good") == checksum(remote + "/file"))
+        #expect(checksum(local + "/bad") == checksum(remote + "/file"))
+        #expect(!names(local).contains { $0.contains(".ferry-") }, "\(names(local))")
+    }
+
+    /// Mounts a 1 MiB tmpfs on `folder` for the length of `body`: a disk that fills up. (The local
+    /// side's full disk is in ``SafetyTests``.)
+    func withFullDisk(at folder: String, _ body: () throws -> Void) throws {
+        let mounted = Shell.sh("mount -t tmpfs -o size=1m tmpfs '\(folder)'")
+        try #require(mounted.status == 0, "cannot mount a tmpfs: \(mounted.stderr)")
+        defer { Shell.sh("umount '\(folder)'") }
+        try body()
+    }
+
+    @Test(.enabled(if: getuid() == 0, "mounting needs root"))
+    func aFullRemoteDiskIsSaidPlainlyAndKeepsTheOldFile() throws {
+        let remote = TestSSHServer.scratch("full-remote")
+        let local = TestSSHServer.scratch("full-remote-local")
+        try withFullDisk(at: remote) {
+            writeRandomFile(remote + "/data", bytes: 100_000)
+            let old = checksum(remote + "/data")
+            writeRandomFile(local + "/data", bytes: 3 << 20)
+            let result = server.batch("put data \(remote)/data\n", in: local)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains("put: \(remote)/data: no space left on the remote disk"), "\(result.stderr)")
+            #expect(result.stderr.components(separatedBy: "no space").count == 2, "one line: \(result.stderr)")
+            #expect(checksum(remote + "/data") == old)
+            #expect(names(remote) == ["data"], "\(names(remote))")
+        }
+    }
+}
