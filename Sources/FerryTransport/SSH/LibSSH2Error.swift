@@ -12,6 +12,8 @@ public struct LibSSH2Error: Error, CustomStringConvertible, Equatable, Sendable 
     public var message: String
     /// The SFTP status code, when `code` is `LIBSSH2_ERROR_SFTP_PROTOCOL`.
     public var sftpStatus: SFTPStatus?
+    /// For a timeout: how long the server had been silent (seconds, the session's `--timeout`).
+    public var silentFor: Int?
 
     /// Creates an error from its parts.
     public init(call: String, code: Int32, message: String, sftpStatus: SFTPStatus? = nil) {
@@ -31,11 +33,14 @@ public struct LibSSH2Error: Error, CustomStringConvertible, Equatable, Sendable 
         .contains(code)
     }
 
+    /// Whether a wait for the server ran out.
+    public var isTimeout: Bool { code == LIBSSH2_ERROR_TIMEOUT || code == LIBSSH2_ERROR_SOCKET_TIMEOUT }
+
     /// The reason in words: the SFTP status when there is one, else libssh2's message.
     public var reason: String {
         if let sftpStatus { return sftpStatus.description }
-        if code == LIBSSH2_ERROR_TIMEOUT || code == LIBSSH2_ERROR_SOCKET_TIMEOUT {
-            return "timed out"
+        if isTimeout {
+            return silentFor.map { "the server sent nothing for \($0) s (--timeout)" } ?? "timed out"
         }
         // libssh2's own words here name its internal step ("Unable to send FXP_OPEN*"): the description keeps them.
         if isConnectionLost { return "connection lost" }

@@ -59,6 +59,8 @@ public final class SSHSession {
     }
     /// The socket the session runs over; kept open as long as the session is.
     public let socket: TCPSocket
+    /// How long a blocking call waits for the server (seconds; 0: for ever).
+    let timeout: Int
     private var isConnected = false
 
     /// Runs the SSH handshake over `socket`.
@@ -69,6 +71,7 @@ public final class SSHSession {
         }
         self.rawHandle = handle
         self.socket = socket
+        self.timeout = options.timeout
         _ = libssh2_session_callback_set(
             handle, LIBSSH2_CALLBACK_RECV, unsafeBitCast(SocketReader.callback, to: UnsafeMutableRawPointer.self))
         libssh2_session_set_blocking(handle, 1)
@@ -153,7 +156,14 @@ public final class SSHSession {
         var length: Int32 = 0
         let lastCode = libssh2_session_last_error(handle, &message, &length, 0)
         let text = message.map { String(cString: $0) } ?? ""
-        return LibSSH2Error(call: call, code: code ?? lastCode, message: text)
+        var error = LibSSH2Error(call: call, code: code ?? lastCode, message: text)
+        if error.isTimeout {
+            error.silentFor = timeout
+            // A server that stopped answering is given up: later calls fail at once instead of each
+            // waiting out the timeout again (closing the file, saying goodbye).
+            socket.shutDown()
+        }
+        return error
     }
 
     /// Throws the session's error when `result` is negative.
