@@ -172,6 +172,18 @@ public final class Cancellation: Sendable {
     /// descriptors; it stays readable until ``clear()``. Never read from it.
     public var wakeDescriptor: Int32 { wakeEnds.read }
 
+    /// Waits `seconds`, or less when cancelled; returns whether it was cancelled.
+    public func wait(seconds: Double) -> Bool {
+        let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while !isCancelled {
+            let left = ContinuousClock.now.duration(to: end)
+            if left <= .zero { return false }
+            var wake = pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)
+            _ = poll(&wake, 1, Int32(clamping: left.wholeMilliseconds + 1))
+        }
+        return true
+    }
+
     /// Runs `handler` (on the cancelling thread, outside the lock) each time the token is cancelled;
     /// returns a key for ``removeHandler(_:)``.
     public func onCancel(_ handler: @escaping @Sendable () -> Void) -> Int {

@@ -103,6 +103,7 @@ public struct Setup {
         settings.transferConnections = invocation.transferConnections
         settings.streams = invocation.streams
         settings.inPlaceUploads = invocation.inPlace || session.inPlace
+        settings.retries = invocation.retries ?? session.retries ?? 3
         settings.initialTarget = session.target
         return settings
     }

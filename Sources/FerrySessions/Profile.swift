@@ -61,6 +61,8 @@ public struct Profile: Equatable, Sendable {
     public var remoteDirectory: String?
     /// Uploads write the target itself rather than a hidden part renamed into place.
     public var inPlace: Bool?
+    /// Reconnections a command may make after losing its connection.
+    public var retries: Int?
     public var localDirectory: String?
     public var password = Secret()
     public var proxy: Proxy?

@@ -31,6 +31,8 @@ public struct ResolvedSession {
     public var localDirectory: String?
     /// Whether the profile asks uploads to write the target in place.
     public var inPlace = false
+    /// The profile's `retries`, if it sets one.
+    public var retries: Int?
 }
 
 /// Merges the command line with a saved session.
@@ -149,6 +151,7 @@ public struct SessionResolver {
         options.jumps = try jumpNames.map { name throws(ProfileError) in try jumpHost(name, base: options) }
         return ResolvedSession(
             target: target, options: options, remoteDirectory: profile?.remoteDirectory,
-            localDirectory: profile?.localDirectory.map(expand), inPlace: profile?.inPlace ?? false)
+            localDirectory: profile?.localDirectory.map(expand), inPlace: profile?.inPlace ?? false,
+            retries: profile?.retries)
     }
 }

@@ -182,6 +182,12 @@ struct Ferry: ParsableCommand {
             valueName: "n"))
     var streams: Int?
 
+    @Option(
+        name: .customLong("retries"),
+        help: ArgumentHelp(
+            "Times a command reconnects and carries on after losing its connection (0: never).", valueName: "n"))
+    var retries: Int?
+
     @Flag(
         name: .customLong("inplace"),
         help: "Uploads write the target itself, not a hidden part renamed into place when complete.")
@@ -209,6 +215,7 @@ struct Ferry: ParsableCommand {
         if connections < 1 || connections > 64 { throw ValidationError("--connections must be between 1 and 64") }
         if let streams, streams < 1 || streams > 64 { throw ValidationError("--streams must be between 1 and 64") }
         if maxSessions < 1 || maxSessions > 4096 { throw ValidationError("--max-sessions must be between 1 and 4096") }
+        if let retries, retries < 0 || retries > 100 { throw ValidationError("--retries must be between 0 and 100") }
         if let timeout, timeout < 1 { throw ValidationError("--timeout must be at least 1 second") }
         if parallel < 1 || parallel > 1024 { throw ValidationError("--parallel must be between 1 and 1024") }
         if let hostTimeout, hostTimeout < 1 { throw ValidationError("--host-timeout must be at least 1 second") }

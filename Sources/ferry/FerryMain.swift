@@ -126,6 +126,7 @@ extension FerryMain {
         invocation.transferConnections = options.connections
         invocation.streams = options.streams
         invocation.inPlace = options.inPlace
+        invocation.retries = options.retries
         invocation.diagnostics = options.diagnostics
         invocation.batch = BatchOptions(echo: options.echoCommands, keepGoing: options.keepGoing)
         invocation.fleet.parallel = options.parallel

@@ -135,3 +135,104 @@ struct FaultTests {
         }
     }
 }
+
+/// Connections that drop or stall in the middle of a command, and the reconnects that carry it on.
+@Suite("Reconnecting", .tags(.integration), .serialized)
+struct ReconnectTests {
+    let server = TestSSHServer.shared
+
+    /// A relay in front of the server that cuts (or stalls) only its first connection after `limit`
+    /// bytes from the server, and the options that reach the server through it.
+    func flakyRelay(after limit: Int, stall: Bool = false, local: String) throws -> (ProxyServer, [String]) {
+        let relay = ProxyServer.fixture(
+            "cutting_forwarder",
+            arguments: ["127.0.0.1", String(server.port), String(limit)] + (stall ? ["stall"] : []) + ["once"])
+        try server.writeKnownHosts(forPort: relay.port, to: local + "/known_hosts")
+        return (
+            relay,
+            ["-P", String(relay.port), "-i", server.ed25519Key, "--known-hosts", "known_hosts", "root@127.0.0.1"]
+        )
+    }
+
+    /// Whether the relay cut one connection and then took another: the reconnect.
+    func reconnected(_ relay: ProxyServer) -> Bool {
+        let log = relay.file("proxy.log")
+        guard let cut = log.range(of: "cut 1") else { return false }
+        return !log.contains("cut 2") && log[cut.upperBound...].contains("accepted")
+    }
+
+    @Test func aCutGetReconnectsAndFinishesFromWhereItWas() throws {
+        let remote = TestSSHServer.scratch("reconnect-get-remote")
+        let local = TestSSHServer.scratch("reconnect-get-local")
+        writeRandomFile(remote + "/big", bytes: 8 << 20)
+        let (relay, options) = try flakyRelay(after: 3 << 20, local: local)
+        try "cd \(remote)\nget big\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
+        let result = FerryBinary.run(["-batch", "-b", "s.scr"] + options, directory: local)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("reconnecting in 1 s (retry 1 of 3)"), "\(result.stderr)")
+        #expect(result.stdout.contains("get: restarting at file position"), "\(result.stdout)")
+        #expect(checksum(local + "/big") == checksum(remote + "/big"))
+        #expect(reconnected(relay), "\(relay.file("proxy.log"))")
+        let hidden = try FileManager.default.contentsOfDirectory(atPath: local).filter { $0.hasPrefix(".") }
+        #expect(hidden.isEmpty, "\(hidden)")
+    }
+
+    @Test func aStalledPutReconnectsAndFinishes() throws {
+        let remote = TestSSHServer.scratch("reconnect-put-remote")
+        let local = TestSSHServer.scratch("reconnect-put-local")
+        writeRandomFile(local + "/big", bytes: 8 << 20)
+        // The server's answers stop after 16 kB: the login and some of the upload's acknowledgements.
+        let (relay, options) = try flakyRelay(after: 16 << 10, stall: true, local: local)
+        try "put big \(remote)/big\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
+        let result = FerryBinary.run(["-batch", "-b", "s.scr", "--timeout", "2"] + options, directory: local)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("the server sent nothing for 2 s (--timeout); reconnecting"), "\(result.stderr)")
+        #expect(checksum(remote + "/big") == checksum(local + "/big"))
+        #expect(reconnected(relay), "\(relay.file("proxy.log"))")
+        let left = try FileManager.default.contentsOfDirectory(atPath: remote)
+        #expect(left == ["big"], "\(left)")
+    }
+
+    @Test func withoutRetriesACutFailsAndARunIsNeverRunTwice() throws {
+        let remote = TestSSHServer.scratch("reconnect-off-remote")
+        let local = TestSSHServer.scratch("reconnect-off-local")
+        writeRandomFile(remote + "/big", bytes: 8 << 20)
+        let (_, options) = try flakyRelay(after: 3 << 20, local: local)
+        try "get \(remote)/big big\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
+        let result = FerryBinary.run(["-batch", "-b", "s.scr", "--retries", "0"] + options, directory: local)
+        #expect(result.status != 0)
+        #expect(!result.stderr.contains("reconnecting"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: local + "/big"))
+
+        // A remote command whose connection drops is reported, not run again.
+        let (_, runOptions) = try flakyRelay(after: 4 << 10, local: local)
+        try "run 'echo started >> \(remote)/runs; sleep 1; head -c 200000 /dev/zero'\n".write(
+            toFile: local + "/r.scr", atomically: true, encoding: .utf8)
+        let ran = FerryBinary.run(["-batch", "-b", "r.scr"] + runOptions, directory: local)
+        #expect(ran.status != 0, "\(ran.stdout)\(ran.stderr)")
+        #expect(!ran.stderr.contains("reconnecting"), "\(ran.stderr)")
+    }
+
+    @Test func aReconnectToAHostWithAnotherKeyIsRefused() throws {
+        let remote = TestSSHServer.scratch("reconnect-key-remote")
+        let local = TestSSHServer.scratch("reconnect-key-local")
+        writeRandomFile(remote + "/big", bytes: 8 << 20)
+        // After the cut, the relay sends new connections to another server, with its own host key.
+        let impostor = HostileServer([:])
+        let relay = ProxyServer.fixture(
+            "cutting_forwarder",
+            arguments: ["127.0.0.1", String(server.port), String(3 << 20), "once", "then:\(impostor.port)"])
+        try server.writeKnownHosts(forPort: relay.port, to: local + "/known_hosts")
+        try "get \(remote)/big big\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
+        let result = FerryBinary.run(
+            [
+                "-batch", "-b", "s.scr", "-P", String(relay.port), "-i", server.ed25519Key, "--known-hosts",
+                "known_hosts", "root@127.0.0.1",
+            ], directory: local)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("reconnecting in 1 s"), "\(result.stderr)")
+        #expect(result.stderr.contains("host key"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: local + "/big"))
+        #expect(reconnected(relay), "\(relay.file("proxy.log"))")
+    }
+}

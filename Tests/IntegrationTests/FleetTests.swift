@@ -59,7 +59,7 @@ struct FleetTests {
 
         let started = Date()
         let result = FerryBinary.run(
-            ["-b", "pull.scr", "--hosts", "fleet.txt", "--parallel", "8", "--host-timeout", "8"]
+            ["-b", "pull.scr", "--hosts", "fleet.txt", "--parallel", "8", "--host-timeout", "8", "--retries", "0"]
                 + options(knownHosts: known), directory: local)
         let elapsed = Date().timeIntervalSince(started)
         #expect(result.status == 9, "\(result.stdout)\(result.stderr)")

@@ -125,7 +125,8 @@ struct OptionTests {
         let started = Date()
         let result = FerryBinary.run(
             [
-                "-batch", "-b", "pull.scr", "--timeout", "3", "-P", String(staller.port), "-i", server.ed25519Key,
+                "-batch", "-b", "pull.scr", "--timeout", "3", "--retries", "0", "-P", String(staller.port), "-i",
+                server.ed25519Key,
                 "--known-hosts", "known_hosts", "root@127.0.0.1",
             ], directory: local)
         let elapsed = Date().timeIntervalSince(started)

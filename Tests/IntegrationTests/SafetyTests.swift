@@ -63,7 +63,7 @@ struct SafetyTests {
             dropping.killSessions()
         }
         killer.start()
-        let result = dropping.batch("cd \(remote)\nlcd \(local)\nget huge.bin\n", in: local)
+        let result = dropping.batch("cd \(remote)\nlcd \(local)\nget huge.bin\n", in: local, extra: ["--retries", "0"])
         #expect(result.status == 6, "\(result.stderr)")
         #expect(result.stderr.contains("get: "))
         #expect(try FileManager.default.contentsOfDirectory(atPath: local).filter { !$0.hasPrefix("script-") }.isEmpty)

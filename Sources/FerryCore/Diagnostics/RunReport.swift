@@ -24,9 +24,13 @@ public struct CommandRecord: Codable, Equatable, Sendable {
     public var message: String?
     /// What `ping-mtu` found.
     public var mtu: MTUFigures?
+    /// How many times the command reconnected after losing its connection (left out when none).
+    public var reconnects: Int?
+    /// The files a retry after a reconnect continued, each as "name from byte N".
+    public var resumed: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case line, command, host, status, signal, bytes, message, mtu
+        case line, command, host, status, signal, bytes, message, mtu, reconnects, resumed
         case exitStatus = "exit_status"
         case durationSeconds = "duration_seconds"
         case timedOutAfterSeconds = "timed_out_after_seconds"
@@ -165,7 +169,11 @@ public struct RunReport: Codable, Sendable {
                 let cells = [
                     c.line.map(String.init) ?? "", c.command, c.status.rawValue,
                     c.exitStatus.map(String.init) ?? c.signal ?? "", String(format: "%.3f", c.durationSeconds),
-                    String(c.bytes), c.message ?? "",
+                    String(c.bytes),
+                    [
+                        c.reconnects.map { "reconnected \($0) time(s)" },
+                        c.resumed.map { "resumed " + $0.joined(separator: ", ") }, c.message,
+                    ].compactMap { $0 }.joined(separator: "; "),
                 ]
                 lines.append(row(cells))
             }

@@ -59,7 +59,11 @@ extension Interpreter {
             line: line.line, command: line.text, host: hostName, status: .ok, exitStatus: nil, signal: nil,
             timedOutAfterSeconds: nil, durationSeconds: 0, bytes: 0, message: nil)
         var outcome = CommandOutcome()
+        var reconnects = 0
+        var resumed: [String] = []
         defer {
+            record.reconnects = reconnects > 0 ? reconnects : nil
+            record.resumed = resumed.isEmpty ? nil : resumed
             record.host = hostName ?? record.host
             record.durationSeconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
             record.bytes = outcome.bytes
@@ -73,7 +77,7 @@ extension Interpreter {
             records.append(record)
         }
         do {
-            outcome = try execute(line.command)
+            outcome = try executeRetrying(line.command, reconnects: &reconnects, resumed: &resumed)
             return outcome
         } catch {
             outcome = error.outcome

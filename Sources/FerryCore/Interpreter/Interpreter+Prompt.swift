@@ -39,7 +39,9 @@ extension Interpreter {
                 settings.cancellation.clear()
             }
             do {
-                if try execute(line.command).flow == .quit { break }
+                var reconnects = 0
+                var resumed: [String] = []
+                if try executeRetrying(line.command, reconnects: &reconnects, resumed: &resumed).flow == .quit { break }
             } catch {
                 if error.failureClass == .interrupted { console.endInterruptedCommand() }
                 console.report(error.message)

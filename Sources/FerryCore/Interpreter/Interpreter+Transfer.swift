@@ -17,15 +17,19 @@ extension Interpreter {
 
     /// Runs the jobs, on extra connections when there are many or when big files are split over
     /// several streams, printing each file's result in order.
-    func execute(_ jobs: [TransferJob], command: String) throws(CommandFailure) -> CommandOutcome {
+    func execute(_ planned: [TransferJob], command: String) throws(CommandFailure) -> CommandOutcome {
+        // After a reconnect, only what the first attempt did not finish.
+        let unfinished = retryLedger.map { ledger in planned.filter { !ledger.isFinished($0) } } ?? planned
+        if unfinished.isEmpty { return CommandOutcome() }
         let sftp = try sftp(command)
         var outcomes: [TransferOutcome] = []
-        measureRoundTrip(for: jobs, sftp: sftp)
+        measureRoundTrip(for: unfinished, sftp: sftp)
         let readSize = FileTransfer.readSize(roundTrip: roundTrip)
-        let jobs = jobs.map { job in
+        let jobs = unfinished.map { job in
             var job = job
             job.readSize = readSize
             job.inPlace = settings.inPlaceUploads || sessionInPlace
+            job.keepsPartWhenCut = settings.retries > 0
             return job
         }
         let streams = streams(for: jobs)
@@ -48,6 +52,7 @@ extension Interpreter {
                         self.console.report("\(command): \(failure.message)")
                     }
                 } else {
+                    self.retryLedger?.noteFinished(job, resumedAt: outcome.resumedAt)
                     if let start = outcome.resumedAt {
                         self.console.print("\(command): restarting at file position \(start)")
                     }

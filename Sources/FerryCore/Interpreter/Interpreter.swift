@@ -21,6 +21,8 @@ public struct InterpreterSettings {
     public var streams: Int?
     /// Uploads write the target itself rather than a hidden part renamed into place.
     public var inPlaceUploads = false
+    /// How many times a command reconnects after losing its connection (`--retries`; 0: never).
+    public var retries = 3
 
     /// Where `run` keeps what it collects: one folder per run, one subfolder per host.
     public var diagnosticsRoot = FileManager.default.currentDirectoryPath + "/diagnostics"
@@ -85,6 +87,9 @@ public final class Interpreter {
     var roundTrip: Double?
     /// Set while connected through a saved session that asks uploads to write in place.
     var sessionInPlace = false
+    /// While a command may be retried: the files it has finished (not moved again after a
+    /// reconnect) and what its retries continued, for the report.
+    var retryLedger: RetryLedger?
     /// Remote directory listings kept briefly for Tab completion, by absolute path.
     var listings: [String: (made: Date, entries: [CompletionEntry])] = [:]
 

@@ -94,47 +94,64 @@ enum FileTransfer {
                 }
             }
         } catch {
-            if let temporaryPath = target.temporaryPath { unlink(temporaryPath) }
-            throw CommandFailure(error, context: "")
+            // The part stays when it was itself continued, and when the connection was lost and a
+            // retry will continue it; it goes on any other failure.
+            let failure = CommandFailure(error, context: "")
+            let retried = failure.failureClass == .connection && job.keepsPartWhenCut && !cancellation.isCancelled
+            let keep = retried || target.resumedAt != nil
+            if let temporaryPath = target.temporaryPath, !keep { unlink(temporaryPath) }
+            throw failure
         }
         return outcome
     }
 
-    /// Where a download writes: the existing file to append to when resuming (`resumedAt` its size),
-    /// else a new temporary file beside the final name, renamed over it when complete.
+    /// Where a download writes: a hidden part beside the final name (``partPath(for:)``), renamed
+    /// over it when complete. A resume continues the part an interrupted download left, else the final
+    /// file itself (psftp's `reget`, `temporaryPath` nil), at its size (`resumedAt`).
     ///
-    /// A resume first checks that the file already there ends as the remote file does at that point
+    /// A resume first checks that what is already there ends as the remote file does at that point
     /// (the last 64 KiB); when it does not, the download starts over, with a warning in `outcome`.
     private static func openTarget(
         of job: TransferJob, remoteSize size: UInt64?, remote: any RemoteFile, outcome: inout TransferOutcome
     ) throws(CommandFailure) -> (file: LocalFile, temporaryPath: String?, resumedAt: UInt64?) {
         // Under a folder a server names files in, an existing file is never followed out through a link.
         let rooted = job.localRoot != nil
-        if job.resume, let existing = LocalStatus(job.localPath, followLinks: !rooted), existing.isRegularFile {
+        let part = partPath(for: job.localPath)
+        for (candidate, isPart) in job.resume ? [(part, true), (job.localPath, false)] : [] {
+            guard let existing = LocalStatus(candidate, followLinks: !rooted && !isPart), existing.isRegularFile
+            else { continue }
             if let size, existing.size > size {
                 throw CommandFailure(
                     .transfer, "\(job.localDisplay): local file is larger than the remote file; not resuming")
             }
+            let noFollow = rooted || isPart ? O_NOFOLLOW : 0
             let present = try localCall { () throws(LocalFileError) in
-                try LocalFile(
-                    path: job.localPath, flags: O_RDONLY | (rooted ? O_NOFOLLOW : 0), operation: "open for read")
+                try LocalFile(path: candidate, flags: O_RDONLY | noFollow, operation: "open for read")
             }
             defer { try? present.close() }
             guard try tailsMatch(remote: remote, path: job.remotePath, local: present, at: existing.size) else {
                 outcome.warning = "the part already here differs from the remote file; started over"
                 remote.seek(to: 0)
-                let (file, path) = try createTemporary(beside: job.localPath)
-                return (file, path, nil)
+                break
             }
             let file = try localCall { () throws(LocalFileError) in
-                try LocalFile(
-                    path: job.localPath, flags: O_WRONLY | O_APPEND | (rooted ? O_NOFOLLOW : 0),
-                    operation: "open for append")
+                try LocalFile(path: candidate, flags: O_WRONLY | O_APPEND | noFollow, operation: "open for append")
             }
-            return (file, nil, existing.size)
+            return (file, isPart ? candidate : nil, existing.size)
         }
-        let (file, path) = try createTemporary(beside: job.localPath)
-        return (file, path, nil)
+        // A part left by an earlier download that is not being continued is replaced.
+        unlink(part)
+        do {
+            let file = try LocalFile(
+                path: part, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600, operation: "create")
+            return (file, part, nil)
+        } catch {
+            let folder = PathRules.parent(job.localPath)
+            throw CommandFailure(
+                .transfer,
+                "\(folder.isEmpty ? "." : folder): cannot create file: \(String(cString: strerror(error.code)).lowercased())"
+            )
+        }
     }
 
     /// A new file, only this user's, under a hidden free name beside `path` (`.name.ferry-xxxx`): where a

@@ -1,0 +1,20 @@
+/// What a command that may reconnect has done so far: the files it finished, which a retry does not
+/// move again, and the files a retry continued, for the report.
+struct RetryLedger {
+    private var finished: Set<String> = []
+    /// Set once the command has reconnected.
+    var retrying = false
+    /// "name from byte N" for each file a retry continued.
+    private(set) var resumed: [String] = []
+
+    private static func key(_ job: TransferJob) -> String { job.remotePath + "\u{0}" + job.localPath }
+
+    mutating func noteFinished(_ job: TransferJob, resumedAt: UInt64?) {
+        finished.insert(Self.key(job))
+        if retrying, let resumedAt {
+            resumed.append("\(job.isDownload ? job.remoteDisplay : job.localDisplay) from byte \(resumedAt)")
+        }
+    }
+
+    func isFinished(_ job: TransferJob) -> Bool { finished.contains(Self.key(job)) }
+}
