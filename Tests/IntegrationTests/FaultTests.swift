@@ -235,4 +235,27 @@ struct ReconnectTests {
         #expect(!FileManager.default.fileExists(atPath: local + "/big"))
         #expect(reconnected(relay), "\(relay.file("proxy.log"))")
     }
+
+    @Test func aCutMgetMovesOnlyTheFilesItHadNotFinished() throws {
+        let remote = TestSSHServer.scratch("reconnect-mget-remote")
+        let local = TestSSHServer.scratch("reconnect-mget-local")
+        for i in 0..<10 { writeRandomFile(remote + "/f\(i).dat", bytes: 1 << 20) }
+        // One connection, cut once about half-way through the files.
+        let (relay, options) = try flakyRelay(after: 5 << 20 + 300_000, local: local)
+        try "cd \(remote)\nmget *.dat\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
+        let result = FerryBinary.run(["-batch", "-b", "s.scr", "--connections", "1"] + options, directory: local)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("reconnecting in 1 s (retry 1 of 3)"), "\(result.stderr)")
+        #expect(reconnected(relay), "\(relay.file("proxy.log"))")
+        for i in 0..<10 {
+            #expect(checksum(local + "/f\(i).dat") == checksum(remote + "/f\(i).dat"), "f\(i).dat")
+        }
+        // Each file is reported once; only the one cut part-way is continued, none is moved twice.
+        for i in 0..<10 {
+            #expect(result.stdout.components(separatedBy: "f\(i).dat => local").count == 2, "\(result.stdout)")
+        }
+        #expect(result.stdout.components(separatedBy: "restarting at file position").count <= 2, "\(result.stdout)")
+        let hidden = try FileManager.default.contentsOfDirectory(atPath: local).filter { $0.hasPrefix(".") }
+        #expect(hidden.isEmpty, "\(hidden)")
+    }
 }
