@@ -177,16 +177,19 @@ struct ReconnectTests {
         #expect(hidden.isEmpty, "\(hidden)")
     }
 
-    @Test func aStalledPutReconnectsAndFinishes() throws {
+    @Test(arguments: [true, false])
+    func aStalledOrCutPutReconnectsAndFinishes(stall: Bool) throws {
         let remote = TestSSHServer.scratch("reconnect-put-remote")
         let local = TestSSHServer.scratch("reconnect-put-local")
         writeRandomFile(local + "/big", bytes: 8 << 20)
         // The server's answers stop after 16 kB: the login and some of the upload's acknowledgements.
-        let (relay, options) = try flakyRelay(after: 16 << 10, stall: true, local: local)
+        let (relay, options) = try flakyRelay(after: 16 << 10, stall: stall, local: local)
         try "put big \(remote)/big\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
         let result = FerryBinary.run(["-batch", "-b", "s.scr", "--timeout", "2"] + options, directory: local)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.contains("the server sent nothing for 2 s (--timeout); reconnecting"), "\(result.stderr)")
+        let reason = stall ? "the server sent nothing for 2 s (--timeout)" : "connection lost"
+        #expect(result.stderr.contains("\(reason); reconnecting in 1 s"), "\(result.stderr)")
+        #expect(result.stdout.contains("put: restarting at file position"), "\(result.stdout)")
         #expect(checksum(remote + "/big") == checksum(local + "/big"))
         #expect(reconnected(relay), "\(relay.file("proxy.log"))")
         let left = try FileManager.default.contentsOfDirectory(atPath: remote)
