@@ -26,9 +26,18 @@ extension Fleet {
             results.contains { $0.status == .interrupted } || cancellation.isCancelled
             ? cancellation.exitStatus
             : results.allSatisfy { $0.status == .ok } ? 0 : FailureClass.someHosts.exitStatus
+        // Results come in the hosts' order.
+        let entries = { (withOutput: Bool) in
+            zip(results, self.hosts).map { result, host in
+                var entry = result.reportEntry(withOutput: withOutput)
+                entry.target = host.target
+                return entry
+            }
+        }
         var report = RunReport(
             run: PathRules.lastComponent(runFolder), script: script.file, started: started, finished: Date(),
-            exitStatus: status, hosts: results.map { $0.reportEntry(withOutput: false) })
+            exitStatus: status, hosts: entries(false))
+        report.continues = options.continues
         var outcome = FleetOutcome(results: results, status: status, report: report)
         do {
             try FileManager.default.createDirectory(atPath: runFolder, withIntermediateDirectories: true)
@@ -37,7 +46,7 @@ extension Fleet {
         } catch {
             outcome.reportProblem = "ferry: cannot write the report in \(runFolder): \(error.localizedDescription)"
         }
-        report.hosts = results.map { $0.reportEntry(withOutput: true) }
+        report.hosts = entries(true)
         outcome.report = report
         return outcome
     }

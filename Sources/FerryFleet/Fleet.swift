@@ -15,6 +15,8 @@ public struct FleetHost {
     public var settings: InterpreterSettings
     /// The resolved session, for its start directories.
     public var session: ResolvedSession
+    /// The host as it was named (a session, or `[user@]host[:port]`); the report keeps it for `--rerun`.
+    public var target: String?
 
     /// Creates a host.
     public init(label: String, tags: [String], settings: InterpreterSettings, session: ResolvedSession) {
@@ -42,6 +44,8 @@ public struct FleetOptions: Sendable {
     /// Whether the results returned at the end keep each host's output (for `--gather` and `--json`);
     /// otherwise it is dropped once the observer has seen it, so memory does not grow with the hosts.
     public var keepsOutput = true
+    /// The report of an earlier run whose failed hosts this run runs again (`--rerun`).
+    public var continues: String?
 
     /// Creates the default options.
     public init() {}

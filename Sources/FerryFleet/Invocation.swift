@@ -60,7 +60,12 @@ public struct Invocation {
     }
 
     /// Whether the script runs on several hosts: a hosts file, or more than one host or session.
-    public var runsOnManyHosts: Bool { hostsFile != nil || targets.count + sessionsToLoad.count > 1 }
+    public var runsOnManyHosts: Bool {
+        hostsFile != nil || rerunReport != nil || targets.count + sessionsToLoad.count > 1
+    }
+
+    /// An earlier run's `report.json` whose failed hosts to run again (`--rerun`).
+    public var rerunReport: String?
 
     /// The local user's name, the login name when nothing else gives one.
     public var localUser: String { environment["USER"] ?? environment["LOGNAME"] ?? "root" }

@@ -30,11 +30,40 @@ extension Setup {
             }
             targets += listed
         }
+        if let path = invocation.rerunReport {
+            let failed = try Self.failedHosts(in: path)
+            if targets.isEmpty {
+                targets = failed.map { FleetTarget(name: $0.target ?? $0.host, origin: "report \(path)") }
+            } else {
+                // The hosts named now, kept to those that did not end ok in the earlier run.
+                let labels = Set(failed.map(\.host))
+                let hosts = try resolve(targets).filter { labels.contains($0.label) }
+                if hosts.isEmpty { throw SetupError(["ferry: \(path): none of the hosts given failed in that run"]) }
+                return hosts
+            }
+        }
         guard !targets.isEmpty else {
             throw SetupError(
                 ["ferry: no hosts to run on" + (invocation.groups.isEmpty ? "" : " in the groups given")])
         }
         return try resolve(targets)
+    }
+
+    /// The hosts of an earlier run's `report.json` that did not end `ok`.
+    static func failedHosts(in path: String) throws(SetupError) -> [RunReport.Host] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
+            throw SetupError(["ferry: report \(path): \(reason)"])
+        }
+        let report: RunReport
+        do {
+            report = try JSONDecoder().decode(RunReport.self, from: data)
+        } catch {
+            throw SetupError(["ferry: report \(path): not a Ferry report.json"])
+        }
+        let failed = report.hosts.filter { $0.status != .ok }
+        if failed.isEmpty { throw SetupError(["ferry: report \(path): every host ended ok; nothing to run again"]) }
+        return failed
     }
 
     /// Each target as a host to run on: a saved session by name, else `[user@]host[:port]`.
@@ -60,10 +89,10 @@ extension Setup {
                 continue
             }
             seen[label] = entry.target.origin
-            hosts.append(
-                FleetHost(
-                    label: label, tags: entry.target.tags, settings: settings(for: entry.session),
-                    session: entry.session))
+            var host = FleetHost(
+                label: label, tags: entry.target.tags, settings: settings(for: entry.session), session: entry.session)
+            host.target = entry.target.name
+            hosts.append(host)
         }
         if !problems.isEmpty { throw SetupError(problems) }
         return hosts

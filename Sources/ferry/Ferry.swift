@@ -50,6 +50,14 @@ struct Ferry: ParsableCommand {
     var hostsFile: String?
 
     @Option(
+        name: .customLong("rerun"),
+        help: ArgumentHelp(
+            "Run the script again on the hosts that did not end ok in this earlier report.json (alone, or"
+                + " kept to the hosts also named by --hosts, -load or on the command line).",
+            valueName: "report"))
+    var rerun: String?
+
+    @Option(
         name: .customLong("group"),
         help: ArgumentHelp("Only the hosts file's hosts with this tag (repeatable).", valueName: "tag"))
     var groups: [String] = []

@@ -108,6 +108,8 @@ extension FerryMain {
         invocation.targets = options.targets
         invocation.sessionsToLoad = options.load
         invocation.hostsFile = options.hostsFile
+        invocation.rerunReport = options.rerun
+        invocation.fleet.continues = options.rerun.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         invocation.groups = options.groups
         invocation.user = options.user
         invocation.port = options.port

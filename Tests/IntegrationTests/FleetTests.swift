@@ -271,4 +271,50 @@ struct FleetTests {
         let seconds = result.stdout.split(separator: "SECONDS=").last.flatMap { Int($0.prefix { $0.isNumber }) } ?? 99
         #expect(seconds < 10, "\(result.stdout)")
     }
+
+    /// The `report.json` beside the `Report: …/report.md` a run printed, parsed.
+    func report(of result: RunResult) throws -> (path: String, json: [String: Any]) {
+        let line = try #require(result.stdout.split(separator: "\n").last { $0.hasPrefix("Report: ") })
+        let path = String(line.dropFirst("Report: ".count).dropLast("report.md".count)) + "report.json"
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return (path, try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any]))
+    }
+
+    @Test func rerunRunsOnlyTheHostsThatDidNotEndOk() throws {
+        let local = TestSSHServer.scratch("fleet-rerun")
+        // 127.0.0.24 is missing from the first known_hosts, so it fails the first run.
+        try [target(2), target(3), target(24)].joined(separator: "\n")
+            .write(toFile: local + "/fleet.txt", atomically: true, encoding: .utf8)
+        try "pwd\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
+        let first = FerryBinary.run(
+            ["-b", "s.scr", "--hosts", "fleet.txt"] + options(knownHosts: knownHosts(in: local)), directory: local)
+        #expect(first.status != 0)
+        let earlier = try report(of: first)
+        #expect((earlier.json["hosts"] as? [[String: Any]])?.count == 3)
+
+        // With every key known, the report alone names what to run again.
+        let everyKey = local + "/every_known_host"
+        let keys = [Self.first, Self.second].map { (try? String(contentsOfFile: $0.knownHosts, encoding: .utf8)) ?? "" }
+        try keys.joined(separator: "\n").write(toFile: everyKey, atomically: true, encoding: .utf8)
+        let again = FerryBinary.run(
+            ["-b", "s.scr", "--rerun", earlier.path] + options(knownHosts: everyKey), directory: local)
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        let rerun = try report(of: again)
+        let hosts = try #require(rerun.json["hosts"] as? [[String: Any]])
+        #expect(hosts.count == 1 && (hosts.first?["host"] as? String)?.contains("127.0.0.24") == true, "\(hosts)")
+        #expect(hosts.first?["status"] as? String == "ok")
+        #expect(rerun.json["continues"] as? String == earlier.path)
+
+        // With the hosts file too, it keeps to the hosts that failed; a report where all went well
+        // leaves nothing to run.
+        let filtered = FerryBinary.run(
+            ["-b", "s.scr", "--hosts", "fleet.txt", "--rerun", earlier.path] + options(knownHosts: everyKey),
+            directory: local)
+        #expect(filtered.status == 0, "\(filtered.stdout)\(filtered.stderr)")
+        #expect((try report(of: filtered).json["hosts"] as? [[String: Any]])?.count == 1)
+        let nothing = FerryBinary.run(
+            ["-b", "s.scr", "--rerun", rerun.path] + options(knownHosts: everyKey), directory: local)
+        #expect(nothing.status == 2)
+        #expect(nothing.stderr.contains("every host ended ok; nothing to run again"), "\(nothing.stderr)")
+    }
 }

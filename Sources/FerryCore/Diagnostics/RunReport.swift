@@ -60,9 +60,11 @@ public struct RunReport: Codable, Sendable {
         public var message: String?
         /// Everything the host's commands printed (only in `--json` output).
         public var output: String?
+        /// The host as it was named (a session, or `[user@]host[:port]`), for `--rerun`.
+        public var target: String?
 
         enum CodingKeys: String, CodingKey {
-            case host, status, commands, tags, message, output
+            case host, status, commands, tags, message, output, target
             case durationSeconds = "duration_seconds"
             case failedCommand = "failed_command"
         }
@@ -85,9 +87,11 @@ public struct RunReport: Codable, Sendable {
     public var finished: String
     public var exitStatus: Int
     public var hosts: [Host]
+    /// The report of the run this one re-ran the failed hosts of (`--rerun`).
+    public var continues: String?
 
     enum CodingKeys: String, CodingKey {
-        case schema, run, script, started, finished, hosts, summary
+        case schema, run, script, started, finished, hosts, summary, continues
         case exitStatus = "exit_status"
     }
 
