@@ -290,6 +290,7 @@ final class HostRun: @unchecked Sendable {
     }
 
     func work() {
+        settings.events?.emit(FerryEvent("host-start", host: host.label))
         let console = HostConsole(
             label: host.label, observer: observer, streams: options.stream, limit: options.outputLimit)
         let interpreter = Interpreter(settings: settings, console: console)
@@ -320,6 +321,11 @@ final class HostRun: @unchecked Sendable {
             message = "did not finish within \(options.hostTimeout ?? 0) s" + (message.map { " (\($0))" } ?? "")
         } else if status == FailureClass.interrupted.exitStatus || cancellation.isCut {
             outcome = .interrupted
+        }
+        if let events = settings.events {
+            var event = FerryEvent("host-end", host: host.label)
+            (event.status, event.exitStatus, event.message) = (outcome.rawValue, Int(status), message)
+            events.emit(event)
         }
         board.post(
             index,

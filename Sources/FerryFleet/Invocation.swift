@@ -64,6 +64,9 @@ public struct Invocation {
         hostsFile != nil || rerunReport != nil || targets.count + sessionsToLoad.count > 1
     }
 
+    /// Where `--events` go, if anywhere.
+    public var events: EventLog?
+
     /// An earlier run's `report.json` whose failed hosts to run again (`--rerun`).
     public var rerunReport: String?
 

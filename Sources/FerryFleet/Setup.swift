@@ -104,6 +104,7 @@ public struct Setup {
         settings.streams = invocation.streams
         settings.inPlaceUploads = invocation.inPlace || session.inPlace
         settings.retries = invocation.retries ?? session.retries ?? 3
+        settings.events = invocation.events
         settings.initialTarget = session.target
         return settings
     }

@@ -50,6 +50,14 @@ struct Ferry: ParsableCommand {
     var hostsFile: String?
 
     @Option(
+        name: .customLong("events"),
+        help: ArgumentHelp(
+            "Write one JSON object a line as things happen (schema ferry-events/1): to this file, to"
+                + " standard output (-), or to an open descriptor (fd:N).",
+            valueName: "file"))
+    var events: String?
+
+    @Option(
         name: .customLong("rerun"),
         help: ArgumentHelp(
             "Run the script again on the hosts that did not end ok in this earlier report.json (alone, or"
@@ -227,6 +235,9 @@ struct Ferry: ParsableCommand {
         if let timeout, timeout < 1 { throw ValidationError("--timeout must be at least 1 second") }
         if parallel < 1 || parallel > 1024 { throw ValidationError("--parallel must be between 1 and 1024") }
         if let hostTimeout, hostTimeout < 1 { throw ValidationError("--host-timeout must be at least 1 second") }
+        if events == "-" && json {
+            throw ValidationError("--events - and --json both write to standard output; give --events a file")
+        }
         if stream && gather { throw ValidationError("--stream and --gather cannot be used together") }
         if proxy != nil && proxyCommand != nil {
             throw ValidationError("--proxy and -proxycmd cannot be used together")

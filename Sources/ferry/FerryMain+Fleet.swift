@@ -6,9 +6,10 @@ import Foundation
 
 extension FerryMain {
     /// `-load a -load b`, several hosts, or `--hosts FILE`: the script runs on each host.
-    func runFleet(_ hosts: [FleetHost], script: Script?, invocation: Invocation, cancellation: Cancellation)
-        -> Int32
-    {
+    func runFleet(
+        _ hosts: [FleetHost], script: Script?, invocation: Invocation, cancellation: Cancellation,
+        summary: inout [String: Int]?
+    ) -> Int32 {
         guard let script else { return FailureClass.usage.exitStatus }
         let terminal = FleetTerminal(
             mode: options.json ? .json : options.gather ? .gather : options.stream ? .stream : .blocks)
@@ -18,6 +19,7 @@ extension FerryMain {
         let outcome = fleet.runAndReport(script)
         if let problem = outcome.reportProblem { TerminalConsole().report(problem) }
         terminal.finish(outcome.results, report: outcome.report, reportPath: outcome.reportPath)
+        summary = outcome.report.summary
         return outcome.status
     }
 }

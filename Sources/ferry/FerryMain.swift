@@ -23,7 +23,29 @@ struct FerryMain {
         return status
     }
 
+    /// Runs with `--events` open when asked: `run-start` first, `run-end` with the exit status last.
     private func run(watcher: InterruptWatcher?) -> Int32 {
+        var events: EventLog?
+        if let path = options.events {
+            do {
+                events = try EventLog.open(path)
+            } catch {
+                TerminalConsole().report("ferry: --events \(error)")
+                return FailureClass.usage.exitStatus
+            }
+        }
+        var start = FerryEvent("run-start")
+        (start.schema, start.script) = ("ferry-events/1", options.batchFile)
+        events?.emit(start)
+        var summary: [String: Int]?
+        let status = run(watcher: watcher, events: events, summary: &summary)
+        var end = FerryEvent("run-end")
+        (end.exitStatus, end.summary) = (Int(status), summary)
+        events?.emit(end)
+        return status
+    }
+
+    private func run(watcher: InterruptWatcher?, events: EventLog?, summary: inout [String: Int]?) -> Int32 {
         let console = TerminalConsole()
         var script: Script?
         if let path = options.batchFile {
@@ -39,7 +61,8 @@ struct FerryMain {
         logger.logLevel = options.verbose > 0 ? .info : .warning
         // -v lines name what the server offered (its method list, for one): shown with controls visible.
         let log: (String) -> Void = { [logger] in logger.info("\(ServerText.visible($0))") }
-        let invocation = self.invocation
+        var invocation = self.invocation
+        invocation.events = events
         // Many hosts at once never ask anything: fifty host-key questions at once help nobody.
         let asks = !options.batch && !invocation.runsOnManyHosts
         let cancellation = watcher?.cancellation ?? Cancellation()
@@ -50,7 +73,8 @@ struct FerryMain {
             setup = try Setup(invocation, prompter: asks ? TerminalPrompter() : nil, log: log)
             if invocation.runsOnManyHosts {
                 let hosts = try setup.fleetHosts(for: script)
-                return runFleet(hosts, script: script, invocation: invocation, cancellation: cancellation)
+                return runFleet(
+                    hosts, script: script, invocation: invocation, cancellation: cancellation, summary: &summary)
             }
             (settings, session) = try setup.singleHost(cancellation: cancellation)
         } catch {
@@ -60,6 +84,25 @@ struct FerryMain {
 
         let interpreter = Interpreter(settings: settings, console: console)
         defer { interpreter.shutdown() }
+        let host = settings.hostLabel ?? settings.initialTarget?.host
+        events?.emit(FerryEvent("host-start", host: host))
+        var status: Int32 = 0
+        defer {
+            var end = FerryEvent("host-end", host: host)
+            (end.status, end.exitStatus) = (status == 0 ? "ok" : "failed", Int(status))
+            events?.emit(end)
+        }
+        status = runSingle(interpreter, script: script, session: session, invocation: invocation, watcher: watcher)
+        return status
+    }
+
+    /// One host (or none yet: the prompt), connected first when the command line names it.
+    private func runSingle(
+        _ interpreter: Interpreter, script: Script?, session: ResolvedSession, invocation: Invocation,
+        watcher: InterruptWatcher?
+    ) -> Int32 {
+        let console = TerminalConsole()
+        let settings = interpreter.settings
         if settings.initialTarget != nil {
             do {
                 try interpreter.connectInitialTarget()

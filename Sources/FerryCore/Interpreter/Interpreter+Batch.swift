@@ -61,6 +61,11 @@ extension Interpreter {
         var outcome = CommandOutcome()
         var reconnects = 0
         var resumed: [String] = []
+        if let events = settings.events {
+            var event = FerryEvent("command-start", host: hostName)
+            (event.line, event.command) = (line.line, line.text)
+            events.emit(event)
+        }
         defer {
             record.reconnects = reconnects > 0 ? reconnects : nil
             record.resumed = resumed.isEmpty ? nil : resumed
@@ -75,6 +80,12 @@ extension Interpreter {
             case .interrupted, nil: break
             }
             records.append(record)
+            if let events = settings.events {
+                var event = FerryEvent("command-end", host: record.host)
+                (event.line, event.command, event.status) = (line.line, line.text, record.status.rawValue)
+                (event.exitStatus, event.message, event.bytes) = (record.exitStatus, record.message, record.bytes)
+                events.emit(event)
+            }
         }
         do {
             outcome = try executeRetrying(line.command, reconnects: &reconnects, resumed: &resumed)

@@ -26,6 +26,7 @@ extension Interpreter {
         connection = opened
         roundTrip = nil
         sessionInPlace = false
+        emitConnected(opened)
         remoteDirectoryKnown = false
         if settings.announcesRemoteDirectory {
             _ = try sftp("open")
@@ -82,6 +83,15 @@ extension Interpreter {
     public func enterStartDirectories(_ session: ResolvedSession) throws(CommandFailure) {
         if let local = session.localDirectory { try changeLocalDirectory(local) }
         if let remote = session.remoteDirectory { try changeRemoteDirectory(remote) }
+    }
+
+    /// The `connected` event: what the transport agreed on and the host key.
+    func emitConnected(_ opened: SSHConnection) {
+        guard let events = settings.events else { return }
+        var event = FerryEvent("connected", host: hostName)
+        event.methods = opened.session.negotiatedMethods
+        event.hostKey = "\(opened.hostKey.algorithm) \(opened.hostKey.sha256Fingerprint)"
+        events.emit(event)
     }
 
     /// `close`.

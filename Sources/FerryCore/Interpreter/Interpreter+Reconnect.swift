@@ -37,6 +37,11 @@ extension Interpreter {
                     console.report(
                         "ferry: \(recipe.target.host): \(reason.message); reconnecting in \(delay) s"
                             + " (retry \(attempt) of \(settings.retries))")
+                    if let events = settings.events {
+                        var event = FerryEvent("retry", host: hostName ?? recipe.target.host)
+                        (event.attempt, event.delaySeconds, event.message) = (attempt, delay, reason.message)
+                        events.emit(event)
+                    }
                     if settings.cancellation.wait(seconds: Double(delay)) {
                         throw CommandFailure.interrupted("reconnect to \(recipe.target.host)")
                     }
@@ -86,6 +91,7 @@ extension Interpreter {
             throw CommandFailure(error, context: recipe.target.host)
         }
         connection = opened
+        emitConnected(opened)
         roundTrip = nil
         if let directory {
             remoteDirectory = directory

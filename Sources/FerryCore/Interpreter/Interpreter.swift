@@ -23,6 +23,8 @@ public struct InterpreterSettings {
     public var inPlaceUploads = false
     /// How many times a command reconnects after losing its connection (`--retries`; 0: never).
     public var retries = 3
+    /// Where `--events` go, if anywhere.
+    public var events: EventLog?
 
     /// Where `run` keeps what it collects: one folder per run, one subfolder per host.
     public var diagnosticsRoot = FileManager.default.currentDirectoryPath + "/diagnostics"
@@ -99,6 +101,15 @@ public final class Interpreter {
         // Everything the interpreter prints goes through the one sanitiser for server text.
         self.console = VisibleConsole(console)
         localDirectory = settings.localDirectory
+        if let events = settings.events {
+            let label = settings.hostLabel
+            (self.console as? VisibleConsole)?.onProgress = { [weak self] progress in
+                let host = label ?? self?.hostName
+                var event = FerryEvent("progress", host: host)
+                (event.file, event.bytes, event.total) = (progress.name, progress.bytes, progress.total)
+                events.progress(event, key: "\(host ?? "")\u{0}\(progress.name)")
+            }
+        }
         runFolder = settings.runFolder
     }
 

@@ -10,6 +10,8 @@ import FerryBase
 /// lines kept.
 final class VisibleConsole: Console {
     private let wrapped: any Console
+    /// Hears every progress update (for `--events`), its name as the server sent it.
+    var onProgress: ((TransferProgress) -> Void)?
 
     init(_ console: any Console) {
         wrapped = (console as? VisibleConsole)?.wrapped ?? console
@@ -22,6 +24,7 @@ final class VisibleConsole: Console {
     func stream(_ text: String, isError: Bool) { wrapped.stream(text, isError: isError) }
 
     func progress(_ status: TransferProgress) {
+        onProgress?(status)
         var shown = status
         shown.name = ServerText.visible(status.name)
         wrapped.progress(shown)

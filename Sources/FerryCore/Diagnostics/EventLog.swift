@@ -1,0 +1,129 @@
+import FerryBase
+import Foundation
+
+/// One line of `--events` output (schema `ferry-events/1`): what happened, when, on which host, and
+/// the fields that kind of event has. Fields without a value are left out.
+public struct FerryEvent: Encodable, Sendable {
+    /// `run-start`, `host-start`, `connected`, `command-start`, `command-end`, `progress`, `retry`,
+    /// `host-end` or `run-end`.
+    public var event: String
+    /// UTC, ISO 8601 with milliseconds.
+    public var time = ""
+    public var schema: String?
+    public var host: String?
+    public var script: String?
+    public var hosts: Int?
+    public var line: Int?
+    public var command: String?
+    public var status: String?
+    public var message: String?
+    public var exitStatus: Int?
+    /// `connected`: the negotiated key exchange, host key, cipher, MAC and compression.
+    public var methods: [String: String]?
+    public var hostKey: String?
+    /// `progress`: the file (or `N/M files`), bytes so far, bytes in all and bytes a second.
+    public var file: String?
+    public var bytes: UInt64?
+    public var total: UInt64?
+    public var rate: UInt64?
+    /// `retry`: the attempt and the wait before it, in seconds.
+    public var attempt: Int?
+    public var delaySeconds: Int?
+    /// `run-end`: hosts by status.
+    public var summary: [String: Int]?
+
+    enum CodingKeys: String, CodingKey {
+        case event, time, schema, host, script, hosts, line, command, status, message, methods, file, bytes, total
+        case rate, attempt, summary
+        case exitStatus = "exit_status"
+        case hostKey = "host_key"
+        case delaySeconds = "delay_seconds"
+    }
+
+    /// Creates an event of kind `event`.
+    public init(_ event: String, host: String? = nil) {
+        self.event = event
+        self.host = host
+    }
+}
+
+/// Where `--events` go: one JSON object a line, written whole under a lock, so the lines of hosts
+/// running at once never mix. Every text in an event is JSON-escaped, so a server's words cannot
+/// break a line.
+public final class EventLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private let descriptor: Int32
+    private let closes: Bool
+    private let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+    private var progressTimes: [String: (first: ContinuousClock.Instant, last: ContinuousClock.Instant)] = [:]
+
+    /// Writes to `descriptor` (standard output is 1); `closes` closes it at the end.
+    public init(descriptor: Int32, closes: Bool) {
+        self.descriptor = descriptor
+        self.closes = closes
+    }
+
+    /// Opens `path` for `--events`: `-` is standard output, `fd:N` an inherited descriptor, else a file
+    /// created or emptied.
+    public static func open(_ path: String) throws(LocalFileError) -> EventLog {
+        if path == "-" { return EventLog(descriptor: STDOUT_FILENO, closes: false) }
+        if path.hasPrefix("fd:"), let number = Int32(path.dropFirst(3)), number >= 0 {
+            guard fcntl(number, F_GETFD) != -1 else { throw LocalFileError(path: path, operation: "open") }
+            return EventLog(descriptor: number, closes: false)
+        }
+        let file = Foundation.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        if file < 0 { throw LocalFileError(path: path, operation: "open") }
+        return EventLog(descriptor: file, closes: true)
+    }
+
+    deinit { if closes { Foundation.close(descriptor) } }
+
+    /// Writes `event`, stamped with the time.
+    public func emit(_ event: FerryEvent) {
+        var stamped = event
+        stamped.time = Self.timestamp()
+        guard var data = try? encoder.encode(stamped) else { return }
+        data.append(0x0A)
+        lock.withLock {
+            data.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let written = write(descriptor, raw.baseAddress?.advanced(by: offset), raw.count - offset)
+                    if written < 0, errno == EINTR { continue }
+                    if written <= 0 { return }
+                    offset += written
+                }
+            }
+        }
+    }
+
+    /// Writes a progress event for `key` (a host and file) at most once a second, with the rate since
+    /// the first update of that key.
+    public func progress(_ event: FerryEvent, key: String) {
+        let now = ContinuousClock.now
+        let first: ContinuousClock.Instant? = lock.withLock {
+            guard let times = progressTimes[key] else {
+                progressTimes[key] = (now, now)
+                return now
+            }
+            if times.last.duration(to: now) < .seconds(1) { return nil }
+            progressTimes[key] = (times.first, now)
+            return times.first
+        }
+        guard let first else { return }
+        var stamped = event
+        let seconds = first.duration(to: now).inSeconds
+        if seconds > 0, let bytes = event.bytes { stamped.rate = UInt64(Double(bytes) / seconds) }
+        emit(stamped)
+    }
+
+    private static func timestamp() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date())
+    }
+}

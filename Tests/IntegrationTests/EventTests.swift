@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+/// `--events`: one JSON object a line as things happen, agreeing with the report, with progress at
+/// most once a second a transfer and no secrets.
+@Suite("Live events", .tags(.integration), .serialized)
+struct EventTests {
+    let server = TestSSHServer.shared
+
+    func events(_ path: String) throws -> [[String: Any]] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        return try text.split(separator: "\n").map { line in
+            try #require(
+                try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not JSON: \(line)")
+        }
+    }
+
+    @Test func aRunTellsEveryStepAndAgreesWithItsReport() throws {
+        let remote = TestSSHServer.scratch("events-remote")
+        let local = TestSSHServer.scratch("events-local")
+        writeRandomFile(remote + "/big", bytes: 10 << 20)
+        // A slow link, so the download takes a few seconds, cut once, so a retry happens.
+        let relay = ProxyServer.fixture(
+            "cutting_forwarder",
+            arguments: ["127.0.0.1", String(server.port), String(4 << 20), "slow:3000000", "once"])
+        try server.writeKnownHosts(forPort: relay.port, to: local + "/known_hosts")
+        try "get \(remote)/big big\nrun echo done\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
+        let result = FerryBinary.run(
+            [
+                "-batch", "-b", "s.scr", "--events", "events.jsonl", "-l", TestSSHServer.passwordUser, "-pw",
+                TestSSHServer.password, "-P", String(relay.port), "--known-hosts", "known_hosts", "127.0.0.1",
+            ], directory: local)
+        #expect(result.status == 0, "\(result.stderr)")
+        let all = try events(local + "/events.jsonl")
+        let kinds = all.compactMap { $0["event"] as? String }
+        #expect(kinds.first == "run-start" && kinds.last == "run-end", "\(kinds)")
+        #expect(all.first?["schema"] as? String == "ferry-events/1")
+        for kind in ["host-start", "connected", "command-start", "command-end", "progress", "retry", "host-end"] {
+            #expect(kinds.contains(kind), "no \(kind) in \(kinds)")
+        }
+        #expect(kinds.filter { $0 == "connected" }.count == 2, "a reconnect connects again: \(kinds)")
+        #expect(all.allSatisfy { ($0["time"] as? String)?.hasSuffix("Z") == true })
+        let connected = try #require(all.first { $0["event"] as? String == "connected" })
+        #expect((connected["host_key"] as? String)?.contains("SHA256:") == true)
+        #expect((connected["methods"] as? [String: String])?["cipher"] != nil)
+
+        // Progress at most once a second for the one transfer, with its total.
+        let times = all.filter { $0["event"] as? String == "progress" }.compactMap { event -> Date? in
+            #expect(event["total"] as? Int == 10 << 20)
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            return (event["time"] as? String).flatMap { formatter.date(from: $0) }
+        }
+        #expect(times.count >= 2, "\(times)")
+        for (earlier, later) in zip(times, times.dropFirst()) {
+            #expect(later.timeIntervalSince(earlier) >= 0.99, "\(times)")
+        }
+
+        // The command ends agree with the report.
+        let reportLine = try #require(result.stdout.split(separator: "\n").last { $0.hasPrefix("Report: ") })
+        let reportPath = String(reportLine.dropFirst("Report: ".count).dropLast("report.md".count)) + "report.json"
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reportPath)))
+                as? [String: Any])
+        let commands = try #require((report["hosts"] as? [[String: Any]])?.first?["commands"] as? [[String: Any]])
+        let ends = all.filter { $0["event"] as? String == "command-end" }
+        #expect(ends.map { $0["status"] as? String } == commands.map { $0["status"] as? String })
+        #expect(ends.map { $0["line"] as? Int } == commands.map { $0["line"] as? Int })
+
+        // No secret reaches the events.
+        let text = try String(contentsOfFile: local + "/events.jsonl", encoding: .utf8)
+        #expect(!text.contains(TestSSHServer.password))
+    }
+
+    @Test func manyHostsEachStartAndEndAndStandardOutputWorks() throws {
+        let local = TestSSHServer.scratch("events-fleet")
+        try "pwd\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
+        let closed = TestSSHServer.freePort()
+        let result = FerryBinary.run(
+            [
+                "-b", "s.scr", "--events", "-", "--retries", "0", "-i", server.ed25519Key, "--known-hosts",
+                server.knownHosts, "root@127.0.0.1:\(server.port)", "root@127.0.0.1:\(closed)",
+            ], directory: local)
+        #expect(result.status == 9, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").filter { $0.hasPrefix("{") }
+        let all = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(all.count == lines.count)
+        let ends = all.filter { $0["event"] as? String == "host-end" }
+        #expect(Set(ends.compactMap { $0["status"] as? String }) == ["ok", "failed"], "\(ends)")
+        #expect(all.filter { $0["event"] as? String == "host-start" }.count == 2)
+        let summary = try #require(all.last?["summary"] as? [String: Int])
+        #expect(summary["ok"] == 1 && summary["failed"] == 1, "\(summary)")
+
+        let clash = FerryBinary.run(["-b", "s.scr", "--events", "-", "--json", "127.0.0.1"], directory: local)
+        #expect(clash.status == 64 || clash.status == 2, "\(clash.status) \(clash.stderr)")
+        #expect(clash.stderr.contains("--events - and --json"), "\(clash.stderr)")
+    }
+}
