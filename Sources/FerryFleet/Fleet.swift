@@ -99,6 +99,16 @@ public struct FleetCounts: Sendable, Equatable {
     public var failed = 0
     /// Hosts connected or connecting now.
     public var running = 0
+    /// Bytes the hosts' transfers have moved so far.
+    public var bytes: UInt64 = 0
+    /// The hosts that have been running longest (at least 5 s), longest first, at most three.
+    public var slowest: [SlowHost] = []
+
+    /// A host still running, and for how long.
+    public struct SlowHost: Sendable, Equatable {
+        public var label: String
+        public var seconds: Int
+    }
 }
 
 /// Hears about a run over many hosts as it goes.
@@ -150,6 +160,7 @@ public final class Fleet {
         var running: [Int: HostRun] = [:]
         var next = 0
         var counts = FleetCounts(total: hosts.count)
+        var finishedBytes: UInt64 = 0
         var stopLaunching = false
         var interruptedAt: Date?
         while next < hosts.count || !running.isEmpty {
@@ -177,9 +188,15 @@ public final class Fleet {
                 next = hosts.count
             }
             counts.running = running.count
+            counts.bytes = finishedBytes + running.values.reduce(0) { $0 + $1.meter.bytes }
+            let now = Date()
+            counts.slowest = running.values.sorted { $0.started < $1.started }.prefix(3)
+                .map { FleetCounts.SlowHost(label: $0.host.label, seconds: Int(now.timeIntervalSince($0.started))) }
+                .filter { $0.seconds >= 5 }
             observer.progress(counts)
             for (index, finished) in board.waitForFinished(timeout: 0.2) {
                 var result = finished
+                finishedBytes += running[index]?.meter.bytes ?? 0
                 running[index] = nil
                 counts.done += 1
                 counts.running = running.count
@@ -268,6 +285,8 @@ final class HostRun: @unchecked Sendable {
     /// Stops this host: interrupted with the run, cut when past its time limit.
     let cancellation = Cancellation()
     let started = Date()
+    /// What the host's transfers have moved, for the live count.
+    let meter = HostMeter()
 
     init(
         index: Int, host: FleetHost, settings: InterpreterSettings, script: Script, options: FleetOptions,
@@ -293,6 +312,7 @@ final class HostRun: @unchecked Sendable {
         settings.events?.emit(FerryEvent("host-start", host: host.label))
         let console = HostConsole(
             label: host.label, observer: observer, streams: options.stream, limit: options.outputLimit)
+        console.meter = meter
         let interpreter = Interpreter(settings: settings, console: console)
         var status: Int32 = 0
         var failedCommand: String?

@@ -15,6 +15,8 @@ final class HostConsole: Console {
     private var kept = 0
     private var truncated = false
     private var partial = ["", ""]
+    /// Where transfer progress is counted, for the run's live count.
+    var meter: HostMeter?
 
     init(label: String, observer: any FleetObserver, streams: Bool, limit: Int) {
         self.label = label
@@ -63,6 +65,9 @@ final class HostConsole: Console {
         kept += size
     }
 
-    func progress(_ status: TransferProgress) {}
+    func progress(_ status: TransferProgress) {
+        // A many-file transfer's line counts all its files; a file's own counts that file.
+        meter?.record(status.name, bytes: status.bytes)
+    }
     func endProgress() {}
 }

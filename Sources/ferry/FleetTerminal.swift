@@ -1,5 +1,6 @@
 import FerryCore
 import FerryFleet
+import FerryLineEditor
 import Foundation
 import Synchronization
 
@@ -76,7 +77,15 @@ final class FleetTerminal: FleetObserver {
         let now = Date()
         guard force || now.timeIntervalSince(state.lastDraw) >= 0.2 else { return }
         state.lastDraw = now
-        let text = "hosts: \(counts.done)/\(counts.total) done, \(counts.failed) failed, \(counts.running) running"
+        var text = "hosts: \(counts.done)/\(counts.total) done, \(counts.failed) failed, \(counts.running) running"
+        if counts.bytes > 0 { text += ", \(TerminalConsole.size(Double(counts.bytes))) moved" }
+        if !counts.slowest.isEmpty {
+            text +=
+                "; slowest: "
+                + counts.slowest.map { "\($0.label) \($0.seconds / 60)m\($0.seconds % 60)s" }.joined(separator: ", ")
+        }
+        let width = LineEditor.terminalWidth()
+        if text.count > width - 1 { text = String(text.prefix(width - 1)) }
         FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
         state.statusShown = true
     }

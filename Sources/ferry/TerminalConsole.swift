@@ -74,7 +74,7 @@ final class TerminalConsole: Console {
         FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8))
     }
 
-    private static func size(_ bytes: Double) -> String {
+    static func size(_ bytes: Double) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var value = bytes
         var unit = 0

@@ -96,3 +96,29 @@ struct EventTests {
         #expect(clash.stderr.contains("--events - and --json"), "\(clash.stderr)")
     }
 }
+
+/// What a person watching a run over many hosts on a terminal sees while it runs.
+@Suite("Live count on a terminal", .tags(.integration), .serialized)
+struct LiveCountTests {
+    let server = TestSSHServer.shared
+
+    @Test func theLiveCountShowsBytesMovedAndTheSlowestHosts() throws {
+        let remote = TestSSHServer.scratch("live-remote")
+        let local = TestSSHServer.scratch("live-local")
+        writeRandomFile(remote + "/big", bytes: 24 << 20)
+        // One host behind a 2 MB/s link takes about twelve seconds; the other is done at once.
+        let slow = ProxyServer.fixture(
+            "cutting_forwarder", arguments: ["127.0.0.1", String(server.port), String(1 << 40), "slow:2000000"])
+        try server.writeKnownHosts(forPort: slow.port, to: local + "/known_hosts")
+        Shell.sh("cat '\(server.knownHosts)' >> '\(local)/known_hosts'")
+        try "lcd {host}\nget \(remote)/big big\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
+        let terminal = TerminalSession(
+            [
+                "-b", "s.scr", "-i", server.ed25519Key, "--known-hosts", "known_hosts", "--retries", "0",
+                "root@127.0.0.1:\(server.port)", "root@127.0.0.1:\(slow.port)",
+            ], directory: local, home: local)
+        #expect(terminal.waitFor("MiB moved", timeout: 20), "\(terminal.screen)")
+        #expect(terminal.waitFor("slowest: 127.0.0.1:\(slow.port) 0m", timeout: 20), "\(terminal.screen)")
+        #expect(terminal.waitFor("FERRY-EXIT=0", timeout: 60), "\(terminal.screen)")
+    }
+}
