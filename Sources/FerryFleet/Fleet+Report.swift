@@ -39,6 +39,10 @@ extension Fleet {
             exitStatus: status, hosts: entries(false))
         report.continues = options.continues
         var outcome = FleetOutcome(results: results, status: status, report: report)
+        if options.checkOnly {
+            outcome.report = report
+            return outcome
+        }
         do {
             try FileManager.default.createDirectory(atPath: runFolder, withIntermediateDirectories: true)
             try report.write(to: runFolder)

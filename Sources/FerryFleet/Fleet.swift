@@ -46,6 +46,8 @@ public struct FleetOptions: Sendable {
     public var keepsOutput = true
     /// The report of an earlier run whose failed hosts this run runs again (`--rerun`).
     public var continues: String?
+    /// A check (`--check`): nothing is written, not even the report.
+    public var checkOnly = false
 
     /// Creates the default options.
     public init() {}

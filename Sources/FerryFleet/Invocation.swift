@@ -66,6 +66,8 @@ public struct Invocation {
 
     /// Where `--events` go, if anywhere.
     public var events: EventLog?
+    /// Walk the script without changing anything (`--check`).
+    public var checkOnly = false
 
     /// An earlier run's `report.json` whose failed hosts to run again (`--rerun`).
     public var rerunReport: String?

@@ -105,6 +105,8 @@ public struct Setup {
         settings.inPlaceUploads = invocation.inPlace || session.inPlace
         settings.retries = invocation.retries ?? session.retries ?? 3
         settings.events = invocation.events
+        settings.checkOnly = invocation.checkOnly
+        if invocation.checkOnly { settings.writesReport = false }
         settings.initialTarget = session.target
         return settings
     }

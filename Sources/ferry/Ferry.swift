@@ -49,6 +49,11 @@ struct Ferry: ParsableCommand {
             valueName: "file"))
     var hostsFile: String?
 
+    @Flag(
+        name: .customLong("check"),
+        help: "Connect to every host and walk the script without changing anything: say what would fail.")
+    var check = false
+
     @Option(
         name: .customLong("events"),
         help: ArgumentHelp(

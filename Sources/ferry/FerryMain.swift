@@ -152,6 +152,8 @@ extension FerryMain {
         invocation.sessionsToLoad = options.load
         invocation.hostsFile = options.hostsFile
         invocation.rerunReport = options.rerun
+        invocation.checkOnly = options.check
+        invocation.fleet.checkOnly = options.check
         invocation.fleet.continues = options.rerun.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         invocation.groups = options.groups
         invocation.user = options.user

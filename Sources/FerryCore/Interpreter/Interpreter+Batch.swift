@@ -49,6 +49,15 @@ extension Interpreter {
                 }
             }
         }
+        if settings.checkOnly {
+            if let failed = records.first(where: { $0.status != .ok }) {
+                console.report(
+                    "check: \(hostName ?? "no host"): would fail at \(script.file):\(failed.line ?? 0) (\(failed.command)):"
+                        + " \(failed.message ?? failed.status.rawValue)")
+            } else {
+                console.print("check: \(hostName ?? "no host"): ok, every command would run")
+            }
+        }
         return status
     }
 

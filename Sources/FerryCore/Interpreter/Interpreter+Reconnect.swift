@@ -25,7 +25,7 @@ extension Interpreter {
             let recipe = connection?.recipe
             let directory = remoteDirectoryKnown ? remoteDirectory : nil
             do {
-                return try execute(current)
+                return settings.checkOnly ? try check(current) : try execute(current)
             } catch {
                 guard error.failureClass == .connection, let recipe, let again = Self.repeatable(current),
                     attempt < settings.retries

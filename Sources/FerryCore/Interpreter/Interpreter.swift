@@ -25,6 +25,8 @@ public struct InterpreterSettings {
     public var retries = 3
     /// Where `--events` go, if anywhere.
     public var events: EventLog?
+    /// Walk scripts without changing anything: say what each command would meet (`--check`).
+    public var checkOnly = false
 
     /// Where `run` keeps what it collects: one folder per run, one subfolder per host.
     public var diagnosticsRoot = FileManager.default.currentDirectoryPath + "/diagnostics"

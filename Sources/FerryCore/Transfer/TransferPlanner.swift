@@ -16,12 +16,14 @@ struct TransferPlanner {
     let paths: PathContext
     /// Receives one line per warning.
     let warn: (String) -> Void
+    /// Plans without making any folder, on either side (`--check`).
+    var dryRun = false
 
     var localDirectory: String { paths.localDirectory }
     func remotePath(_ path: String) -> String { paths.remotePath(path) }
     func localPath(_ path: String) -> String { paths.localPath(path) }
     func namingHost(_ path: String) -> String { paths.namingHost(path) }
-    func makeHostFolder(for path: String) { paths.makeHostFolder(for: path) }
+    func makeHostFolder(for path: String) { if !dryRun { paths.makeHostFolder(for: path) } }
 
     /// Runs a remote step for `command`, its error a failure naming `path`.
     func call<T>(_ command: String, _ path: String, _ body: () throws -> T) throws(CommandFailure) -> T {
@@ -150,7 +152,7 @@ struct TransferPlanner {
             warn("warning: \(command): \(local): refusing to write there: \(reason); skipped")
             return
         }
-        if LocalStatus(local)?.isDirectory != true, mkdir(local, 0o777) != 0 {
+        if !dryRun, LocalStatus(local)?.isDirectory != true, mkdir(local, 0o777) != 0 {
             throw CommandFailure(
                 .transfer, "\(command): " + LocalFileError(path: local, operation: "mkdir").description)
         }
@@ -269,7 +271,7 @@ struct TransferPlanner {
         jobs: inout [TransferJob]
     ) throws(CommandFailure) {
         let command = transfer.kind.rawValue
-        if (try? files.attributes(target))?.isDirectory != true {
+        if !dryRun, (try? files.attributes(target))?.isDirectory != true {
             try call(command, target) { try files.makeDirectory(target) }
         }
         let names: [String]
