@@ -5,7 +5,7 @@ DEBS_BUILD := libssh2-1-dev libssl-dev libedit-dev libargon2-dev pkg-config
 DEBS_TEST := tmux openssh-server openssh-client putty-tools tinyproxy microsocks dante-server socat python3 python3-paramiko util-linux iputils-ping iproute2
 DEBS_BENCH := lftp putty-tools openssh-client openssh-server pssh time bc gcc
 
-.PHONY: deps deps-test build release demo test unit-test integration-test bench bench-fleet lint clean
+.PHONY: deps deps-test build release demo test unit-test integration-test bench bench-fleet lint clean install install-files uninstall
 
 # Installs a list of Debian packages when any of them is missing.
 define apt_install
@@ -57,6 +57,28 @@ bench-fleet: release
 
 lint:
 	$(SWIFT) format lint --recursive --strict Sources Tests
+
+# Installs under $(DESTDIR)$(PREFIX): the binary, shell completions (bash, zsh, fish) made by the
+# binary itself, and the example scripts. `make uninstall` removes exactly these files.
+PREFIX ?= /usr/local
+FERRY_BINARY ?= .build/release/ferry
+INSTALLED_FILES = bin/ferry share/bash-completion/completions/ferry share/zsh/site-functions/_ferry \
+	share/fish/vendor_completions.d/ferry.fish $(addprefix share/doc/ferry/examples/,$(notdir $(wildcard scripts/*.scr)))
+
+install: release install-files
+
+install-files:
+	install -D -m 755 $(FERRY_BINARY) $(DESTDIR)$(PREFIX)/bin/ferry
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d $(DESTDIR)$(PREFIX)/share/doc/ferry/examples
+	$(FERRY_BINARY) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ferry
+	$(FERRY_BINARY) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ferry
+	$(FERRY_BINARY) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/ferry.fish
+	install -m 644 scripts/*.scr $(DESTDIR)$(PREFIX)/share/doc/ferry/examples/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/,$(INSTALLED_FILES))
+	-rmdir $(DESTDIR)$(PREFIX)/share/doc/ferry/examples $(DESTDIR)$(PREFIX)/share/doc/ferry 2>/dev/null
 
 clean:
 	rm -rf .build

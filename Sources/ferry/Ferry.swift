@@ -1,4 +1,5 @@
 import ArgumentParser
+import FerrySessions
 import FerryTransport
 import Foundation
 import Logging
@@ -21,7 +22,9 @@ struct Ferry: ParsableCommand {
     @Argument(help: "The host to connect to: [user@]host[:port]. Several run the script on each.")
     var targets: [String] = []
 
-    @Option(name: .customShort("b"), help: ArgumentHelp("Run commands from a batch file.", valueName: "file"))
+    @Option(
+        name: .customShort("b"), help: ArgumentHelp("Run commands from a batch file.", valueName: "file"),
+        completion: .file())
     var batchFile: String?
 
     @Flag(name: .customLong("bc", withSingleDash: true), help: "Echo each batch command before running it.")
@@ -39,14 +42,16 @@ struct Ferry: ParsableCommand {
 
     @Option(
         name: .customLong("load", withSingleDash: true),
-        help: ArgumentHelp("Load a saved session (repeatable: the script runs on each).", valueName: "session"))
+        help: ArgumentHelp("Load a saved session (repeatable: the script runs on each).", valueName: "session"),
+        completion: .custom { _, _, _ in Ferry.savedSessionNames() })
     var load: [String] = []
 
     @Option(
         name: .customLong("hosts"),
         help: ArgumentHelp(
             "Run the script on every host in this file: a session or [user@]host[:port] a line, then tags.",
-            valueName: "file"))
+            valueName: "file"),
+        completion: .file())
     var hostsFile: String?
 
     @Flag(
@@ -109,7 +114,8 @@ struct Ferry: ParsableCommand {
 
     @Option(
         name: .customShort("i"),
-        help: ArgumentHelp("Private key file to offer (repeatable): OpenSSH, PEM or PuTTY .ppk.", valueName: "keyfile"))
+        help: ArgumentHelp("Private key file to offer (repeatable): OpenSSH, PEM or PuTTY .ppk.", valueName: "keyfile"),
+        completion: .file())
     var identities: [String] = []
 
     @Option(
@@ -264,5 +270,16 @@ struct Ferry: ParsableCommand {
         SessionGate.shared.limit = maxSessions
         let status = FerryMain(options: self).run()
         if status != 0 { throw ExitCode(status) }
+    }
+}
+
+extension Ferry {
+    /// The saved sessions' names, for completing `-load`.
+    static func savedSessionNames() -> [String] {
+        let environment = ProcessInfo.processInfo.environment
+        return ProfileStore(
+            explicit: nil, environment: environment, currentDirectory: FileManager.default.currentDirectoryPath,
+            home: environment["HOME"] ?? NSHomeDirectory()
+        ).list().map(\.name)
     }
 }

@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+
+/// `make install` and `make uninstall` into a scratch DESTDIR: the binary that runs, completions a
+/// shell loads, the examples, and nothing left afterwards.
+@Suite("Install", .tags(.integration))
+struct InstallTests {
+    /// The repository's root, from this file's place in it.
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    @Test func installPutsEverythingInPlaceAndUninstallTakesItAllAway() throws {
+        let destination = TestSSHServer.scratch("install")
+        let make = "make -s -C '\(root)' FERRY_BINARY='\(FerryBinary.path)' DESTDIR='\(destination)' PREFIX=/usr"
+        let installed = Shell.sh("\(make) install-files")
+        #expect(installed.status == 0, "\(installed.stdout)\(installed.stderr)")
+        let prefix = destination + "/usr"
+        let version = Shell.run(prefix + "/bin/ferry", ["-V"])
+        #expect(version.stdout.hasPrefix("ferry "), "\(version.stdout)\(version.stderr)")
+        let bash = Shell.sh(
+            "bash -c \"source '\(prefix)/share/bash-completion/completions/ferry' && complete -p ferry\"")
+        #expect(bash.stdout.contains("-F _ferry ferry"), "\(bash.stdout)\(bash.stderr)")
+        for file in ["share/zsh/site-functions/_ferry", "share/fish/vendor_completions.d/ferry.fish"] {
+            let text = (try? String(contentsOfFile: prefix + "/" + file, encoding: .utf8)) ?? ""
+            #expect(text.contains("-load"), "\(file)")
+        }
+        #expect(FileManager.default.fileExists(atPath: prefix + "/share/doc/ferry/examples/pull.scr"))
+
+        let removed = Shell.sh("\(make) uninstall")
+        #expect(removed.status == 0, "\(removed.stderr)")
+        let left = Shell.sh("find '\(destination)' -type f").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(left.isEmpty, "left behind: \(left)")
+    }
+}
