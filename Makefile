@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 DEBS_BUILD := libssh2-1-dev libssl-dev libedit-dev libargon2-dev pkg-config
-DEBS_TEST := tmux openssh-server openssh-client putty-tools tinyproxy microsocks dante-server socat python3 python3-paramiko util-linux iputils-ping iproute2
+DEBS_TEST := groff-base tmux openssh-server openssh-client putty-tools tinyproxy microsocks dante-server socat python3 python3-paramiko util-linux iputils-ping iproute2
 DEBS_BENCH := lftp putty-tools openssh-client openssh-server pssh time bc gcc
 
 .PHONY: deps deps-test build release demo test unit-test integration-test bench bench-fleet lint clean install install-files uninstall
@@ -58,12 +58,13 @@ bench-fleet: release
 lint:
 	$(SWIFT) format lint --recursive --strict Sources Tests
 
-# Installs under $(DESTDIR)$(PREFIX): the binary, shell completions (bash, zsh, fish) made by the
-# binary itself, and the example scripts. `make uninstall` removes exactly these files.
+# Installs under $(DESTDIR)$(PREFIX): the binary, the manuals ferry(1) and ferry-script(5) and the
+# shell completions (bash, zsh, fish), all made from what the binary says about itself, and the
+# example scripts. `make uninstall` removes exactly these files.
 PREFIX ?= /usr/local
 FERRY_BINARY ?= .build/release/ferry
 INSTALLED_FILES = bin/ferry share/bash-completion/completions/ferry share/zsh/site-functions/_ferry \
-	share/fish/vendor_completions.d/ferry.fish $(addprefix share/doc/ferry/examples/,$(notdir $(wildcard scripts/*.scr)))
+	share/fish/vendor_completions.d/ferry.fish share/man/man1/ferry.1 share/man/man5/ferry-script.5 $(addprefix share/doc/ferry/examples/,$(notdir $(wildcard scripts/*.scr)))
 
 install: release install-files
 
@@ -75,6 +76,9 @@ install-files:
 	$(FERRY_BINARY) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ferry
 	$(FERRY_BINARY) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/ferry.fish
 	install -m 644 scripts/*.scr $(DESTDIR)$(PREFIX)/share/doc/ferry/examples/
+	python3 scripts/manpages.py $(FERRY_BINARY) $(DESTDIR)$(PREFIX)/share/man/man1
+	mv $(DESTDIR)$(PREFIX)/share/man/man1/ferry-script.5 $(DESTDIR)$(PREFIX)/share/man/man5/ 2>/dev/null || \
+		{ install -d $(DESTDIR)$(PREFIX)/share/man/man5 && mv $(DESTDIR)$(PREFIX)/share/man/man1/ferry-script.5 $(DESTDIR)$(PREFIX)/share/man/man5/; }
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/,$(INSTALLED_FILES))

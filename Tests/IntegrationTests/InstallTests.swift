@@ -26,6 +26,27 @@ struct InstallTests {
         }
         #expect(FileManager.default.fileExists(atPath: prefix + "/share/doc/ferry/examples/pull.scr"))
 
+        // The manuals render without a warning and name every option and every script command.
+        let pages = [prefix + "/share/man/man1/ferry.1", prefix + "/share/man/man5/ferry-script.5"]
+        for page in pages {
+            let rendered = Shell.sh("groff -man -ww -z '\(page)'")
+            #expect(rendered.status == 0 && rendered.stderr.isEmpty, "\(page): \(rendered.stderr)")
+        }
+        let manual = ((try? String(contentsOfFile: pages[0], encoding: .utf8)) ?? "").replacingOccurrences(
+            of: "\\-", with: "-")
+        let help = FerryBinary.run(["-h"]).stdout
+        // The first word of each option line of the help, such as `-batch` or `--hosts`.
+        let options = Set(
+            help.split(separator: "\n").filter { $0.hasPrefix("  -") }
+                .compactMap { $0.split(separator: " ").first.map { String($0).trimmingCharacters(in: [","]) } })
+        #expect(options.count > 30, "\(options)")
+        for option in options { #expect(manual.contains("fB\(option)"), "\(option) is not in ferry(1)") }
+        let script = ((try? String(contentsOfFile: pages[1], encoding: .utf8)) ?? "").replacingOccurrences(
+            of: "\\-", with: "-")
+        for command in ["get", "mget", "reput", "chmod", "run", "ping-mtu", "collect", "bye"] {
+            #expect(script.contains("fB\(command)"), "\(command) is not in ferry-script(5)")
+        }
+
         let removed = Shell.sh("\(make) uninstall")
         #expect(removed.status == 0, "\(removed.stderr)")
         let left = Shell.sh("find '\(destination)' -type f").stdout.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Writes ferry(1) and ferry-script(5) into OUTDIR from what the FERRY binary says about itself, so
+the manuals cannot drift from the code: the options come from the command-line definitions
+(`--experimental-dump-help`), the script commands from the interpreter's own `help`.
+
+Usage: manpages.py FERRY OUTDIR
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+ferry, outdir = os.path.abspath(sys.argv[1]), sys.argv[2]
+os.makedirs(outdir, exist_ok=True)
+
+
+def roff(text):
+    """Text safe in a roff line: backslashes, dashes and characters beyond ASCII escaped, and a
+    leading dot or quote guarded."""
+    text = text.replace("\\", "\\e").replace("-", "\\-")
+    text = "".join(c if ord(c) < 128 else "\\[u%04X]" % ord(c) for c in text)
+    return "\\&" + text if text[:1] in (".", "'") else text
+
+
+def header(name, section, title):
+    version = subprocess.run([ferry, "-V"], capture_output=True, text=True).stdout.split()[-1]
+    return [f'.TH {name.upper()} {section} "" "ferry {version}" "{title}"']
+
+
+def option_lines(argument):
+    names = argument.get("names") or []
+    spelled = []
+    for name in names:
+        kind, word = name["kind"], name["name"]
+        spelled.append(("-" if kind in ("short", "longWithSingleDash") else "--") + word)
+    value = argument.get("valueName")
+    head = ", ".join(spelled) if spelled else f"<{value}>"
+    if argument["kind"] == "option" and value:
+        head += f" <{value}>"
+    return [".TP", "\\fB" + roff(head) + "\\fR", roff(argument.get("abstract", ""))]
+
+
+def ferry_page():
+    dump = json.loads(subprocess.run([ferry, "--experimental-dump-help"], capture_output=True, text=True).stdout)
+    command = dump["command"]
+    lines = header("ferry", 1, "User Commands")
+    lines += [".SH NAME", "ferry \\- batch SFTP and remote commands over SSH, on one host or many"]
+    lines += [
+        ".SH SYNOPSIS",
+        "\\fBferry\\fR [\\fIoptions\\fR] [\\fIuser\\fR@]\\fIhost\\fR[:\\fIport\\fR] ...",
+        ".br",
+        "\\fBferry session\\fR list | show | save | import | delete ...",
+        ".br",
+        "\\fBferry key\\fR ...",
+    ]
+    lines += [".SH DESCRIPTION", roff(command.get("abstract", ""))]
+    if command.get("discussion"):
+        lines += [".PP", roff(command["discussion"])]
+    lines += [
+        ".PP",
+        "A batch script (\\fB\\-b\\fR) is a list of commands, described in \\fBferry-script\\fR(5); without one,",
+        "Ferry reads commands at a \\fBferry>\\fR prompt. With several hosts (repeated \\fB\\-load\\fR, several",
+        "hosts, or \\fB\\-\\-hosts\\fR) the script runs on each and a report is written.",
+        ".SH OPTIONS",
+    ]
+    for argument in command["arguments"]:
+        if argument.get("shouldDisplay", True):
+            lines += option_lines(argument)
+    lines += [
+        ".SH ENVIRONMENT",
+        ".TP", "\\fBHOME\\fR, \\fBXDG_CONFIG_HOME\\fR, \\fBXDG_STATE_HOME\\fR",
+        "Where saved sessions, the prompt's history and known_hosts are looked for.",
+        ".TP", "\\fBSSH_AUTH_SOCK\\fR", "The ssh-agent to ask for keys (unless \\fB\\-noagent\\fR).",
+        ".TP", "\\fBFERRY_CTR_PROVIDER\\fR",
+        "\\fBoff\\fR turns off the bulk AES\\-CTR keystream provider, for diagnosis.",
+        ".SH EXIT STATUS",
+        ".TP", "0", "Every command (on every host) succeeded.",
+        ".TP", "2", "The command line, a script or a session is wrong.",
+        ".TP", "3", "A host key is unknown or changed.",
+        ".TP", "4", "Login failed.",
+        ".TP", "5", "A proxy failed.",
+        ".TP", "6", "A connection failed or was lost.",
+        ".TP", "7", "A transfer failed.",
+        ".TP", "8", "A remote or local command failed.",
+        ".TP", "9", "Some hosts of a run over many hosts failed.",
+        ".TP", "130", "Interrupted (Ctrl\\-C).",
+        ".SH FILES",
+        ".TP", "\\fI~/.config/ferry/sessions/\\fR", "Saved sessions, one YAML file each (searched after \\fB./ferry-sessions\\fR).",
+        ".TP", "\\fI~/.local/state/ferry/history\\fR", "The prompt's command history.",
+        ".TP", "\\fI~/.ssh/known_hosts\\fR", "Host keys, as OpenSSH keeps them.",
+        ".TP", "\\fIdiagnostics/<run>/report.json\\fR, \\fIreport.md\\fR",
+        "What a run did, per host and command (schema ferry\\-report/1).",
+        ".SH EXAMPLES",
+        ".nf",
+        "ferry \\-b pull.scr root@db1.example.org",
+        "ferry \\-load db1 \\-b pull.scr",
+        "ferry \\-\\-hosts fleet.txt \\-\\-check \\-b pull.scr",
+        "ferry \\-\\-rerun diagnostics/20261130\\-0101\\-x/report.json \\-b pull.scr",
+        ".fi",
+        ".SH SEE ALSO",
+        "\\fBferry-script\\fR(5), \\fBpsftp\\fR(1), \\fBsftp\\fR(1), \\fBssh\\fR(1)",
+    ]
+    return lines
+
+
+def script_commands():
+    """(names, usage, description) for every script command, from the interpreter's `help`."""
+    with tempfile.TemporaryDirectory() as folder:
+        def helped(script):
+            path = os.path.join(folder, "help.scr")
+            with open(path, "w") as handle:
+                handle.write(script)
+            run = subprocess.run([ferry, "-batch", "-b", path], capture_output=True, text=True, cwd=folder)
+            return run.stdout
+        listing = [line for line in helped("help\n").splitlines() if line.strip()]
+        commands = []
+        for line in listing:
+            names, _, summary = line.partition("  ")
+            names = names.strip()
+            first = names.split(",")[0].strip()
+            told = [u for u in helped(f"help {first}\n").splitlines() if u.strip()]
+            usage = next((u[len("usage: "):] for u in told if u.startswith("usage: ")), first)
+            details = " ".join(u for u in told[2:])
+            commands.append((names, usage, summary.strip() + (". " + details if details else "")))
+        return commands
+
+
+def script_page():
+    lines = header("ferry-script", 5, "File Formats")
+    lines += [
+        ".SH NAME", "ferry-script \\- the command language of Ferry's batch scripts and prompt",
+        ".SH DESCRIPTION",
+        "A script holds one command a line, as \\fBpsftp \\-b\\fR takes them. Blank lines and lines whose",
+        "first non\\-blank character is \\fB#\\fR are ignored.",
+        ".SS Words and quoting",
+        "Words are separated by spaces or tabs, as psftp splits them. Double quotes group a word that",
+        "holds spaces; inside quotes, two double quotes stand for one. Backslashes are kept as they are",
+        "(they make wildcard characters literal). A script must close its quotes (an open quote is an",
+        "error naming the file, line and column); at the prompt an open quote runs to the end of the line.",
+        ".SS Failures",
+        "A failed command stops the script (exit status by its kind) unless Ferry runs with \\fB\\-be\\fR.",
+        "A line that starts with \\fB\\-\\fR runs its command and ignores its failure. \\fB\\-bc\\fR echoes each",
+        "command before it runs.",
+        ".SS Wildcards",
+        "\\fB*\\fR, \\fB?\\fR and \\fB[...]\\fR match names in the last component of a path, for the commands",
+        "that take patterns (\\fBmget\\fR, \\fBmput\\fR, \\fBrm\\fR, \\fBchmod\\fR, \\fBls\\fR, \\fBcollect\\fR); a backslash",
+        "makes them literal.",
+        ".SS Host names in paths",
+        "In a run over many hosts, \\fB{host}\\fR in a local path stands for the host's name, so that each",
+        "host's files land apart (\\fBlcd {host}\\fR, \\fBget FILE {host}/FILE\\fR).",
+        ".SH COMMANDS",
+    ]
+    for names, usage, description in script_commands():
+        also = f" Also spelled: {roff(names)}." if "," in names else ""
+        lines += [".TP", "\\fB" + roff(usage) + "\\fR", roff(description) + also]
+    lines += [".SH SEE ALSO", "\\fBferry\\fR(1), \\fBpsftp\\fR(1)"]
+    return lines
+
+
+for name, lines in (("ferry.1", ferry_page()), ("ferry-script.5", script_page())):
+    with open(os.path.join(outdir, name), "w") as handle:
+        handle.write("\n".join(lines) + "\n")
