@@ -137,4 +137,12 @@ package struct LocalStatus {
         permissions = UInt32(info.st_mode & 0o7777)
         modificationTime = UInt32(truncatingIfNeeded: info.st_mtim.tv_sec)
     }
+
+    /// The bytes free to an unprivileged user on the file system that holds `folder`; nil when it
+    /// cannot be told.
+    package static func freeSpace(in folder: String) -> UInt64? {
+        var disk = statvfs()
+        guard statvfs(folder.isEmpty ? "." : folder, &disk) == 0 else { return nil }
+        return UInt64(disk.f_bavail) * UInt64(disk.f_frsize)
+    }
 }

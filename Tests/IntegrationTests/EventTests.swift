@@ -57,11 +57,7 @@ struct EventTests {
         }
 
         // The command ends agree with the report.
-        let reportLine = try #require(result.stdout.split(separator: "\n").last { $0.hasPrefix("Report: ") })
-        let reportPath = String(reportLine.dropFirst("Report: ".count).dropLast("report.md".count)) + "report.json"
-        let report = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reportPath)))
-                as? [String: Any])
+        let report = try report(of: result).json
         let commands = try #require((report["hosts"] as? [[String: Any]])?.first?["commands"] as? [[String: Any]])
         let ends = all.filter { $0["event"] as? String == "command-end" }
         #expect(ends.map { $0["status"] as? String } == commands.map { $0["status"] as? String })

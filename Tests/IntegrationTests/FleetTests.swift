@@ -272,14 +272,6 @@ struct FleetTests {
         #expect(seconds < 10, "\(result.stdout)")
     }
 
-    /// The `report.json` beside the `Report: …/report.md` a run printed, parsed.
-    func report(of result: RunResult) throws -> (path: String, json: [String: Any]) {
-        let line = try #require(result.stdout.split(separator: "\n").last { $0.hasPrefix("Report: ") })
-        let path = String(line.dropFirst("Report: ".count).dropLast("report.md".count)) + "report.json"
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        return (path, try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any]))
-    }
-
     @Test func rerunRunsOnlyTheHostsThatDidNotEndOk() throws {
         let local = TestSSHServer.scratch("fleet-rerun")
         // 127.0.0.24 is missing from the first known_hosts, so it fails the first run.

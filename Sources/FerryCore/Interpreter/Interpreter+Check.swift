@@ -98,18 +98,26 @@ extension Interpreter {
                 needed[folder, default: 0] += job.sourceSize ?? 0
             }
             for (folder, bytes) in needed {
-                var disk = statvfs()
-                if statvfs(folder, &disk) == 0, UInt64(disk.f_bavail) * UInt64(disk.f_frsize) < bytes {
+                if let free = LocalStatus.freeSpace(in: folder), free < bytes {
                     throw CommandFailure(
                         .transfer, "\(command): \(folder): not enough room on the local disk for \(bytes) bytes")
                 }
             }
         } else {
             let jobs = try planner.planUpload(transfer)
+            // Each folder is looked at once, however many files go into it.
+            var folderOf: [String: String] = [:]
             var needed: [String: UInt64] = [:]
             for job in jobs {
-                let folder = try existingRemoteFolder(above: job.remotePath, command: command)
-                try checkWritableFolder(command, folder)
+                let parent = PathRules.parent(job.remotePath)
+                let folder: String
+                if let known = folderOf[parent] {
+                    folder = known
+                } else {
+                    folder = try existingRemoteFolder(above: job.remotePath, command: command)
+                    folderOf[parent] = folder
+                    if needed[folder] == nil { try checkWritableFolder(command, folder) }
+                }
                 needed[folder, default: 0] += job.sourceSize ?? 0
             }
             let files = try sftp(command)

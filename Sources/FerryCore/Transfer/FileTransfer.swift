@@ -185,11 +185,10 @@ enum FileTransfer {
         _ file: LocalFile, from temporaryPath: String, at path: String, permissions: UInt32?,
         modificationTime: UInt32?
     ) throws(LocalFileError) {
-        try file.setAttributes(
-            permissions: permissions ?? (0o666 & ~UInt32(LocalFile.umaskValue)), modificationTime: modificationTime)
-        try file.synchronize()
-        try file.close()
-        if rename(temporaryPath, path) != 0 { throw LocalFileError(path: path, operation: "rename") }
+        try PendingInstall(
+            file: file, temporaryPath: temporaryPath, path: path, permissions: permissions,
+            modificationTime: modificationTime
+        ).perform()
     }
 
     /// Copies the remote file into `local` from `start`, returning the bytes copied and a warning when

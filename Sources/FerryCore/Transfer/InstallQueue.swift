@@ -21,15 +21,24 @@ final class PendingInstall: @unchecked Sendable {
         self.modificationTime = modificationTime
     }
 
-    /// Installs the file now (written to the disk on its own), removing it if that fails.
+    /// Installs the file now: its mode and time, the file written to the disk on its own, then the
+    /// rename. A failure leaves the temporary file for the caller to remove or keep.
     func perform() throws(LocalFileError) {
-        do {
-            try FileTransfer.install(
-                file, from: temporaryPath, at: path, permissions: permissions, modificationTime: modificationTime)
-        } catch {
-            unlink(temporaryPath)
-            throw error
-        }
+        try prepare()
+        try file.synchronize()
+        try commit()
+    }
+
+    /// Gives the file its mode (the umask's default when none is kept) and time.
+    func prepare() throws(LocalFileError) {
+        try file.setAttributes(
+            permissions: permissions ?? (0o666 & ~UInt32(LocalFile.umaskValue)), modificationTime: modificationTime)
+    }
+
+    /// Closes the file and renames it over its final name: once it is on the disk.
+    func commit() throws(LocalFileError) {
+        try file.close()
+        if rename(temporaryPath, path) != 0 { throw LocalFileError(path: path, operation: "rename") }
     }
 }
 
@@ -112,6 +121,7 @@ final class InstallQueue: @unchecked Sendable {
                 try item.pending.perform()
                 item.done(nil)
             } catch {
+                unlink(item.pending.temporaryPath)
                 item.done(error)
             }
             return
@@ -122,9 +132,7 @@ final class InstallQueue: @unchecked Sendable {
         for (index, item) in batch.enumerated() {
             let pending = item.pending
             do {
-                try pending.file.setAttributes(
-                    permissions: pending.permissions ?? (0o666 & ~UInt32(LocalFile.umaskValue)),
-                    modificationTime: pending.modificationTime)
+                try pending.prepare()
                 devices[index] = UInt64(try pending.file.status().st_dev)
             } catch {
                 failures[index] = error
@@ -146,10 +154,7 @@ final class InstallQueue: @unchecked Sendable {
             let pending = item.pending
             do throws(LocalFileError) {
                 if let failure = failures[index] { throw failure }
-                try pending.file.close()
-                if rename(pending.temporaryPath, pending.path) != 0 {
-                    throw LocalFileError(path: pending.path, operation: "rename")
-                }
+                try pending.commit()
                 item.done(nil)
             } catch {
                 try? pending.file.close()

@@ -147,11 +147,7 @@ struct SegmentPlan {
     /// (moved whole, the download stops where the disk does).
     private static func makeWorkFile(for job: TransferJob, size: UInt64) -> String? {
         if let root = job.localRoot, DownloadRoot(root).escape(job.localPath) != nil { return nil }
-        var disk = statvfs()
-        let folder = PathRules.parent(job.localPath)
-        guard statvfs(folder.isEmpty ? "." : folder, &disk) == 0,
-            size <= UInt64(disk.f_bavail) * UInt64(disk.f_frsize)
-        else { return nil }
+        guard let free = LocalStatus.freeSpace(in: PathRules.parent(job.localPath)), size <= free else { return nil }
         guard let (file, path) = try? FileTransfer.createTemporary(beside: job.localPath) else { return nil }
         if ftruncate(file.descriptor, off_t(size)) == 0, (try? file.close()) != nil { return path }
         unlink(path)

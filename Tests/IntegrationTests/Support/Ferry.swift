@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Runs the built `ferry` binary as a user would.
 enum FerryBinary {
@@ -84,4 +85,12 @@ func writeRandomFile(_ path: String, bytes: Int) {
 /// The SHA-256 of a file, for comparing copies.
 func checksum(_ path: String) -> String {
     Shell.sh("sha256sum '\(path)' | cut -d' ' -f1").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+/// The `report.json` beside the `Report: …/report.md` a run printed, parsed.
+func report(of result: RunResult) throws -> (path: String, json: [String: Any]) {
+    let line = try #require(result.stdout.split(separator: "\n").last { $0.hasPrefix("Report: ") })
+    let path = String(line.dropFirst("Report: ".count).dropLast("report.md".count)) + "report.json"
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    return (path, try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any]))
 }
