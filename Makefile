@@ -5,7 +5,7 @@ DEBS_BUILD := libssh2-1-dev libssl-dev libedit-dev libargon2-dev pkg-config
 DEBS_TEST := groff-base tmux openssh-server openssh-client putty-tools tinyproxy microsocks dante-server socat python3 python3-paramiko util-linux iputils-ping iproute2
 DEBS_BENCH := lftp putty-tools openssh-client openssh-server pssh time bc gcc
 
-.PHONY: deps deps-test build release demo test unit-test integration-test bench bench-fleet lint clean install install-files uninstall
+.PHONY: deps deps-test build release demo test unit-test integration-test bench bench-fleet lint clean install install-files uninstall deb deb-test
 
 # Installs a list of Debian packages when any of them is missing.
 define apt_install
@@ -32,10 +32,12 @@ release: deps
 demo: release deps-test
 	@bash scripts/dev/demo.sh
 
-# The whole suite: unit tests and integration tests against real sshd instances.
+# The whole suite: unit tests and integration tests against real sshd instances, then the package
+# (built, installed into this machine, used and removed again).
 test: deps-test lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory deb-test
 
 unit-test: deps
 	$(SWIFT) test --filter FerryKitTests
@@ -63,17 +65,18 @@ lint:
 # example scripts. `make uninstall` removes exactly these files.
 PREFIX ?= /usr/local
 FERRY_BINARY ?= .build/release/ferry
-INSTALLED_FILES = bin/ferry share/bash-completion/completions/ferry share/zsh/site-functions/_ferry \
+ZSH_COMPLETIONS ?= share/zsh/site-functions
+INSTALLED_FILES = bin/ferry share/bash-completion/completions/ferry $(ZSH_COMPLETIONS)/_ferry \
 	share/fish/vendor_completions.d/ferry.fish share/man/man1/ferry.1 share/man/man5/ferry-script.5 $(addprefix share/doc/ferry/examples/,$(notdir $(wildcard scripts/*.scr)))
 
 install: release install-files
 
 install-files:
 	install -D -m 755 $(FERRY_BINARY) $(DESTDIR)$(PREFIX)/bin/ferry
-	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/$(ZSH_COMPLETIONS) \
 		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d $(DESTDIR)$(PREFIX)/share/doc/ferry/examples
-	$(FERRY_BINARY) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ferry
-	$(FERRY_BINARY) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ferry
+	$(FERRY_BINARY) --generate-completion-script bash | sed '1{/^#!/d}' > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ferry
+	$(FERRY_BINARY) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/$(ZSH_COMPLETIONS)/_ferry
 	$(FERRY_BINARY) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/ferry.fish
 	install -m 644 scripts/*.scr $(DESTDIR)$(PREFIX)/share/doc/ferry/examples/
 	python3 scripts/manpages.py $(FERRY_BINARY) $(DESTDIR)$(PREFIX)/share/man/man1
@@ -84,5 +87,20 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/,$(INSTALLED_FILES))
 	-rmdir $(DESTDIR)$(PREFIX)/share/doc/ferry/examples $(DESTDIR)$(PREFIX)/share/doc/ferry 2>/dev/null
 
+# ferry_<version>_amd64.deb in .build-deb/: the release binary with the Swift runtime linked in, so
+# the package needs only Debian's libraries (Depends from dpkg-shlibdeps), then lintian.
+DEB_SCRATCH := .build-deb
+deb: deps
+	$(call apt_install,dpkg-dev fakeroot lintian binutils)
+	$(SWIFT) build -c release --static-swift-stdlib --disable-local-rpath --scratch-path $(DEB_SCRATCH) \
+		-Xcc -D_FORTIFY_SOURCE=2 -Xlinker -z -Xlinker relro -Xlinker -z -Xlinker now
+	bash scripts/deb.sh $(DEB_SCRATCH)/release/ferry $(DEB_SCRATCH)
+	lintian --fail-on error,warning $(DEB_SCRATCH)/ferry_*_amd64.deb
+
+# Builds the package, installs it into this machine, uses the installed tool, then removes it.
+deb-test: deb deps-test
+	$(call apt_install,man-db)
+	bash scripts/dev/deb-test.sh $(DEB_SCRATCH)/ferry_*_amd64.deb
+
 clean:
-	rm -rf .build
+	rm -rf .build $(DEB_SCRATCH)

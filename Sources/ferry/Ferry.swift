@@ -19,7 +19,9 @@ struct Ferry: ParsableCommand {
         version: FerryVersion.current
     )
 
-    @Argument(help: "The host to connect to: [user@]host[:port]. Several run the script on each.")
+    @Argument(
+        help: "The host to connect to: [user@]host[:port]. Several run the script on each.",
+        completion: .custom { words, _, _ in Ferry.completableHosts(words: words) })
     var targets: [String] = []
 
     @Option(
@@ -43,7 +45,7 @@ struct Ferry: ParsableCommand {
     @Option(
         name: .customLong("load", withSingleDash: true),
         help: ArgumentHelp("Load a saved session (repeatable: the script runs on each).", valueName: "session"),
-        completion: .custom { _, _, _ in Ferry.savedSessionNames() })
+        completion: .custom { words, _, _ in Ferry.savedSessionNames(words: words) })
     var load: [String] = []
 
     @Option(
@@ -64,7 +66,8 @@ struct Ferry: ParsableCommand {
         help: ArgumentHelp(
             "Write one JSON object a line as things happen (schema ferry-events/1): to this file, to"
                 + " standard output (-), or to an open descriptor (fd:N).",
-            valueName: "file"))
+            valueName: "file"),
+        completion: .file())
     var events: String?
 
     @Option(
@@ -72,12 +75,14 @@ struct Ferry: ParsableCommand {
         help: ArgumentHelp(
             "Run the script again on the hosts that did not end ok in this earlier report.json (alone, or"
                 + " kept to the hosts also named by --hosts, -load or on the command line).",
-            valueName: "report"))
+            valueName: "report"),
+        completion: .file(extensions: ["json"]))
     var rerun: String?
 
     @Option(
         name: .customLong("group"),
-        help: ArgumentHelp("Only the hosts file's hosts with this tag (repeatable).", valueName: "tag"))
+        help: ArgumentHelp("Only the hosts file's hosts with this tag (repeatable).", valueName: "tag"),
+        completion: .custom { words, _, _ in Ferry.hostsFileTags(words: words) })
     var groups: [String] = []
 
     @Option(name: .customLong("parallel"), help: ArgumentHelp("Hosts run at once.", valueName: "n"))
@@ -126,8 +131,9 @@ struct Ferry: ParsableCommand {
     var hostKeys: [String] = []
 
     @Option(
-        name: .customLong("known-hosts"), help: ArgumentHelp("known_hosts file to check and update.", valueName: "file")
-    )
+        name: .customLong("known-hosts"),
+        help: ArgumentHelp("known_hosts file to check and update.", valueName: "file"),
+        completion: .file())
     var knownHosts: String?
 
     @Flag(
@@ -152,7 +158,8 @@ struct Ferry: ParsableCommand {
 
     @Option(
         name: .customLong("sessions"),
-        help: ArgumentHelp("Folder searched first for saved sessions (NAME.yaml).", valueName: "dir"))
+        help: ArgumentHelp("Folder searched first for saved sessions (NAME.yaml).", valueName: "dir"),
+        completion: .directory)
     var sessions: String?
 
     @Option(
@@ -164,14 +171,16 @@ struct Ferry: ParsableCommand {
 
     @Option(
         name: .customLong("diagnostics"),
-        help: ArgumentHelp("Folder for what 'run' collects (default ./diagnostics).", valueName: "dir"))
+        help: ArgumentHelp("Folder for what 'run' collects (default ./diagnostics).", valueName: "dir"),
+        completion: .directory)
     var diagnostics: String?
 
     @Option(
         name: .customShort("J"),
         help: ArgumentHelp(
             "Jump hosts, comma-separated: [user@]host[:port] or saved session names, tried in order.",
-            valueName: "hosts"))
+            valueName: "hosts"),
+        completion: .custom { words, _, _ in Ferry.completableHosts(words: words) })
     var jumpHosts: String?
 
     @Option(
@@ -270,16 +279,5 @@ struct Ferry: ParsableCommand {
         SessionGate.shared.limit = maxSessions
         let status = FerryMain(options: self).run()
         if status != 0 { throw ExitCode(status) }
-    }
-}
-
-extension Ferry {
-    /// The saved sessions' names, for completing `-load`.
-    static func savedSessionNames() -> [String] {
-        let environment = ProcessInfo.processInfo.environment
-        return ProfileStore(
-            explicit: nil, environment: environment, currentDirectory: FileManager.default.currentDirectoryPath,
-            home: environment["HOME"] ?? NSHomeDirectory()
-        ).list().map(\.name)
     }
 }

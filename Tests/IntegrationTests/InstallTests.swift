@@ -52,4 +52,43 @@ struct InstallTests {
         let left = Shell.sh("find '\(destination)' -type f").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(left.isEmpty, "left behind: \(left)")
     }
+
+    /// Tab in bash, through the completion script the binary generates: saved sessions (and
+    /// `~/.ssh/config` hosts) after `-load` and for a host, the `--hosts` file's hosts and tags, files
+    /// after `-b`.
+    @Test func bashCompletionOffersSessionsHostsAndTags() throws {
+        let home = TestSSHServer.scratch("completion")
+        let sessions = home + "/.config/ferry/sessions"
+        try FileManager.default.createDirectory(atPath: sessions, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: home + "/.ssh", withIntermediateDirectories: true)
+        try "host: a\n".write(toFile: sessions + "/web-prod.yaml", atomically: true, encoding: .utf8)
+        try "Host jumpbox db-*\n  User x\n".write(toFile: home + "/.ssh/config", atomically: true, encoding: .utf8)
+        try "web1.example.com  prod web\n# a comment\nops@db2:2222 prod db\n".write(
+            toFile: home + "/hosts", atomically: true, encoding: .utf8)
+        let script = home + "/completion.bash"
+        try FerryBinary.run(["--generate-completion-script", "bash"]).stdout.write(
+            toFile: script, atomically: true, encoding: .utf8)
+        // Each line: the words typed, the last one being completed; prints what bash would offer.
+        let harness = """
+            source '\(script)'
+            try() {
+                COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+                COMPREPLY=(); _ferry "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+                echo "${COMPREPLY[*]}"
+            }
+            try '\(FerryBinary.path)' -load ''
+            try '\(FerryBinary.path)' --hosts '\(home)/hosts' ''
+            try '\(FerryBinary.path)' --hosts '\(home)/hosts' --group ''
+            try '\(FerryBinary.path)' -b '\(home)/ho'
+            """
+        let result = Shell.run(
+            "/bin/bash", ["-c", harness], environment: ["HOME": home, "PATH": "/usr/bin:/bin"], directory: home)
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.count >= 4, "\(result.stdout)\(result.stderr)")
+        guard lines.count >= 4 else { return }
+        #expect(lines[0] == "web-prod jumpbox", "-load: \(lines[0])")
+        #expect(lines[1] == "web-prod jumpbox web1.example.com ops@db2:2222", "host: \(lines[1])")
+        #expect(lines[2] == "prod web db", "--group: \(lines[2])")
+        #expect(lines[3] == "\(home)/hosts", "-b: \(lines[3])")
+    }
 }
