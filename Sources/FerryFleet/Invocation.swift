@@ -43,6 +43,8 @@ public struct Invocation {
     public var retries: Int?
     /// `--diagnostics`: where `run` output and reports go.
     public var diagnostics: String?
+    /// What the script's `${NAME}`, `$1`…`$9` and `${env:NAME}` stand for (`-D`, the words after `--`).
+    public var parameters = ScriptParameters()
     /// Echo and keep-going (`-bc`, `-be`).
     public var batch = BatchOptions()
     /// How a run over many hosts goes (`--parallel`, `--host-timeout`, …).

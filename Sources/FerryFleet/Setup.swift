@@ -106,21 +106,25 @@ public struct Setup {
         settings.retries = invocation.retries ?? session.retries ?? 3
         settings.events = invocation.events
         settings.checkOnly = invocation.checkOnly
+        settings.parameters = invocation.parameters
         if invocation.checkOnly { settings.writesReport = false }
         settings.initialTarget = session.target
         return settings
     }
 
     /// Reads and parses the batch file at `path` (`-` is standard input; pipes such as `/dev/stdin`
-    /// work too); every error in it is reported at once, before anything connects.
-    public static func loadScript(_ path: String) throws(SetupError) -> Script {
+    /// work too), replacing the references to `parameters`; every error in it is reported at once,
+    /// before anything connects.
+    public static func loadScript(
+        _ path: String, parameters: ScriptParameters = ScriptParameters()
+    ) throws(SetupError) -> Script {
         guard let handle = path == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
             throw SetupError(["ferry: batch file \(path): \(reason)"])
         }
         let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
         do {
-            return try ScriptParser.parse(text, file: path)
+            return try ScriptParser.parse(text, file: path, parameters: parameters)
         } catch {
             let count = error.diagnostics.count
             throw SetupError(

@@ -20,8 +20,11 @@ public struct Script: Equatable, Sendable {
 
 /// Turns script text into typed commands, reporting every error in one pass.
 public enum ScriptParser {
-    /// Parses a whole script; throws ``ScriptErrors`` holding every problem found.
-    public static func parse(_ text: String, file: String) throws(ScriptErrors) -> Script {
+    /// Parses a whole script; throws ``ScriptErrors`` holding every problem found. With `parameters`,
+    /// references such as `${NAME}` and `$1` are replaced as each line is read (see ``ScriptParameters``).
+    public static func parse(
+        _ text: String, file: String, parameters: ScriptParameters? = nil
+    ) throws(ScriptErrors) -> Script {
         var lines: [ScriptLine] = []
         var diagnostics: [Diagnostic] = []
         var number = 0
@@ -30,7 +33,7 @@ public enum ScriptParser {
             var content = String(raw)
             if content.hasSuffix("\r") { content.removeLast() }
             do {
-                if let line = try parseLine(content, number: number) { lines.append(line) }
+                if let line = try parseLine(content, number: number, parameters: parameters) { lines.append(line) }
             } catch let failure {
                 diagnostics.append(
                     Diagnostic(file: file, line: number, column: failure.column, message: failure.message))
@@ -47,9 +50,9 @@ public enum ScriptParser {
     }
 
     /// Parses one line; nil for a blank or comment line. `closingOpenQuote` accepts a quote left open
-    /// (see ``Tokenizer/split(_:closingOpenQuote:)``).
+    /// (see ``Tokenizer/split(_:closingOpenQuote:parameters:)``).
     public static func parseLine(
-        _ content: String, number: Int = 1, closingOpenQuote: Bool = false
+        _ content: String, number: Int = 1, closingOpenQuote: Bool = false, parameters: ScriptParameters? = nil
     ) throws(Failure) -> ScriptLine? {
         let leading = content.prefix(while: { $0 == " " || $0 == "\t" }).count
         var body = Substring(content.dropFirst(leading))
@@ -66,22 +69,30 @@ public enum ScriptParser {
             if body.isEmpty { throw Failure(column: offset, message: "'-' must be followed by a command") }
         }
         let text = String(body).trimmingTrailingWhitespace()
-        let command = try parseCommand(text, columnOffset: offset, closingOpenQuote: closingOpenQuote)
+        let command = try parseCommand(
+            text, columnOffset: offset, closingOpenQuote: closingOpenQuote, parameters: parameters)
         return ScriptLine(line: number, text: text, command: command, ignoresFailure: ignores)
     }
 
     /// Parses a command's text; columns in errors are shifted by `columnOffset`.
     static func parseCommand(
-        _ text: String, columnOffset: Int, closingOpenQuote: Bool = false
+        _ text: String, columnOffset: Int, closingOpenQuote: Bool = false, parameters: ScriptParameters? = nil
     ) throws(Failure) -> Command {
-        // `!` needs no space after it; `run` keeps the rest of its line as written.
+        // `!` needs no space after it; `run` keeps the rest of its line as written, for a shell.
         let first = text.hasPrefix("!") ? "!" : String(text.prefix { $0 != " " && $0 != "\t" })
         if let spec = CommandSpec.named(first), case .line(let parse) = spec.syntax {
-            return try parse(text, columnOffset)
+            guard let parameters else { return try parse(text, columnOffset) }
+            let expanded: String
+            do {
+                expanded = try parameters.expandForShell(Substring(text))
+            } catch {
+                throw Failure(column: columnOffset + error.column, message: error.message)
+            }
+            return try parse(expanded, columnOffset)
         }
         let tokens: [Token]
         do {
-            tokens = try Tokenizer.split(text, closingOpenQuote: closingOpenQuote)
+            tokens = try Tokenizer.split(text, closingOpenQuote: closingOpenQuote, parameters: parameters)
         } catch {
             throw Failure(column: columnOffset + error.column, message: error.message)
         }

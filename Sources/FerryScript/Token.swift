@@ -33,8 +33,16 @@ public enum Tokenizer {
 
     /// The words of `line`. A quote left open is an error, unless `closingOpenQuote` lets it run to the
     /// end of the line as psftp does (the interactive prompt, where Tab leaves a directory's quote open).
-    public static func split(_ line: String, closingOpenQuote: Bool = false) throws(Failure) -> [Token] {
-        let found = words(Substring(line))
+    /// With `parameters`, references such as `${NAME}` and `$1` are replaced inside the words.
+    public static func split(
+        _ line: String, closingOpenQuote: Bool = false, parameters: ScriptParameters? = nil
+    ) throws(Failure) -> [Token] {
+        let found: [PartialWord]
+        do {
+            found = try scan(Substring(line), parameters: parameters)
+        } catch {
+            throw Failure(column: error.column, message: error.message)
+        }
         if let open = found.last?.openQuote, !closingOpenQuote {
             throw Failure(column: line.distance(from: line.startIndex, to: open) + 1, message: "unterminated quote")
         }
@@ -47,6 +55,14 @@ public enum Tokenizer {
 
     /// The words of `line` as far as it goes: a quote left open ends the last word rather than failing.
     public static func words(_ line: Substring) -> [PartialWord] {
+        // Without parameters nothing can fail.
+        (try? scan(line, parameters: nil)) ?? []
+    }
+
+    /// The words of `line`, with parameter references replaced when `parameters` are given.
+    static func scan(
+        _ line: Substring, parameters: ScriptParameters?
+    ) throws(ScriptParameters.Failure) -> [PartialWord] {
         var words: [PartialWord] = []
         var index = line.startIndex
         while index < line.endIndex {
@@ -58,6 +74,13 @@ public enum Tokenizer {
             var openQuote: String.Index?
             while index < line.endIndex {
                 let c = line[index]
+                if c == "$", let parameters {
+                    // Inside quotes or not, the value joins the word as it is.
+                    let (value, next) = try parameters.reference(in: line, at: index)
+                    text += value
+                    index = next
+                    continue
+                }
                 if openQuote != nil {
                     if c == "\"" {
                         let next = line.index(after: index)

@@ -1,17 +1,53 @@
+import ArgumentParser
+import FerryCore
+import Foundation
+
 /// Chooses between the psftp-style command line, `ferry session …` and `ferry key …`.
 ///
 /// The main command takes a host as its first positional argument, so the word `session` is
 /// recognised here (as is `key`), before argument parsing, rather than as an argument-parser subcommand.
+/// The words after the first `--` are the batch script's arguments (`$1`, `$2`, …), kept apart from the
+/// hosts before argument parsing sees them.
 @main
 enum Entry {
+    /// The words after `--` on the command line, set once before the command runs.
+    nonisolated(unsafe) static var scriptArguments: [String] = []
+
     static func main() {
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        var arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "session" {
             SessionCommand.main(Array(arguments.dropFirst()))
         } else if arguments.first == "key" {
             KeyCommand.main(Array(arguments.dropFirst()))
         } else {
-            Ferry.main(arguments)
+            if let terminator = arguments.firstIndex(of: "--") {
+                scriptArguments = Array(arguments[(terminator + 1)...])
+                arguments.removeSubrange(terminator...)
+                if !arguments.contains("-b") && !arguments.contains(where: { $0.hasPrefix("-b=") }) {
+                    FileHandle.standardError.write(
+                        Data(
+                            "ferry: the words after -- are a batch script's $1, $2, ...: give the script with -b FILE\n"
+                                .utf8))
+                    exit(FailureClass.usage.exitStatus)
+                }
+            }
+            runFerry(arguments)
+        }
+    }
+
+    /// Parses and runs the main command. A command line Ferry cannot use ends with status 2, the status
+    /// for usage and script errors, rather than the argument parser's own 64.
+    static func runFerry(_ arguments: [String]) -> Never {
+        do {
+            var command = try Ferry.parseAsRoot(arguments)
+            try command.run()
+            Ferry.exit()
+        } catch {
+            if Ferry.exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((Ferry.fullMessage(for: error) + "\n").utf8))
+                exit(FailureClass.usage.exitStatus)
+            }
+            Ferry.exit(withError: error)
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FerryScript
 import FerrySessions
 import FerryTransport
 import Foundation
@@ -8,10 +9,14 @@ struct Ferry: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ferry",
         abstract: "Run psftp-style batch scripts against hosts over SSH/SFTP.",
+        usage: "ferry [<options>] [<targets> ...] [-- <script arguments> ...]",
         discussion: """
             Exit status: 0 all commands succeeded; 2 usage or script error; 3 host key refused; \
             4 authentication failed; 5 proxy failure; 6 connection failed or lost; 7 a file command failed; \
             8 a local or remote command failed; 9 some hosts failed; 130 stopped with Ctrl-C.
+
+            Script parameters: -D NAME=VALUE gives ${NAME}; the words after -- are $1, $2, ...; \
+            ${env:NAME} reads the environment (see ferry-script(5)).
 
             Saved sessions: ferry session list | show NAME | save NAME [options] | delete NAME.
             PuTTY keys: ferry key convert IN.ppk OUT writes an OpenSSH private key.
@@ -28,6 +33,13 @@ struct Ferry: ParsableCommand {
         name: .customShort("b"), help: ArgumentHelp("Run commands from a batch file.", valueName: "file"),
         completion: .file())
     var batchFile: String?
+
+    @Option(
+        name: .customShort("D"),
+        help: ArgumentHelp(
+            "Give the script's ${NAME} a value (repeatable; the last one given for a name counts).",
+            valueName: "NAME=VALUE"))
+    var definitions: [String] = []
 
     @Flag(name: .customLong("bc", withSingleDash: true), help: "Echo each batch command before running it.")
     var echoCommands = false
@@ -258,6 +270,10 @@ struct Ferry: ParsableCommand {
         if events == "-" && json {
             throw ValidationError("--events - and --json both write to standard output; give --events a file")
         }
+        for definition in definitions where ScriptParameters.definition(definition) == nil {
+            throw ValidationError(
+                "-D \(definition): give NAME=VALUE, with a NAME of letters, digits and _ not starting with a digit")
+        }
         if stream && gather { throw ValidationError("--stream and --gather cannot be used together") }
         if proxy != nil && proxyCommand != nil {
             throw ValidationError("--proxy and -proxycmd cannot be used together")
@@ -279,5 +295,17 @@ struct Ferry: ParsableCommand {
         SessionGate.shared.limit = maxSessions
         let status = FerryMain(options: self).run()
         if status != 0 { throw ExitCode(status) }
+    }
+}
+
+extension Ferry {
+    /// What the script's references stand for: `-D` definitions, the words after `--` and `environment`.
+    func scriptParameters(environment: [String: String]) -> ScriptParameters {
+        let scriptArguments = Entry.scriptArguments
+        var named: [String: String] = [:]
+        for definition in definitions {
+            if let (name, value) = ScriptParameters.definition(definition) { named[name] = value }
+        }
+        return ScriptParameters(named: named, positional: scriptArguments, environment: environment)
     }
 }

@@ -50,7 +50,8 @@ struct FerryMain {
         var script: Script?
         if let path = options.batchFile {
             do {
-                script = try Setup.loadScript(path)
+                script = try Setup.loadScript(
+                    path, parameters: options.scriptParameters(environment: ProcessInfo.processInfo.environment))
             } catch {
                 for line in error.lines { console.report(line) }
                 return FailureClass.usage.exitStatus
@@ -133,7 +134,7 @@ struct FerryMain {
         var text = ""
         while let line = Swift.readLine(strippingNewline: false) { text += line }
         do {
-            let piped = try ScriptParser.parse(text, file: "<stdin>")
+            let piped = try ScriptParser.parse(text, file: "<stdin>", parameters: invocation.parameters)
             return interpreter.run(piped, options: invocation.batch)
         } catch {
             for diagnostic in error.diagnostics { console.report(diagnostic.description) }
@@ -176,6 +177,7 @@ extension FerryMain {
         invocation.retries = options.retries
         invocation.diagnostics = options.diagnostics
         invocation.batch = BatchOptions(echo: options.echoCommands, keepGoing: options.keepGoing)
+        invocation.parameters = options.scriptParameters(environment: environment)
         invocation.fleet.parallel = options.parallel
         invocation.fleet.hostTimeout = options.hostTimeout
         invocation.fleet.failFast = options.failFast

@@ -26,7 +26,7 @@ extension Interpreter {
             let parsed: ScriptLine?
             do {
                 // As at psftp's prompt, a quote left open (Tab leaves one after a directory) ends the line.
-                parsed = try ScriptParser.parseLine(text, closingOpenQuote: true)
+                parsed = try ScriptParser.parseLine(text, closingOpenQuote: true, parameters: settings.parameters)
             } catch {
                 console.report("error: \(error.message)")
                 if keepStatus { status = FailureClass.usage.exitStatus }

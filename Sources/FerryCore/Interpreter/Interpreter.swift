@@ -27,6 +27,8 @@ public struct InterpreterSettings {
     public var events: EventLog?
     /// Walk scripts without changing anything: say what each command would meet (`--check`).
     public var checkOnly = false
+    /// What `${NAME}`, `$1` and `${env:NAME}` stand for in lines typed at the prompt.
+    public var parameters = ScriptParameters()
 
     /// Where `run` keeps what it collects: one folder per run, one subfolder per host.
     public var diagnosticsRoot = FileManager.default.currentDirectoryPath + "/diagnostics"
