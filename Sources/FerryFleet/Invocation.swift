@@ -39,6 +39,8 @@ public struct Invocation {
     public var streams: Int?
     /// Uploads write the target in place (`--inplace`).
     public var inPlace = false
+    /// Every transfer is verified (`--verify`).
+    public var verify = false
     /// Reconnections a command may make (`--retries`); nil: the session's, else 3.
     public var retries: Int?
     /// `--diagnostics`: where `run` output and reports go.

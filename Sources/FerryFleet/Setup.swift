@@ -103,6 +103,7 @@ public struct Setup {
         settings.transferConnections = invocation.transferConnections
         settings.streams = invocation.streams
         settings.inPlaceUploads = invocation.inPlace || session.inPlace
+        settings.verify = invocation.verify || session.verify
         settings.retries = invocation.retries ?? session.retries ?? 3
         settings.events = invocation.events
         settings.checkOnly = invocation.checkOnly

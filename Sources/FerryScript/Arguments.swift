@@ -50,7 +50,7 @@ extension Arguments {
     enum Parser: Sendable {
         case nothingMore(Command)
         case cd, lcd, help, mkdir, rmdir, rm
-        case open, list, collect, move, chmod
+        case open, list, collect, move, chmod, verify
         case transfer(Transfer.Kind)
         case pingMTU(local: Bool)
     }
@@ -70,6 +70,7 @@ extension Arguments {
         case .collect: try collect()
         case .move: try move()
         case .chmod: try chmod()
+        case .verify: try verifyFiles()
         case .transfer(let kind): try transfer(kind)
         case .pingMTU(let local): try pingMTU(local: local)
         }
@@ -107,13 +108,14 @@ extension Arguments {
         return .ls(List(path: path, long: !flags.contains("1"), all: true))
     }
 
-    /// `get`, `put`, `reget`, `reput`, `mget`, `mput`, with `-r`, `-p` and `-a`.
+    /// `get`, `put`, `reget`, `reput`, `mget`, `mput`, with `-r`, `-p`, `-a` and `-V`.
     mutating func transfer(_ kind: Transfer.Kind) throws(ScriptParser.Failure) -> Command {
-        let flags = try options(["r", "p", "P", "a"])
+        let flags = try options(["r", "p", "P", "a", "V"])
         var transfer = Transfer(kind: kind, sources: [])
         transfer.recursive = flags.contains("r")
         transfer.preserve = flags.contains("p") || flags.contains("P")
         transfer.resume = flags.contains("a") || kind == .reget || kind == .reput
+        transfer.verify = flags.contains("V")
         if transfer.isMultiple {
             transfer.sources = try words(min: 1, what: kind == .mget ? "remote file pattern" : "local file pattern")
         } else {
@@ -153,6 +155,12 @@ extension Arguments {
     mutating func collect() throws(ScriptParser.Failure) -> Command {
         let flags = try options(["r"])
         return .collect(patterns: try words(min: 1, what: "remote file pattern"), recursive: flags.contains("r"))
+    }
+
+    /// `verify remote-file [local-file]`.
+    mutating func verifyFiles() throws(ScriptParser.Failure) -> Command {
+        let given = try words(min: 1, max: 2, what: "remote file")
+        return .verify(remote: given[0], local: given.count > 1 ? given[1] : nil)
     }
 
     /// `mv source... destination`.

@@ -34,6 +34,8 @@ public enum Command: Equatable, Sendable {
     case local(commandLine: String)
     /// `run [--timeout SECS] [-o NAME] command…`: run a command on the remote host and keep what it says.
     case run(RemoteRun)
+    /// `verify remote-file [local-file]`: compare the two files' SHA-256 without moving either.
+    case verify(remote: String, local: String?)
     /// `collect [-r] remote…`: fetch files into the host's diagnostics folder, keeping their remote paths.
     case collect(patterns: [String], recursive: Bool)
     /// `ping-mtu` (from the remote host) and `lping-mtu` (from here).
@@ -110,12 +112,15 @@ public struct Transfer: Equatable, Sendable {
     public var preserve = false
     /// Continue from what the destination already holds (`reget`, `reput`, or `-a`).
     public var resume = false
+    /// Compare SHA-256 on both sides after the transfer (`-V`).
+    public var verify = false
 
     /// Creates a transfer.
     public init(
         kind: Kind, sources: [String], destination: String? = nil, recursive: Bool = false,
-        preserve: Bool = false, resume: Bool = false
+        preserve: Bool = false, resume: Bool = false, verify: Bool = false
     ) {
+        self.verify = verify
         self.kind = kind
         self.sources = sources
         self.destination = destination

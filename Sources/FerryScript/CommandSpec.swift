@@ -77,9 +77,11 @@ public struct CommandSpec: Sendable {
                 + " wildcards filter the last path component.",
             arguments: ArgumentShape(options: true, rest: .remote), syntax: .words(.list)),
         CommandSpec(
-            name: "get", usage: "get [-r] [-p] [-a] remote-file [local-file]", summary: "download a file",
+            name: "get", usage: "get [-r] [-p] [-a] [-V] remote-file [local-file]", summary: "download a file",
             details: "-r copies a directory tree, -p keeps permissions and modification time, -a resumes"
-                + " like reget. The file is written under a temporary name and renamed when complete.",
+                + " like reget, -V compares SHA-256 on both sides before the file is put in place (a"
+                + " difference fails and removes the copy). The file is written under a temporary name and"
+                + " renamed when complete.",
             arguments: ArgumentShape(options: true, [.remote, .local]), syntax: .words(.transfer(.get))),
         CommandSpec(
             name: "help", aliases: ["?"], usage: "help [command]", summary: "give help",
@@ -95,7 +97,7 @@ public struct CommandSpec: Sendable {
             name: "lpwd", usage: "lpwd", summary: "print the local working directory", details: "",
             syntax: .words(.nothingMore(.lpwd))),
         CommandSpec(
-            name: "mget", usage: "mget [-r] [-p] [-a] remote-pattern...", summary: "download many files",
+            name: "mget", usage: "mget [-r] [-p] [-a] [-V] remote-pattern...", summary: "download many files",
             details: "Each argument is a wildcard pattern (* ? [..]); matching files land in the local"
                 + " directory under their own names. A pattern matching nothing is a warning.",
             arguments: ArgumentShape(options: true, patterns: true, rest: .remote),
@@ -105,7 +107,7 @@ public struct CommandSpec: Sendable {
             arguments: ArgumentShape(rest: .remote),
             syntax: .words(.mkdir)),
         CommandSpec(
-            name: "mput", usage: "mput [-r] [-p] [-a] local-pattern...", summary: "upload many files",
+            name: "mput", usage: "mput [-r] [-p] [-a] [-V] local-pattern...", summary: "upload many files",
             details: "Each argument is a local wildcard pattern; matching files land in the remote"
                 + " directory under their own names. A pattern matching nothing is a warning.",
             arguments: ArgumentShape(options: true, patterns: true, rest: .local),
@@ -120,19 +122,20 @@ public struct CommandSpec: Sendable {
             details: "Connects with the options given on the command line.", arguments: ArgumentShape([.session]),
             syntax: .words(.open)),
         CommandSpec(
-            name: "put", usage: "put [-r] [-p] [-a] local-file [remote-file]", summary: "upload a file",
+            name: "put", usage: "put [-r] [-p] [-a] [-V] local-file [remote-file]", summary: "upload a file",
             details: "-r copies a directory tree, -p keeps permissions and modification time, -a resumes"
-                + " like reput.",
+                + " like reput, -V compares SHA-256 on both sides before the upload takes the target's"
+                + " name (a difference fails and removes the remote copy).",
             arguments: ArgumentShape(options: true, [.local, .remote]), syntax: .words(.transfer(.put))),
         CommandSpec(
             name: "pwd", usage: "pwd", summary: "print the remote working directory", details: "",
             syntax: .words(.nothingMore(.pwd))),
         CommandSpec(
-            name: "reget", usage: "reget [-r] [-p] remote-file [local-file]", summary: "continue a download",
+            name: "reget", usage: "reget [-r] [-p] [-V] remote-file [local-file]", summary: "continue a download",
             details: "Starts from the size of the local file that is already there.",
             arguments: ArgumentShape(options: true, [.remote, .local]), syntax: .words(.transfer(.reget))),
         CommandSpec(
-            name: "reput", usage: "reput [-r] [-p] local-file [remote-file]", summary: "continue an upload",
+            name: "reput", usage: "reput [-r] [-p] [-V] local-file [remote-file]", summary: "continue an upload",
             details: "Starts from the size of the remote file that is already there.",
             arguments: ArgumentShape(options: true, [.local, .remote]), syntax: .words(.transfer(.reput))),
         CommandSpec(
@@ -143,6 +146,13 @@ public struct CommandSpec: Sendable {
             name: "rmdir", usage: "rmdir directory...", summary: "remove remote directories",
             details: "Each directory must be empty.", arguments: ArgumentShape(rest: .remoteDirectory),
             syntax: .words(.rmdir)),
+        CommandSpec(
+            name: "verify", usage: "verify remote-file [local-file]",
+            summary: "compare a remote and a local file's SHA-256",
+            details: "Moves nothing: hashes the local file here and the remote one on the server (with"
+                + " sha256sum or shasum there), and fails when they differ. The local file defaults to the"
+                + " remote one's name in the local directory.",
+            arguments: ArgumentShape([.remote, .local]), syntax: .words(.verify)),
     ]
 
     init(

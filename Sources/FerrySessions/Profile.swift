@@ -61,6 +61,8 @@ public struct Profile: Equatable, Sendable {
     public var remoteDirectory: String?
     /// Uploads write the target itself rather than a hidden part renamed into place.
     public var inPlace: Bool?
+    /// Every transfer's SHA-256 is compared on both sides before the file takes its name.
+    public var verify: Bool?
     /// Reconnections a command may make after losing its connection.
     public var retries: Int?
     public var localDirectory: String?

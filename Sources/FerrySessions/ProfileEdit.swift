@@ -24,6 +24,8 @@ public struct ProfileEdit {
     public var localDirectory: String?
     /// Whether uploads write the target in place.
     public var inPlace: Bool?
+    /// Whether every transfer is verified.
+    public var verify: Bool?
 
     /// Creates an edit that changes nothing.
     public init() {}
@@ -55,6 +57,7 @@ public struct ProfileEdit {
         if let remoteDirectory { profile.remoteDirectory = remoteDirectory }
         if let localDirectory { profile.localDirectory = localDirectory }
         if let inPlace { profile.inPlace = inPlace }
+        if let verify { profile.verify = verify }
         if let proxy {
             guard let settings = ProxySettings(url: proxy) else { throw .notAProxyURL(proxy) }
             if settings.password != nil { throw .passwordInProxyURL }

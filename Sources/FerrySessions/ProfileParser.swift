@@ -6,7 +6,8 @@ import Yams
 enum ProfileParser {
     static let topKeys = [
         "host", "port", "user", "identity", "hostkey", "known-hosts", "compression", "keepalive",
-        "connect-timeout", "inplace", "retries", "remote-directory", "local-directory", "password", "password-env",
+        "connect-timeout", "inplace", "verify", "retries", "remote-directory", "local-directory", "password",
+        "password-env",
         "password-file",
         "proxy", "jump",
     ]
@@ -41,6 +42,7 @@ enum ProfileParser {
             case "connect-timeout": profile.connectTimeout = try reader.int(value, key, range: 1...3600)
             case "remote-directory": profile.remoteDirectory = try reader.string(value, key)
             case "inplace": profile.inPlace = try reader.bool(value, key)
+            case "verify": profile.verify = try reader.bool(value, key)
             case "retries": profile.retries = try reader.int(value, key, range: 0...100)
             case "local-directory": profile.localDirectory = try reader.string(value, key)
             case "password": profile.password.value = try reader.string(value, key)

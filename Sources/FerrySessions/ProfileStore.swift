@@ -191,6 +191,7 @@ enum ProfileWriter {
         add("keepalive", profile.keepalive)
         add("connect-timeout", profile.connectTimeout)
         if let inPlace = profile.inPlace { lines.append("inplace: \(inPlace)") }
+        if let verify = profile.verify { lines.append("verify: \(verify)") }
         add("retries", profile.retries)
         add("remote-directory", profile.remoteDirectory)
         add("local-directory", profile.localDirectory)

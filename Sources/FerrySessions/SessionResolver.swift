@@ -31,6 +31,8 @@ public struct ResolvedSession {
     public var localDirectory: String?
     /// Whether the profile asks uploads to write the target in place.
     public var inPlace = false
+    /// Whether the profile asks every transfer to be verified (`verify: true`).
+    public var verify = false
     /// The profile's `retries`, if it sets one.
     public var retries: Int?
 }
@@ -152,6 +154,6 @@ public struct SessionResolver {
         return ResolvedSession(
             target: target, options: options, remoteDirectory: profile?.remoteDirectory,
             localDirectory: profile?.localDirectory.map(expand), inPlace: profile?.inPlace ?? false,
-            retries: profile?.retries)
+            verify: profile?.verify ?? false, retries: profile?.retries)
     }
 }

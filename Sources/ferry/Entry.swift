@@ -20,7 +20,8 @@ enum Entry {
         } else if arguments.first == "key" {
             KeyCommand.main(Array(arguments.dropFirst()))
         } else {
-            if let terminator = arguments.firstIndex(of: "--") {
+            // The shells' completion scripts call back as `ferry ---completion -- …`: theirs to parse.
+            if arguments.first != "---completion", let terminator = arguments.firstIndex(of: "--") {
                 scriptArguments = Array(arguments[(terminator + 1)...])
                 arguments.removeSubrange(terminator...)
                 if !arguments.contains("-b") && !arguments.contains(where: { $0.hasPrefix("-b=") }) {

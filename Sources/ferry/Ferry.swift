@@ -241,6 +241,11 @@ struct Ferry: ParsableCommand {
         help: "Uploads write the target itself, not a hidden part renamed into place when complete.")
     var inPlace = false
 
+    @Flag(
+        name: .customLong("verify"),
+        help: "Compare every transferred file's SHA-256 on both sides before it takes its name (as get -V).")
+    var verify = false
+
     @Option(
         name: .customLong("max-sessions"),
         help: ArgumentHelp(

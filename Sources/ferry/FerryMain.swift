@@ -174,6 +174,7 @@ extension FerryMain {
         invocation.transferConnections = options.connections
         invocation.streams = options.streams
         invocation.inPlace = options.inPlace
+        invocation.verify = options.verify
         invocation.retries = options.retries
         invocation.diagnostics = options.diagnostics
         invocation.batch = BatchOptions(echo: options.echoCommands, keepGoing: options.keepGoing)

@@ -75,6 +75,8 @@ struct SessionCommand: ParsableCommand {
         @Option(help: "Local directory to start in.") var localDirectory: String?
         @Option(help: "Whether uploads write the target itself (true) or a hidden part renamed into place.")
         var inplace: Bool?
+        @Option(help: "Whether every transfer's SHA-256 is compared on both sides (true) or not.")
+        var verify: Bool?
 
         func run() throws {
             let store = location.store
@@ -85,6 +87,7 @@ struct SessionCommand: ParsableCommand {
             (edit.proxy, edit.proxyPasswordEnvironment, edit.proxyCommand) = (proxy, proxyPasswordEnv, proxyCommand)
             (edit.remoteDirectory, edit.localDirectory) = (remoteDirectory, localDirectory)
             edit.inPlace = inplace
+            edit.verify = verify
             let profile: Profile
             do {
                 profile = try edit.applied(to: (try? store.load(name)) ?? Profile(name: name))

@@ -119,6 +119,10 @@ final class FakeRemoteFiles: RemoteFileSystem {
         tree.put(source, nil)
     }
 
+    func sha256(ofFiles paths: [String], cancellation: Cancellation?) throws -> RemoteSHA256Answer {
+        .unavailable("the in-memory fake computes no digests")
+    }
+
     func openFile(_ path: String, _ mode: SFTPClient.OpenMode) throws -> any RemoteFile {
         switch mode {
         case .read:

@@ -30,6 +30,9 @@ struct ProfileTests {
             compression: yes
             keepalive: 15
             connect-timeout: 5
+            inplace: true
+            verify: true
+            retries: 7
             remote-directory: /backup
             local-directory: /srv/backups
             password-env: DB1_PASSWORD
@@ -48,6 +51,7 @@ struct ProfileTests {
         #expect(profile.identityFiles == ["~/.ssh/id_ed25519", "/keys/backup"])
         #expect(profile.hostKeys == ["SHA256:abc"] && profile.compression == true && profile.keepalive == 15)
         #expect(profile.password.environment == "DB1_PASSWORD")
+        #expect(profile.inPlace == true && profile.verify == true && profile.retries == 7)
         #expect(profile.proxy?.kind == .http && profile.proxy?.exclude == ["*.internal", "10.0.0.0/8"])
         #expect(profile.proxy?.dns == .remote && profile.proxy?.password.environment == "PROXY_PASSWORD")
     }

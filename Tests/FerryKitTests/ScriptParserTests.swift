@@ -38,10 +38,10 @@ struct ScriptParserTests {
             let lines = errors.diagnostics.map(\.description)
             return lines == [
                 "pull.scr:2:1: error: unknown command 'mgte' (did you mean 'mget'?)",
-                "pull.scr:3:6: error: get: missing remote file (usage: get [-r] [-p] [-a] remote-file [local-file])",
+                "pull.scr:3:6: error: get: missing remote file (usage: get [-r] [-p] [-a] [-V] remote-file [local-file])",
                 "pull.scr:4:7: error: chmod: invalid mode '999' (octal like 644, or like u+x,go-w)",
                 "pull.scr:5:5: error: unterminated quote",
-                "pull.scr:6:5: error: put: unknown option '-z' (usage: put [-r] [-p] [-a] local-file [remote-file])",
+                "pull.scr:6:5: error: put: unknown option '-z' (usage: put [-r] [-p] [-a] [-V] local-file [remote-file])",
                 "pull.scr:7:1: error: unknown command 'frobnicate'",
             ]
         }

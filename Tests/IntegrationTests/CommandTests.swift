@@ -219,7 +219,7 @@ struct CommandTests {
             result.stdout.split(separator: "\n").contains {
                 $0.hasPrefix("mget ") && $0.hasSuffix("  download many files")
             })
-        #expect(result.stdout.contains("usage: mget [-r] [-p] [-a] remote-pattern..."))
+        #expect(result.stdout.contains("usage: mget [-r] [-p] [-a] [-V] remote-pattern..."))
     }
 
     @Test func openCloseAndOpenAgainInOneScript() {

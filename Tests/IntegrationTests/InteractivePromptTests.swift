@@ -252,7 +252,7 @@ struct InteractivePromptTests {
         #expect(terminal.waitFor("error: unknown command 'mgte' (did you mean 'mget'?)"), "\(terminal.screen)")
         terminal.type("help reget")
         terminal.press("Enter")
-        #expect(terminal.waitFor("reget [-r] [-p] remote-file [local-file]"), "\(terminal.screen)")
+        #expect(terminal.waitFor("reget [-r] [-p] [-V] remote-file [local-file]"), "\(terminal.screen)")
         terminal.type("bye")
         terminal.press("Enter")
         #expect(terminal.waitFor("FERRY-EXIT=0"))

@@ -51,6 +51,9 @@ extension Interpreter {
         case .local(let commandLine): console.print("check: would run locally: \(commandLine)")
         case .run(let run): console.print("check: would run: \(run.command)")
         case .pingMTU(let request): console.print("check: would run ping-mtu \(request.target)")
+        case .verify(let remote, _):
+            try checkReadable("verify", try expect("verify", [remote]))
+            try requireDigests("verify", sftp: try sftp("verify"))
         }
         return CommandOutcome()
     }
@@ -86,6 +89,7 @@ extension Interpreter {
         let command = transfer.kind.rawValue
         var planner = try self.planner(command)
         planner.dryRun = true
+        if transfer.verify || settings.verify || sessionVerify { try requireDigests(command, sftp: try sftp(command)) }
         if transfer.isDownload {
             let jobs = try planner.planDownload(transfer)
             try checkReadable(command, jobs.map(\.remotePath))

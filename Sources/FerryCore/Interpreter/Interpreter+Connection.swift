@@ -26,6 +26,8 @@ extension Interpreter {
         connection = opened
         roundTrip = nil
         sessionInPlace = false
+        sessionVerify = false
+        digestTool = nil
         emitConnected(opened)
         remoteDirectoryKnown = false
         if settings.announcesRemoteDirectory {
@@ -65,6 +67,7 @@ extension Interpreter {
                 if let port { target.port = port }
                 try connect(to: target, options: found.options)
                 sessionInPlace = found.inPlace
+                sessionVerify = found.verify
                 try enterStartDirectories(found)
                 return
             }

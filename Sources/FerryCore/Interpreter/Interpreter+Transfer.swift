@@ -30,8 +30,10 @@ extension Interpreter {
             job.readSize = readSize
             job.inPlace = settings.inPlaceUploads || sessionInPlace
             job.keepsPartWhenCut = settings.retries > 0
+            job.verify = job.verify || settings.verify || sessionVerify
             return job
         }
+        if jobs.contains(where: \.verify) { try requireDigests(command, sftp: sftp) }
         let streams = streams(for: jobs)
         let pooled = settings.transferConnections > 1 && (jobs.count >= TransferPool.minimumJobs || streams > 1)
         // The extra connections log in while the plan prepares split files.

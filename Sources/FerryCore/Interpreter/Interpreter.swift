@@ -29,6 +29,8 @@ public struct InterpreterSettings {
     public var checkOnly = false
     /// What `${NAME}`, `$1` and `${env:NAME}` stand for in lines typed at the prompt.
     public var parameters = ScriptParameters()
+    /// Compare every transferred file's SHA-256 on both sides (`--verify`).
+    public var verify = false
 
     /// Where `run` keeps what it collects: one folder per run, one subfolder per host.
     public var diagnosticsRoot = FileManager.default.currentDirectoryPath + "/diagnostics"
@@ -93,6 +95,10 @@ public final class Interpreter {
     var roundTrip: Double?
     /// Set while connected through a saved session that asks uploads to write in place.
     var sessionInPlace = false
+    /// Set while connected through a saved session that asks every transfer to be verified.
+    var sessionVerify = false
+    /// The program this connection's server hashes files with, once `--verify` has asked.
+    var digestTool: String?
     /// While a command may be retried: the files it has finished (not moved again after a
     /// reconnect) and what its retries continued, for the report.
     var retryLedger: RetryLedger?
@@ -153,6 +159,7 @@ public final class Interpreter {
         case .run(let run): return try runRemote(run)
         case .collect(let patterns, let recursive): return try collect(patterns, recursive: recursive)
         case .pingMTU(let request): return try pingMTU(request)
+        case .verify(let remote, let local): try verifyFiles(remote: remote, local: local)
         }
         return CommandOutcome()
     }

@@ -52,7 +52,7 @@ extension FileTransfer {
                 from: local, to: remote, job: job, limit: nil, buffer: buffer, cancellation: cancellation,
                 progress: progress)
             try remoteCall(path, "close") { try remote.close() }
-            try finishUpload(job, at: path, sftp: sftp, status: info)
+            try finishUpload(job, at: path, sftp: sftp, status: info, cancellation: cancellation)
         } catch {
             try? remote.close()
             let error = explainFullDisk(error, writing: path, target: job.remotePath, sftp: sftp)
@@ -105,11 +105,14 @@ extension FileTransfer {
         return nil
     }
 
-    /// Gives a finished upload at `path` the local file's mode and times when asked (`-p`), then puts
-    /// it in place of the target.
-    static func finishUpload(_ job: TransferJob, at path: String, sftp: any RemoteFileSystem, status: stat)
-        throws(CommandFailure)
-    {
+    /// Checks a finished upload at `path` against the local file when asked (`-V`), gives it the local
+    /// file's mode and times when asked (`-p`), then puts it in place of the target.
+    static func finishUpload(
+        _ job: TransferJob, at path: String, sftp: any RemoteFileSystem, status: stat, cancellation: Cancellation?
+    ) throws(CommandFailure) {
+        if job.verify {
+            try verify(job, localPath: job.localPath, remotePath: path, sftp: sftp, cancellation: cancellation)
+        }
         if job.preserve {
             try remoteCall(path, "set attributes") {
                 try sftp.setAttributes(

@@ -78,6 +78,11 @@ enum FileTransfer {
                 outcome.warning = outcome.warning.map { "\($0); \(warning)" } ?? warning
             }
             try? remote.close()
+            if job.verify {
+                try verify(
+                    job, localPath: target.temporaryPath ?? job.localPath, remotePath: job.remotePath, sftp: sftp,
+                    cancellation: cancellation)
+            }
             try localCall { () throws(LocalFileError) in
                 let mode = job.preserve ? permissions.map(ServerMode.local) : nil
                 if let temporaryPath = target.temporaryPath, installLater {

@@ -1,3 +1,4 @@
+import FerryBase
 import FerryTransport
 
 /// The SFTP calls that transfers and their planning make: ``SFTPClient`` in use, an in-memory fake in
@@ -13,6 +14,8 @@ protocol RemoteFileSystem: AnyObject {
     /// The bytes free on the file system that holds `path`, when the server says.
     func freeSpace(_ path: String) -> UInt64?
     func openFile(_ path: String, _ mode: SFTPClient.OpenMode) throws -> any RemoteFile
+    /// The SHA-256 of each file, computed on the server (see ``SFTPClient/sha256(ofFiles:cancellation:)``).
+    func sha256(ofFiles paths: [String], cancellation: Cancellation?) throws -> RemoteSHA256Answer
 }
 
 extension RemoteFileSystem {

@@ -115,7 +115,8 @@ struct SegmentPlan {
                 if stat(job.localPath, &status) != 0 {
                     throw CommandFailure(.transfer, "\(job.localDisplay): cannot read its mode and times")
                 }
-                try FileTransfer.finishUpload(job, at: group.workPath ?? job.remotePath, sftp: files, status: status)
+                try FileTransfer.finishUpload(
+                    job, at: group.workPath ?? job.remotePath, sftp: files, status: status, cancellation: nil)
             } catch {
                 if let workPath = group.workPath { try? files.removeFile(workPath) }
                 return TransferOutcome(bytes: bytes, failure: error as? CommandFailure)
@@ -126,6 +127,14 @@ struct SegmentPlan {
         if let failure {
             unlink(workPath)
             return TransferOutcome(bytes: bytes, failure: failure)
+        }
+        do {
+            if job.verify {
+                try FileTransfer.verify(
+                    job, localPath: workPath, remotePath: job.remotePath, sftp: files, cancellation: nil)
+            }
+        } catch {
+            return TransferOutcome(bytes: bytes, failure: error as? CommandFailure)
         }
         do {
             let file = try LocalFile(path: workPath, flags: O_WRONLY | O_NOFOLLOW, operation: "open")

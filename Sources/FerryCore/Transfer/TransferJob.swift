@@ -26,6 +26,8 @@ struct TransferJob: Sendable {
     /// For a download: keep what arrived when the connection is lost, for the retry after a
     /// reconnect (or a later `reget`) to continue; without retries it is removed like any failure.
     var keepsPartWhenCut = false
+    /// Compare the file's SHA-256 on both sides before it takes its name (`-V`, `--verify`).
+    var verify = false
 
     /// One byte range of a file moved over several streams at once.
     struct Segment: Sendable, Equatable {

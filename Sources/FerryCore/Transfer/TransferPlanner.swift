@@ -128,7 +128,7 @@ struct TransferPlanner {
             remotePath: path, localPath: local, remoteDisplay: path, localDisplay: display, isDownload: true,
             resume: transfer.resume, preserve: transfer.preserve, sourceSize: attributes.size,
             sourcePermissions: attributes.permissions, sourceModificationTime: attributes.modificationTime,
-            localRoot: root?.path)
+            localRoot: root?.path, verify: transfer.verify)
     }
 
     /// Folders deeper than this below a recursive download are left out, as OpenSSH's sftp does: a
@@ -263,7 +263,8 @@ struct TransferPlanner {
         TransferJob(
             remotePath: remote, localPath: local, remoteDisplay: remote, localDisplay: display,
             isDownload: false, resume: transfer.resume, preserve: transfer.preserve, sourceSize: status.size,
-            sourcePermissions: status.permissions, sourceModificationTime: status.modificationTime)
+            sourcePermissions: status.permissions, sourceModificationTime: status.modificationTime,
+            verify: transfer.verify)
     }
 
     func walkLocal(

@@ -27,6 +27,9 @@ enum RemoteCommand {
         var abandoned = false
         defer { if !abandoned { libssh2_channel_free(channel) } }
         try session.check(ferry_channel_exec(channel, command), "libssh2_channel_process_startup")
+        // The command gets no input: its standard input ends at once, as with `ssh host cmd < /dev/null`
+        // (a command that reads it, or an SFTP server forced on the account, ends rather than waits).
+        _ = libssh2_channel_send_eof(channel)
         libssh2_session_set_blocking(session.handle, 0)
         // Back to blocking mode however this ends (setting it again is harmless); this runs before the
         // channel is freed above.
