@@ -119,6 +119,13 @@ static inline int ferry_sftp_readlink(LIBSSH2_SFTP *sftp, const char *path, char
                                    LIBSSH2_SFTP_READLINK);
 }
 
+/* A symbolic link at linkpath holding target. OpenSSH's server takes SSH_FXP_SYMLINK's two paths in the
+   opposite order to the draft, and libssh2 sends them in the order OpenSSH expects. */
+static inline int ferry_sftp_symlink(LIBSSH2_SFTP *sftp, const char *target, const char *linkpath) {
+    return libssh2_sftp_symlink_ex(sftp, target, (unsigned int)strlen(target), (char *)linkpath,
+                                   (unsigned int)strlen(linkpath), LIBSSH2_SFTP_SYMLINK);
+}
+
 /* RSA keys: libssh2 1.10 signs RSA logins with SHA-1 only, which current OpenSSH refuses. Ferry signs
    with SHA-256 itself through OpenSSL and hands libssh2 the finished signature. */
 

@@ -27,6 +27,13 @@ extension Fleet {
                                 ? "run 'lcd {host}' first"
                                 : "name the host in the local path ('\(command) FILE {host}/FILE') or run 'lcd {host}' first")
                     ))
+            case .mirror(let mirror) where !mirror.reverse:
+                if isPerHost(mirror.target ?? PathRules.lastComponent(mirror.source)) { continue }
+                found.append(
+                    Diagnostic(
+                        file: script.file, line: line.line, column: 1,
+                        message: "mirror would make the same local tree for every host; name the host in the"
+                            + " local folder ('mirror DIR {host}/DIR') or run 'lcd {host}' first"))
             default:
                 continue
             }

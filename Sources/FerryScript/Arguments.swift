@@ -50,7 +50,7 @@ extension Arguments {
     enum Parser: Sendable {
         case nothingMore(Command)
         case cd, lcd, help, mkdir, rmdir, rm
-        case open, list, collect, move, chmod, verify
+        case open, list, collect, move, chmod, verify, mirror
         case transfer(Transfer.Kind)
         case pingMTU(local: Bool)
     }
@@ -71,6 +71,7 @@ extension Arguments {
         case .move: try move()
         case .chmod: try chmod()
         case .verify: try verifyFiles()
+        case .mirror: try mirror()
         case .transfer(let kind): try transfer(kind)
         case .pingMTU(let local): try pingMTU(local: local)
         }

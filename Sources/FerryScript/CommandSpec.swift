@@ -103,6 +103,19 @@ public struct CommandSpec: Sendable {
             arguments: ArgumentShape(options: true, patterns: true, rest: .remote),
             syntax: .words(.transfer(.mget))),
         CommandSpec(
+            name: "mirror",
+            usage: "mirror [-R] [--delete] [--dry-run] [--checksum] [--include GLOB] [--exclude GLOB]"
+                + " [--no-symlinks] [-p] [-V] [--parallel N] source-dir [target-dir]",
+            summary: "make a folder tree match another, moving only what changed",
+            details: "Remote to local; -R local to remote. A file moves when the other side lacks it or its"
+                + " size or time differs (--checksum: its SHA-256); times are kept, -p keeps modes too."
+                + " --delete removes what the source no longer has, --dry-run prints the plan and changes"
+                + " nothing. --include/--exclude GLOB (repeatable, the first that matches decides) match the"
+                + " path inside the tree (a name alone matches at any depth, ** crosses folders, a trailing /"
+                + " matches folders). Symbolic links are made again when they point inside the tree (relative"
+                + " paths), else skipped; --no-symlinks skips them all. Empty folders are made.",
+            arguments: ArgumentShape(options: true, [.remoteDirectory, .localDirectory]), syntax: .words(.mirror)),
+        CommandSpec(
             name: "mkdir", usage: "mkdir directory...", summary: "create remote directories", details: "",
             arguments: ArgumentShape(rest: .remote),
             syntax: .words(.mkdir)),

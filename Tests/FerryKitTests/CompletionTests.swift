@@ -41,7 +41,7 @@ struct CompletionTests {
     @Test func commandNames() {
         #expect(edit("mg") == "mget ")
         #expect(edit("  -mg") == "  -mget ")
-        #expect(engine.complete("m").choices == ["mget", "mkdir", "mput", "mv"])
+        #expect(engine.complete("m").choices == ["mget", "mirror", "mkdir", "mput", "mv"])
         #expect(engine.complete("zz") == .none)
         #expect(edit("help ch") == "help chmod ")
     }

@@ -119,6 +119,10 @@ final class FakeRemoteFiles: RemoteFileSystem {
         tree.put(source, nil)
     }
 
+    func removeDirectory(_ path: String) throws { tree.put(path, nil) }
+    func readLink(_ path: String) throws -> String? { nil }
+    func makeSymbolicLink(_ path: String, to target: String) throws { throw Self.missing(path) }
+
     func sha256(ofFiles paths: [String], cancellation: Cancellation?) throws -> RemoteSHA256Answer {
         .unavailable("the in-memory fake computes no digests")
     }

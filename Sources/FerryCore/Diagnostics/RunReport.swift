@@ -24,13 +24,15 @@ public struct CommandRecord: Codable, Equatable, Sendable {
     public var message: String?
     /// What `ping-mtu` found.
     public var mtu: MTUFigures?
+    /// What `mirror` did.
+    public var mirror: MirrorSummary?
     /// How many times the command reconnected after losing its connection (left out when none).
     public var reconnects: Int?
     /// The files a retry after a reconnect continued, each as "name from byte N".
     public var resumed: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case line, command, host, status, signal, bytes, message, mtu, reconnects, resumed
+        case line, command, host, status, signal, bytes, message, mtu, mirror, reconnects, resumed
         case exitStatus = "exit_status"
         case durationSeconds = "duration_seconds"
         case timedOutAfterSeconds = "timed_out_after_seconds"
@@ -175,6 +177,7 @@ public struct RunReport: Codable, Sendable {
                     c.exitStatus.map(String.init) ?? c.signal ?? "", String(format: "%.3f", c.durationSeconds),
                     String(c.bytes),
                     [
+                        c.mirror.map { String($0.line.dropFirst("mirror: ".count)) },
                         c.reconnects.map { "reconnected \($0) time(s)" },
                         c.resumed.map { "resumed " + $0.joined(separator: ", ") }, c.message,
                     ].compactMap { $0 }.joined(separator: "; "),

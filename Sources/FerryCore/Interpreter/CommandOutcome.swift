@@ -16,6 +16,8 @@ public struct CommandOutcome: Sendable, Equatable {
     public var remoteEnd: RemoteCommandEnd?
     /// What a path-MTU measurement found.
     public var mtu: MTUFigures?
+    /// What a `mirror` did.
+    public var mirror: MirrorSummary?
 
     /// Creates an outcome; an empty one is a command that finished with nothing to count.
     public init(

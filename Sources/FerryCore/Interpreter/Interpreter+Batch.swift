@@ -82,6 +82,7 @@ extension Interpreter {
             record.durationSeconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
             record.bytes = outcome.bytes
             record.mtu = outcome.mtu
+            record.mirror = outcome.mirror
             switch outcome.remoteEnd {
             case .exited(let code): record.exitStatus = Int(code)
             case .signalled(let signal): record.signal = signal

@@ -51,6 +51,7 @@ extension Interpreter {
         case .local(let commandLine): console.print("check: would run locally: \(commandLine)")
         case .run(let run): console.print("check: would run: \(run.command)")
         case .pingMTU(let request): console.print("check: would run ping-mtu \(request.target)")
+        case .mirror(let mirror): return try runMirror(mirror, dryRun: true)
         case .verify(let remote, _):
             try checkReadable("verify", try expect("verify", [remote]))
             try requireDigests("verify", sftp: try sftp("verify"))

@@ -160,6 +160,7 @@ public final class Interpreter {
         case .collect(let patterns, let recursive): return try collect(patterns, recursive: recursive)
         case .pingMTU(let request): return try pingMTU(request)
         case .verify(let remote, let local): try verifyFiles(remote: remote, local: local)
+        case .mirror(let mirror): return try runMirror(mirror)
         }
         return CommandOutcome()
     }

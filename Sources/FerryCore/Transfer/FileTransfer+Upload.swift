@@ -113,12 +113,12 @@ extension FileTransfer {
         if job.verify {
             try verify(job, localPath: job.localPath, remotePath: path, sftp: sftp, cancellation: cancellation)
         }
-        if job.preserve {
+        if job.setsTime {
             try remoteCall(path, "set attributes") {
                 try sftp.setAttributes(
                     path,
                     RemoteAttributes(
-                        permissions: UInt32(status.st_mode & 0o7777),
+                        permissions: job.preserve ? UInt32(status.st_mode & 0o7777) : nil,
                         accessTime: UInt32(truncatingIfNeeded: status.st_atim.tv_sec),
                         modificationTime: UInt32(truncatingIfNeeded: status.st_mtim.tv_sec)))
             }

@@ -53,7 +53,7 @@ enum FileTransfer {
         var size = job.sourceSize
         var permissions = job.sourcePermissions
         var mtime = job.sourceModificationTime
-        if size == nil || (job.preserve && (permissions == nil || mtime == nil)) {
+        if size == nil || (job.setsTime && (permissions == nil || mtime == nil)) {
             let attributes = try remoteCall(job.remotePath, "stat") { try remote.attributes() }
             size = attributes.size
             permissions = attributes.permissions
@@ -88,13 +88,15 @@ enum FileTransfer {
                 if let temporaryPath = target.temporaryPath, installLater {
                     outcome.install = PendingInstall(
                         file: local, temporaryPath: temporaryPath, path: job.localPath, permissions: mode,
-                        modificationTime: job.preserve ? mtime : nil)
+                        modificationTime: job.setsTime ? mtime : nil)
                 } else if let temporaryPath = target.temporaryPath {
                     try install(
                         local, from: temporaryPath, at: job.localPath, permissions: mode,
-                        modificationTime: job.preserve ? mtime : nil)
+                        modificationTime: job.setsTime ? mtime : nil)
                 } else {
-                    if job.preserve { try local.setAttributes(permissions: mode, modificationTime: mtime) }
+                    if job.setsTime {
+                        try local.setAttributes(permissions: mode, modificationTime: mtime)
+                    }
                     try local.close()
                 }
             }

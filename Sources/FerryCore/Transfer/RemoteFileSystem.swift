@@ -9,6 +9,10 @@ protocol RemoteFileSystem: AnyObject {
     func list(_ path: String) throws -> RemoteListing
     func makeDirectory(_ path: String, mode: Int) throws
     func removeFile(_ path: String) throws
+    func removeDirectory(_ path: String) throws
+    /// What the symbolic link at `path` holds; nil when the server's answer is not a usable name.
+    func readLink(_ path: String) throws -> String?
+    func makeSymbolicLink(_ path: String, to target: String) throws
     /// Renames `source` to `destination`; fails if `destination` exists (SFTP version 3).
     func rename(_ source: String, to destination: String) throws
     /// The bytes free on the file system that holds `path`, when the server says.

@@ -134,14 +134,14 @@ struct SegmentPlan {
                     job, localPath: workPath, remotePath: job.remotePath, sftp: files, cancellation: nil)
             }
         } catch {
-            return TransferOutcome(bytes: bytes, failure: error as? CommandFailure)
+            return TransferOutcome(bytes: bytes, failure: error)
         }
         do {
             let file = try LocalFile(path: workPath, flags: O_WRONLY | O_NOFOLLOW, operation: "open")
             try FileTransfer.install(
                 file, from: workPath, at: job.localPath,
                 permissions: job.preserve ? job.sourcePermissions.map(ServerMode.local) : nil,
-                modificationTime: job.preserve ? job.sourceModificationTime : nil)
+                modificationTime: job.setsTime ? job.sourceModificationTime : nil)
         } catch {
             unlink(workPath)
             return TransferOutcome(bytes: bytes, failure: CommandFailure(.transfer, error.description))

@@ -28,6 +28,12 @@ struct TransferJob: Sendable {
     var keepsPartWhenCut = false
     /// Compare the file's SHA-256 on both sides before it takes its name (`-V`, `--verify`).
     var verify = false
+    /// Give the copy the source's modification time even without `preserve` (`mirror`, so that its
+    /// next run finds the file unchanged).
+    var keepsTime = false
+
+    /// Whether the copy gets the source's modification time.
+    var setsTime: Bool { preserve || keepsTime }
 
     /// One byte range of a file moved over several streams at once.
     struct Segment: Sendable, Equatable {

@@ -137,6 +137,35 @@ public final class SFTPClient {
         try check(ferry_sftp_mkdir(handle, path, mode), "libssh2_sftp_mkdir_ex")
     }
 
+    /// What the symbolic link at `path` holds, as the server says; nil when the answer is not UTF-8 or
+    /// holds a NUL or another control character (it is never used as a path here either way).
+    public func readLink(_ path: String) throws -> String? {
+        var buffer = [CChar](repeating: 0, count: 16 * 1024)
+        let length = try timed {
+            try check(ferry_sftp_readlink(handle, path, &buffer, UInt32(buffer.count - 1)), "libssh2_sftp_symlink_ex")
+        }
+        let bytes = buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }
+        guard let text = RemoteName.decode(bytes), !text.isEmpty,
+            !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        else { return nil }
+        return text
+    }
+
+    /// Makes a symbolic link at `path` that holds `target`.
+    ///
+    /// Debian 12's libssh2 1.10 package reads the request id where the status of the server's answer
+    /// to SSH_FXP_SYMLINK is (seen against OpenSSH: the link is made, and the call fails with a status
+    /// that changes from call to call). Such an error is checked against the link itself: when `path`
+    /// now holds `target`, the link was made.
+    public func makeSymbolicLink(_ path: String, to target: String) throws {
+        do {
+            _ = try timed { try check(ferry_sftp_symlink(handle, target, path), "libssh2_sftp_symlink_ex") }
+        } catch let error as LibSSH2Error where error.code == LIBSSH2_ERROR_SFTP_PROTOCOL {
+            if (try? readLink(path)) == target { return }
+            throw error
+        }
+    }
+
     /// Removes the empty directory `path`.
     public func removeDirectory(_ path: String) throws {
         try check(ferry_sftp_rmdir(handle, path), "libssh2_sftp_rmdir_ex")

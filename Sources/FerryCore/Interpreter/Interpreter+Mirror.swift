@@ -1,0 +1,196 @@
+import FerryBase
+import FerryScript
+import FerryTransport
+import Foundation
+
+extension Interpreter {
+    /// `mirror`: makes the target tree match the source tree. Both trees are read and the whole plan
+    /// made before anything changes; folders are made first, then files move (over the transfer
+    /// pool, atomically, with the source's times), then links are made, and last, only when every
+    /// file arrived, what the source no longer has is removed (`--delete`). `dryRun` (also set by
+    /// `--check`) prints the plan and changes nothing.
+    func runMirror(_ mirror: Mirror, dryRun: Bool = false) throws(CommandFailure) -> CommandOutcome {
+        let sftp = try sftp("mirror")
+        let dryRun = dryRun || mirror.dryRun
+        let remoteRoot: String
+        let localRoot: String
+        if mirror.reverse {
+            localRoot = localPath(mirror.source)
+            remoteRoot = paths.remotePath(mirror.target ?? PathRules.lastComponent(localRoot))
+        } else {
+            remoteRoot = paths.remotePath(mirror.source)
+            let target = mirror.target ?? PathRules.lastComponent(remoteRoot)
+            if !dryRun { paths.makeHostFolder(for: target + "/.") }
+            localRoot = localPath(target)
+        }
+        let warn: (String) -> Void = { self.console.report($0) }
+
+        // The source must be a folder; the target is a folder, or nothing yet.
+        let remoteKind = try? sftp.attributes(remoteRoot)
+        let localKind = LocalStatus(localRoot)
+        let (sourceIsFolder, targetKind): (Bool, Bool?) =
+            mirror.reverse
+            ? (localKind?.isDirectory == true, remoteKind.map(\.isDirectory))
+            : (remoteKind?.isDirectory == true, localKind.map(\.isDirectory))
+        let (sourceRoot, targetRoot) = mirror.reverse ? (localRoot, remoteRoot) : (remoteRoot, localRoot)
+        guard sourceIsFolder else { throw CommandFailure(.transfer, "mirror: \(sourceRoot): no such folder") }
+        if targetKind == false { throw CommandFailure(.transfer, "mirror: \(targetRoot): not a folder") }
+
+        let remoteTree =
+            remoteKind?.isDirectory == true
+            ? try FolderTree.remote(remoteRoot, files: sftp, mirror: mirror, warn: warn) : FolderTree()
+        let localTree =
+            localKind?.isDirectory == true ? try FolderTree.local(localRoot, mirror: mirror, warn: warn) : FolderTree()
+        let (source, target) = mirror.reverse ? (localTree, remoteTree) : (remoteTree, localTree)
+        var plan = MirrorPlan(source: source, target: target, mirror: mirror)
+        var summary = MirrorSummary()
+        summary.dryRun = dryRun
+        summary.excluded = source.excluded
+        if !plan.compareDigests.isEmpty {
+            try compareDigests(of: &plan, localRoot: localRoot, remoteRoot: remoteRoot, sftp: sftp)
+        }
+        summary.unchanged = plan.unchanged
+        summary.skipped = plan.skipped.count
+        for (path, why) in plan.skipped { warn("mirror: \(path): skipped: \(why)") }
+        summary.bytes = plan.copies.reduce(0) { $0 + (source.entries[$1.path]?.size ?? 0) }
+
+        if dryRun {
+            if targetKind == nil { console.print("mirror: would make folder \(targetRoot)") }
+            for folder in plan.folders { console.print("mirror: would make folder \(folder)") }
+            for (path, reason) in plan.copies {
+                console.print(
+                    "mirror: would copy \(path) (\(reason.rawValue), \(source.entries[path]?.size ?? 0) bytes)")
+            }
+            for (path, held) in plan.links { console.print("mirror: would link \(path) -> \(held)") }
+            for path in plan.deletions + plan.folderDeletions { console.print("mirror: would delete \(path)") }
+            summary.new = plan.copies.filter { $0.reason == .new }.count
+            summary.changed = plan.copies.count - summary.new
+            summary.folders = plan.folders.count + (targetKind == nil ? 1 : 0)
+            summary.links = plan.links.count
+            summary.deleted = plan.deletions.count + plan.folderDeletions.count
+            console.print(summary.line)
+            var outcome = CommandOutcome()
+            outcome.mirror = summary
+            return outcome
+        }
+
+        // Folders, parents first (the plan's order), then the files.
+        var outcome = CommandOutcome()
+        do throws(CommandFailure) {
+            for folder in (targetKind == nil ? [""] : []) + plan.folders {
+                let path = folder.isEmpty ? targetRoot : PathRules.join(targetRoot, folder)
+                if mirror.reverse {
+                    try remote("mirror", path) { try sftp.makeDirectory(path) }
+                } else if mkdir(path, 0o777) != 0 {
+                    throw CommandFailure(
+                        .transfer, "mirror: " + LocalFileError(path: path, operation: "mkdir").description)
+                }
+                summary.folders += 1
+            }
+            let jobs = plan.copies.compactMap { copy in
+                source.entries[copy.path].map {
+                    mirrorJob(copy.path, entry: $0, mirror: mirror, remoteRoot: remoteRoot, localRoot: localRoot)
+                }
+            }
+            if !jobs.isEmpty {
+                let connections = settings.transferConnections
+                if let wanted = mirror.connections { settings.transferConnections = wanted }
+                defer { settings.transferConnections = connections }
+                outcome = try execute(jobs, command: "mirror")
+            }
+            summary.new = plan.copies.filter { $0.reason == .new }.count
+            summary.changed = plan.copies.count - summary.new
+            summary.bytes = outcome.bytes
+            for (path, held) in plan.links {
+                let full = PathRules.join(targetRoot, path)
+                if mirror.reverse {
+                    try? sftp.removeFile(full)
+                    try remote("mirror", full) { try sftp.makeSymbolicLink(full, to: held) }
+                } else {
+                    unlink(full)
+                    if symlink(held, full) != 0 {
+                        throw CommandFailure(
+                            .transfer, "mirror: " + LocalFileError(path: full, operation: "symlink").description)
+                    }
+                }
+                summary.links += 1
+            }
+            for path in plan.deletions {
+                let full = PathRules.join(targetRoot, path)
+                if mirror.reverse {
+                    try remote("mirror", full) { try sftp.removeFile(full) }
+                } else if unlink(full) != 0, errno != ENOENT {
+                    throw CommandFailure(
+                        .transfer, "mirror: " + LocalFileError(path: full, operation: "delete").description)
+                }
+                console.print("mirror: deleted \(path)")
+                summary.deleted += 1
+            }
+            for path in plan.folderDeletions {
+                let full = PathRules.join(targetRoot, path)
+                // A folder that still holds what the rules left out stays.
+                let removed =
+                    mirror.reverse ? (try? sftp.removeDirectory(full)) != nil : rmdir(full) == 0 || errno == ENOENT
+                if removed {
+                    console.print("mirror: deleted \(path)/")
+                    summary.deleted += 1
+                } else {
+                    warn("mirror: \(path): folder kept: it holds files left out by --exclude")
+                    summary.skipped += 1
+                }
+            }
+        } catch {
+            // What moved before the failure; the files that failed are told above.
+            var failed = error.outcome
+            if failed.files == 0 && failed.bytes == 0 { (failed.files, failed.bytes) = (outcome.files, outcome.bytes) }
+            summary.bytes = failed.bytes
+            failed.mirror = summary
+            console.print(summary.line)
+            throw error.having(failed)
+        }
+        console.print(summary.line)
+        outcome.mirror = summary
+        return outcome
+    }
+
+    /// The transfer of one file of a mirror, at `path` inside both trees.
+    private func mirrorJob(
+        _ path: String, entry: FolderTree.Entry, mirror: Mirror, remoteRoot: String, localRoot: String
+    ) -> TransferJob {
+        let remote = PathRules.join(remoteRoot, path)
+        let local = PathRules.join(localRoot, path)
+        return TransferJob(
+            remotePath: remote, localPath: local, remoteDisplay: remote, localDisplay: local,
+            isDownload: !mirror.reverse, resume: false, preserve: mirror.preserve, sourceSize: entry.size,
+            sourcePermissions: entry.permissions, sourceModificationTime: entry.modificationTime,
+            // Names from the server stay inside the local tree.
+            localRoot: mirror.reverse ? nil : localRoot, verify: mirror.verify, keepsTime: true)
+    }
+
+    /// `--checksum`: the files of equal size whose SHA-256 differs join the copies; the others match.
+    private func compareDigests(
+        of plan: inout MirrorPlan, localRoot: String, remoteRoot: String, sftp: SFTPClient
+    ) throws(CommandFailure) {
+        try requireDigests("mirror", sftp: sftp)
+        let paths = plan.compareDigests
+        let answer = try remote("mirror", remoteRoot) {
+            try sftp.sha256(ofFiles: paths.map { PathRules.join(remoteRoot, $0) }, cancellation: settings.cancellation)
+        }
+        try settings.cancellation.check("mirror")
+        guard case .digests(_, let remote) = answer else {
+            throw CommandFailure(.transfer, "mirror: the server stopped hashing files")
+        }
+        for (index, path) in paths.enumerated() {
+            let local = try? SHA256File.digest(
+                ofFileAt: PathRules.join(localRoot, path), cancellation: settings.cancellation)
+            if let local, let there = remote[index], local == there {
+                plan.unchanged += 1
+            } else {
+                plan.copies.append((path, .changed))
+            }
+        }
+        try settings.cancellation.check("mirror")
+        plan.copies.sort { $0.path < $1.path }
+        plan.compareDigests = []
+    }
+}

@@ -1,0 +1,145 @@
+import FerryBase
+import FerryScript
+import FerryTransport
+import Foundation
+
+/// One side of a `mirror`: every entry under a folder, by its path inside the folder (`a/b.txt`),
+/// with what mirror compares. Entries the rules leave out are not in it, nor anything under them.
+struct FolderTree: Sendable {
+    /// What one path is.
+    enum Kind: Equatable, Sendable {
+        case file
+        case directory
+        /// A symbolic link and what it holds (nil: the server's answer was not a usable name).
+        case link(String?)
+        /// Anything else (a device, a socket): never moved.
+        case other
+    }
+
+    /// One entry.
+    struct Entry: Equatable, Sendable {
+        var kind: Kind
+        var size: UInt64 = 0
+        var modificationTime: UInt32?
+        var permissions: UInt32?
+    }
+
+    /// The entries, by path inside the folder.
+    var entries: [String: Entry] = [:]
+    /// Paths the rules left out (not counting what is below a folder left out).
+    var excluded = 0
+
+    /// Folders deeper than this are left out, as `get -r` does.
+    static let maximumDepth = 64
+
+    /// The remote folder `root` and everything below it, through `files`. Names the server sends
+    /// pass the same checks as for `get -r`; each refused name, and each folder too deep, is told to
+    /// `warn`. A missing folder is an empty tree.
+    static func remote(
+        _ root: String, files: any RemoteFileSystem, mirror: Mirror, warn: (String) -> Void
+    ) throws(CommandFailure) -> FolderTree {
+        var tree = FolderTree()
+        var pending: [(path: String, relative: String, depth: Int)] = [(root, "", 0)]
+        while let (path, relative, depth) = pending.popLast() {
+            let listing: RemoteListing
+            do {
+                listing = try files.list(path)
+            } catch {
+                throw CommandFailure(error, context: "mirror: \(path)")
+            }
+            for refused in listing.refused { warn("warning: mirror: \(refused.warning(in: path))") }
+            for item in listing.entries {
+                let child = relative.isEmpty ? item.name : relative + "/" + item.name
+                let attributes = item.attributes
+                var entry = Entry(
+                    kind: .other, size: attributes.size ?? 0, modificationTime: attributes.modificationTime,
+                    permissions: attributes.permissions.map { $0 & 0o7777 })
+                if attributes.isSymbolicLink {
+                    entry.kind = .link(
+                        mirror.symlinks ? (try? files.readLink(PathRules.join(path, item.name))) ?? nil : nil)
+                } else if attributes.isDirectory {
+                    entry.kind = .directory
+                } else if attributes.isRegularFile {
+                    entry.kind = .file
+                }
+                if !mirror.symlinks, case .link = entry.kind { continue }
+                if mirror.excludes(child, isDirectory: entry.kind == .directory) {
+                    tree.excluded += 1
+                    continue
+                }
+                tree.entries[child] = entry
+                if entry.kind == .directory {
+                    if depth + 1 > maximumDepth {
+                        warn(
+                            "warning: mirror: \(PathRules.join(path, item.name)): more than \(maximumDepth) folders deep; skipped"
+                        )
+                    } else {
+                        pending.append((PathRules.join(path, item.name), child, depth + 1))
+                    }
+                }
+            }
+        }
+        return tree
+    }
+
+    /// The local folder `root` and everything below it; symbolic links are never followed.
+    static func local(_ root: String, mirror: Mirror, warn: (String) -> Void) throws(CommandFailure) -> FolderTree {
+        var tree = FolderTree()
+        var pending: [(path: String, relative: String, depth: Int)] = [(root, "", 0)]
+        while let (path, relative, depth) = pending.popLast() {
+            let names: [String]
+            do {
+                names = try FileManager.default.contentsOfDirectory(atPath: path)
+            } catch {
+                throw CommandFailure(.transfer, "mirror: \(path): cannot list the folder")
+            }
+            for name in names {
+                let full = PathRules.join(path, name)
+                let child = relative.isEmpty ? name : relative + "/" + name
+                var info = stat()
+                guard lstat(full, &info) == 0 else { continue }
+                var entry = Entry(
+                    kind: .other, size: UInt64(max(0, info.st_size)),
+                    modificationTime: UInt32(truncatingIfNeeded: info.st_mtim.tv_sec),
+                    permissions: UInt32(info.st_mode & 0o7777))
+                switch info.st_mode & S_IFMT {
+                case S_IFREG: entry.kind = .file
+                case S_IFDIR: entry.kind = .directory
+                case S_IFLNK:
+                    guard mirror.symlinks else { continue }
+                    entry.kind = .link(try? FileManager.default.destinationOfSymbolicLink(atPath: full))
+                default: break
+                }
+                if mirror.excludes(child, isDirectory: entry.kind == .directory) {
+                    tree.excluded += 1
+                    continue
+                }
+                tree.entries[child] = entry
+                if entry.kind == .directory {
+                    if depth + 1 > maximumDepth {
+                        warn("warning: mirror: \(full): more than \(maximumDepth) folders deep; skipped")
+                    } else {
+                        pending.append((full, child, depth + 1))
+                    }
+                }
+            }
+        }
+        return tree
+    }
+
+    /// Whether a link at `path` (inside the tree) holding `target` points inside the tree, by its text:
+    /// relative, and never climbing above the tree's top.
+    static func linkStaysInside(_ path: String, target: String) -> Bool {
+        guard !target.isEmpty, !target.hasPrefix("/") else { return false }
+        var depth = path.split(separator: "/").count - 1
+        for part in target.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == ".." {
+                depth -= 1
+                if depth < 0 { return false }
+            } else if part != "." {
+                depth += 1
+            }
+        }
+        return true
+    }
+}

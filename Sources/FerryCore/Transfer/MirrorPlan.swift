@@ -1,0 +1,94 @@
+import FerryScript
+
+/// What `mirror` does to make the target tree match the source tree, worked out from the two trees
+/// alone before anything changes.
+struct MirrorPlan: Equatable, Sendable {
+    /// Why a file is copied.
+    enum Reason: String, Equatable, Sendable {
+        case new, changed
+    }
+
+    /// Folders to make on the target side, parents before children.
+    var folders: [String] = []
+    /// Files to copy, in path order.
+    var copies: [(path: String, reason: Reason)] = []
+    /// Files of the same size and time whose SHA-256 decides (`--checksum`).
+    var compareDigests: [String] = []
+    /// Symbolic links to make (or remake, when the target holds another), with what they hold.
+    var links: [(path: String, target: String)] = []
+    /// Files and links to remove from the target, then folders, deepest first (`--delete`).
+    var deletions: [String] = []
+    var folderDeletions: [String] = []
+    /// Entries that match.
+    var unchanged = 0
+    /// What is left alone, and why.
+    var skipped: [(path: String, why: String)] = []
+
+    static func == (a: MirrorPlan, b: MirrorPlan) -> Bool {
+        a.folders == b.folders && a.copies.map(\.path) == b.copies.map(\.path)
+            && a.copies.map(\.reason) == b.copies.map(\.reason) && a.compareDigests == b.compareDigests
+            && a.links.map(\.path) == b.links.map(\.path) && a.links.map(\.target) == b.links.map(\.target)
+            && a.deletions == b.deletions && a.folderDeletions == b.folderDeletions && a.unchanged == b.unchanged
+            && a.skipped.map(\.path) == b.skipped.map(\.path)
+    }
+
+    /// The plan that makes `target` match `source` as `mirror` asks.
+    init(source: FolderTree, target: FolderTree, mirror: Mirror) {
+        for path in source.entries.keys.sorted() {
+            guard let entry = source.entries[path] else { continue }
+            let there = target.entries[path]
+            switch entry.kind {
+            case .directory:
+                switch there?.kind {
+                case nil: folders.append(path)
+                case .directory: unchanged += 1
+                default: skipped.append((path, "a folder on one side, not on the other"))
+                }
+            case .file:
+                switch there?.kind {
+                case nil: copies.append((path, .new))
+                case .directory, .other: skipped.append((path, "a file on one side, not on the other"))
+                case .link: copies.append((path, .changed))
+                case .file:
+                    let sameSize = there?.size == entry.size
+                    let sameTime = there?.modificationTime == entry.modificationTime
+                    let sameMode = !mirror.preserve || there?.permissions == entry.permissions
+                    if !sameSize {
+                        copies.append((path, .changed))
+                    } else if mirror.checksum {
+                        compareDigests.append(path)
+                    } else if sameTime && sameMode {
+                        unchanged += 1
+                    } else {
+                        copies.append((path, .changed))
+                    }
+                }
+            case .link(let held):
+                guard let held, FolderTree.linkStaysInside(path, target: held) else {
+                    skipped.append((path, "a symbolic link pointing out of the tree (\(held ?? "unreadable"))"))
+                    continue
+                }
+                switch there?.kind {
+                case nil: links.append((path, held))
+                case .link(let existing) where existing == held: unchanged += 1
+                case .link, .file: links.append((path, held))
+                default: skipped.append((path, "a link on one side, a folder on the other"))
+                }
+            case .other:
+                skipped.append((path, "not a file, folder or link"))
+            }
+        }
+        // A changed link or a file turned into a link: the old entry goes first.
+        guard mirror.delete else { return }
+        var gone: [String] = []
+        var goneFolders: [String] = []
+        for (path, entry) in target.entries where source.entries[path] == nil {
+            if entry.kind == .directory { goneFolders.append(path) } else { gone.append(path) }
+        }
+        deletions = gone.sorted()
+        folderDeletions = goneFolders.sorted { a, b in
+            let (da, db) = (a.split(separator: "/").count, b.split(separator: "/").count)
+            return da != db ? da > db : a > b
+        }
+    }
+}

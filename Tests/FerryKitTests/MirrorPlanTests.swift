@@ -1,0 +1,107 @@
+import Testing
+
+@testable import FerryCore
+@testable import FerryScript
+
+/// What `mirror` plans from two trees, and how its rules match paths.
+@Suite("Mirror plan")
+struct MirrorPlanTests {
+    func tree(_ entries: [String: FolderTree.Entry]) -> FolderTree {
+        var tree = FolderTree()
+        tree.entries = entries
+        return tree
+    }
+
+    func file(_ size: UInt64, _ time: UInt32 = 100, mode: UInt32 = 0o644) -> FolderTree.Entry {
+        FolderTree.Entry(kind: .file, size: size, modificationTime: time, permissions: mode)
+    }
+
+    let folder = FolderTree.Entry(kind: .directory)
+
+    @Test func copiesWhatIsMissingOrDifferentAndDeletesOnlyWhenAsked() {
+        let source = tree([
+            "a": folder, "a/same": file(5), "a/bigger": file(9), "a/newer": file(5, 200), "new dir": folder,
+            "new dir/x": file(1), "empty": folder, "link": FolderTree.Entry(kind: .link("a/same")),
+            "out": FolderTree.Entry(kind: .link("../../etc")),
+        ])
+        let target = tree([
+            "a": folder, "a/same": file(5), "a/bigger": file(5), "a/newer": file(5, 100), "a/gone": file(3),
+            "old": folder, "old/deep": folder, "old/deep/f": file(1), "link": FolderTree.Entry(kind: .link("a/same")),
+        ])
+        var mirror = Mirror(source: "s")
+        let kept = MirrorPlan(source: source, target: target, mirror: mirror)
+        #expect(kept.folders == ["empty", "new dir"])
+        #expect(kept.copies.map(\.path) == ["a/bigger", "a/newer", "new dir/x"])
+        #expect(kept.copies.map(\.reason) == [.changed, .changed, .new])
+        #expect(kept.links.isEmpty && kept.unchanged == 3)
+        #expect(kept.skipped.map(\.path) == ["out"])
+        #expect(kept.deletions.isEmpty && kept.folderDeletions.isEmpty)
+
+        mirror.delete = true
+        let deleting = MirrorPlan(source: source, target: target, mirror: mirror)
+        #expect(deleting.deletions == ["a/gone", "old/deep/f"])
+        #expect(deleting.folderDeletions == ["old/deep", "old"])
+
+        mirror.checksum = true
+        #expect(MirrorPlan(source: source, target: target, mirror: mirror).compareDigests == ["a/newer", "a/same"])
+    }
+
+    @Test func permissionsCountOnlyWithP() {
+        let source = tree(["f": file(5, mode: 0o755)])
+        let target = tree(["f": file(5, mode: 0o644)])
+        var mirror = Mirror(source: "s")
+        #expect(MirrorPlan(source: source, target: target, mirror: mirror).unchanged == 1)
+        mirror.preserve = true
+        #expect(MirrorPlan(source: source, target: target, mirror: mirror).copies.map(\.path) == ["f"])
+    }
+
+    @Test func aFileFacingAFolderIsLeftAlone() {
+        let plan = MirrorPlan(
+            source: tree(["x": file(1), "d": folder]), target: tree(["x": folder, "d": file(2)]),
+            mirror: Mirror(source: "s"))
+        #expect(plan.copies.isEmpty && plan.skipped.map(\.path) == ["d", "x"])
+    }
+
+    @Test func linksStayInsideTheTreeByTheirText() {
+        #expect(FolderTree.linkStaysInside("a/b/link", target: "../c"))
+        #expect(FolderTree.linkStaysInside("link", target: "./x/../y"))
+        #expect(!FolderTree.linkStaysInside("link", target: "../x"))
+        #expect(!FolderTree.linkStaysInside("a/link", target: "x/../../../y"))
+        #expect(!FolderTree.linkStaysInside("a/link", target: "/etc/passwd"))
+        #expect(!FolderTree.linkStaysInside("a/link", target: ""))
+    }
+
+    @Test func rulesMatchNamesPathsAndFoldersFirstMatchDeciding() {
+        var mirror = Mirror(source: "s")
+        mirror.rules = [.include("keep.log"), .exclude("*.log"), .exclude("cache/"), .exclude("var/**/tmp")]
+        #expect(mirror.excludes("a/b/x.log", isDirectory: false))
+        #expect(!mirror.excludes("a/keep.log", isDirectory: false))
+        #expect(mirror.excludes("x/cache", isDirectory: true))
+        #expect(!mirror.excludes("x/cache", isDirectory: false))
+        #expect(mirror.excludes("var/tmp", isDirectory: true))
+        #expect(mirror.excludes("var/a/b/tmp", isDirectory: false))
+        #expect(!mirror.excludes("other/tmp", isDirectory: false))
+        #expect(!mirror.excludes("notes.txt", isDirectory: false))
+    }
+
+    @Test func theCommandLineOfMirror() throws {
+        var expected = Mirror(source: "my dir")
+        expected.target = "/srv/x"
+        (expected.reverse, expected.delete, expected.dryRun, expected.preserve) = (true, true, true, true)
+        expected.rules = [.exclude("*.tmp"), .include("keep.tmp")]
+        expected.connections = 8
+        #expect(
+            try ScriptParser.parse(
+                "mirror -R --delete --exclude \"*.tmp\" --include keep.tmp -P 8 --dry-run -p \"my dir\" /srv/x",
+                file: "m.scr"
+            ).lines[0].command == .mirror(expected))
+        var second = Mirror(source: "logs")
+        (second.checksum, second.symlinks, second.verify) = (true, false, true)
+        #expect(
+            try ScriptParser.parse("mirror --checksum --no-symlinks -V logs", file: "m.scr").lines[0].command
+                == .mirror(second))
+        #expect(throws: ScriptErrors.self) { try ScriptParser.parse("mirror --parallel 0 x", file: "m.scr") }
+        #expect(throws: ScriptErrors.self) { try ScriptParser.parse("mirror --frob x", file: "m.scr") }
+        #expect(throws: ScriptErrors.self) { try ScriptParser.parse("mirror", file: "m.scr") }
+    }
+}
