@@ -3,9 +3,9 @@ SHELL := /bin/bash
 SWIFT ?= swift
 DEBS_BUILD := libssh2-1-dev libssl-dev libedit-dev libargon2-dev pkg-config
 DEBS_TEST := groff-base tmux openssh-server openssh-client putty-tools tinyproxy microsocks dante-server socat python3 python3-paramiko util-linux iputils-ping iproute2
-DEBS_BENCH := lftp putty-tools openssh-client openssh-server pssh time bc gcc
+DEBS_BENCH := lftp putty-tools openssh-client openssh-server pssh time bc gcc rsync
 
-.PHONY: deps deps-test build release demo test unit-test integration-test bench bench-fleet lint clean install install-files uninstall deb deb-test
+.PHONY: deps deps-test build release demo test unit-test integration-test bench bench-fleet bench-mirror lint clean install install-files uninstall deb deb-test
 
 # Installs a list of Debian packages when any of them is missing.
 define apt_install
@@ -50,7 +50,13 @@ integration-test: deps-test lint
 bench: release
 	$(call apt_install,$(DEBS_BENCH))
 	@bash scripts/dev/bench.sh
+	@bash scripts/dev/mirror-bench.sh
 	@bash scripts/dev/fleet-bench.sh
+
+# Only the mirror part of the benchmark (against lftp mirror -P 8 and rsync over ssh).
+bench-mirror: release
+	$(call apt_install,$(DEBS_BENCH))
+	@bash scripts/dev/mirror-bench.sh
 
 # Only the run-on-many-hosts part of the benchmark (against parallel-ssh).
 bench-fleet: release

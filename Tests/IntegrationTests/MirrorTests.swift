@@ -116,6 +116,24 @@ struct MirrorTests {
         #expect(again.stdout.contains("0 changed, 0 deleted, 1 unchanged"), "\(again.stdout)")
     }
 
+    @Test func modesMoveOnlyWithP() throws {
+        let folder = TestSSHServer.scratch("mirror-modes")
+        Shell.sh("mkdir -p '\(folder)/src' && echo x > '\(folder)/src/tool' && chmod 750 '\(folder)/src/tool'")
+        let mode = { (path: String) in
+            Shell.sh("stat -c %a '\(path)'").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let plain = server.batch("mirror -R \(folder)/src \(folder)/plain\n", in: folder, extra: ["-v"])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        let kept = server.batch("mirror -R -p \(folder)/src \(folder)/kept\n", in: folder)
+        #expect(kept.status == 0 && mode(folder + "/kept/tool") == "750", "\(kept.stderr)")
+        // Times always move: the copy has the source's modification time.
+        #expect(
+            Shell.sh("stat -c %Y '\(folder)/src/tool' '\(folder)/plain/tool' | uniq | wc -l").stdout.hasPrefix("1"))
+        Shell.sh("chmod 700 '\(folder)/src/tool'")
+        let again = server.batch("mirror -R -p \(folder)/src \(folder)/kept\n", in: folder)
+        #expect(again.stdout.contains("0 new, 1 changed") && mode(folder + "/kept/tool") == "700", "\(again.stdout)")
+    }
+
     @Test func theSummaryGoesIntoTheReportPerHost() throws {
         let folder = TestSSHServer.scratch("mirror-hosts")
         makeTree(folder + "/src")
