@@ -63,19 +63,9 @@ struct FolderTree: Sendable {
                     entry.kind = .file
                 }
                 if !mirror.symlinks, case .link = entry.kind { continue }
-                if mirror.excludes(child, isDirectory: entry.kind == .directory) {
-                    tree.excluded += 1
-                    continue
-                }
-                tree.entries[child] = entry
-                if entry.kind == .directory {
-                    if depth + 1 > maximumDepth {
-                        warn(
-                            "warning: mirror: \(PathRules.join(path, item.name)): more than \(maximumDepth) folders deep; skipped"
-                        )
-                    } else {
-                        pending.append((PathRules.join(path, item.name), child, depth + 1))
-                    }
+                let full = PathRules.join(path, item.name)
+                if tree.admit(entry, at: child, full: full, depth: depth, mirror: mirror, warn: warn) {
+                    pending.append((full, child, depth + 1))
                 }
             }
         }
@@ -110,21 +100,30 @@ struct FolderTree: Sendable {
                     entry.kind = .link(try? FileManager.default.destinationOfSymbolicLink(atPath: full))
                 default: break
                 }
-                if mirror.excludes(child, isDirectory: entry.kind == .directory) {
-                    tree.excluded += 1
-                    continue
-                }
-                tree.entries[child] = entry
-                if entry.kind == .directory {
-                    if depth + 1 > maximumDepth {
-                        warn("warning: mirror: \(full): more than \(maximumDepth) folders deep; skipped")
-                    } else {
-                        pending.append((full, child, depth + 1))
-                    }
+                if tree.admit(entry, at: child, full: full, depth: depth, mirror: mirror, warn: warn) {
+                    pending.append((full, child, depth + 1))
                 }
             }
         }
         return tree
+    }
+
+    /// Keeps `entry` at `child` unless the rules leave it out; returns whether to read the folder it is
+    /// (one not deeper than ``maximumDepth``; a deeper one is told to `warn`).
+    private mutating func admit(
+        _ entry: Entry, at child: String, full: String, depth: Int, mirror: Mirror, warn: (String) -> Void
+    ) -> Bool {
+        if mirror.excludes(child, isDirectory: entry.kind == .directory) {
+            excluded += 1
+            return false
+        }
+        entries[child] = entry
+        guard entry.kind == .directory else { return false }
+        if depth + 1 > Self.maximumDepth {
+            warn("warning: mirror: \(full): more than \(Self.maximumDepth) folders deep; skipped")
+            return false
+        }
+        return true
     }
 
     /// Whether a link at `path` (inside the tree) holding `target` points inside the tree, by its text:
