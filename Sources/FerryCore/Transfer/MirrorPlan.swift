@@ -34,15 +34,21 @@ struct MirrorPlan: Equatable, Sendable {
 
     /// The plan that makes `target` match `source` as `mirror` asks.
     init(source: FolderTree, target: FolderTree, mirror: Mirror) {
+        // A folder facing something else is left alone with everything below it (a parent sorts before
+        // its children).
+        var blocked: [String] = []
         for path in source.entries.keys.sorted() {
             guard let entry = source.entries[path] else { continue }
+            if blocked.contains(where: { path.hasPrefix($0 + "/") }) { continue }
             let there = target.entries[path]
             switch entry.kind {
             case .directory:
                 switch there?.kind {
                 case nil: folders.append(path)
                 case .directory: unchanged += 1
-                default: skipped.append((path, "a folder on one side, not on the other"))
+                default:
+                    skipped.append((path, "a folder on one side, not on the other"))
+                    blocked.append(path)
                 }
             case .file:
                 switch there?.kind {
