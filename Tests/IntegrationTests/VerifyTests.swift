@@ -84,6 +84,23 @@ struct VerifyTests {
         #expect(parts.isEmpty, "\(parts)")
     }
 
+    @Test func aServerWithShasumOnlyIsVerifiedWithIt() throws {
+        // The sessions' PATH holds sh and shasum (Perl's, from Debian's perl package), not sha256sum.
+        let tools = TestSSHServer.scratch("verify-shasum-tools")
+        Shell.sh(
+            "ln -s /bin/sh '\(tools)/sh' && ln -s /usr/bin/shasum '\(tools)/shasum' && ln -s /usr/bin/perl '\(tools)/perl'"
+        )
+        let server = TestSSHServer(name: "verify-shasum", extraConfig: ["SetEnv PATH=\(tools)"])
+        defer { server.stop() }
+        let folder = TestSSHServer.scratch("verify-shasum")
+        writeRandomFile(folder + "/data.bin", bytes: 100_000)
+        try FileManager.default.createDirectory(atPath: folder + "/local", withIntermediateDirectories: true)
+        let result = server.batch("lcd \(folder)/local\nget -V \(folder)/data.bin\n", in: folder, extra: ["-v"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("verify: the server hashes files with shasum -a 256"), "\(result.stderr)")
+        #expect(checksum(folder + "/local/data.bin") == checksum(folder + "/data.bin"))
+    }
+
     @Test func anSFTPOnlyAccountSaysItCannotVerifyAndMovesNothing() throws {
         let sftpOnly = TestSSHServer(name: "verify-sftp-only", extraConfig: ["ForceCommand internal-sftp"])
         defer { sftpOnly.stop() }
