@@ -89,7 +89,10 @@ extension Interpreter {
             }
             let jobs = plan.copies.compactMap { copy in
                 source.entries[copy.path].map {
-                    mirrorJob(copy.path, entry: $0, mirror: mirror, remoteRoot: remoteRoot, localRoot: localRoot)
+                    mirrorJob(
+                        copy.path, entry: $0, mirror: mirror, remoteRoot: remoteRoot, localRoot: localRoot,
+                        localShown: mirror.reverse
+                            ? mirror.source : paths.namingHost(mirror.target ?? PathRules.lastComponent(remoteRoot)))
                 }
             }
             if !jobs.isEmpty {
@@ -153,14 +156,17 @@ extension Interpreter {
         return outcome
     }
 
-    /// The transfer of one file of a mirror, at `path` inside both trees.
+    /// The transfer of one file of a mirror, at `path` inside both trees; the local side is shown
+    /// under `localShown`, the folder as the user named it.
     private func mirrorJob(
-        _ path: String, entry: FolderTree.Entry, mirror: Mirror, remoteRoot: String, localRoot: String
+        _ path: String, entry: FolderTree.Entry, mirror: Mirror, remoteRoot: String, localRoot: String,
+        localShown: String
     ) -> TransferJob {
         let remote = PathRules.join(remoteRoot, path)
         let local = PathRules.join(localRoot, path)
         return TransferJob(
-            remotePath: remote, localPath: local, remoteDisplay: remote, localDisplay: local,
+            remotePath: remote, localPath: local, remoteDisplay: remote,
+            localDisplay: PathRules.join(localShown, path),
             isDownload: !mirror.reverse, resume: false, preserve: mirror.preserve, sourceSize: entry.size,
             sourcePermissions: entry.permissions, sourceModificationTime: entry.modificationTime,
             // Names from the server stay inside the local tree.
