@@ -113,7 +113,8 @@ public struct CommandSpec: Sendable {
                 + " nothing. --include/--exclude GLOB (repeatable, the first that matches decides) match the"
                 + " path inside the tree (a name alone matches at any depth, ** crosses folders, a trailing /"
                 + " matches folders). Symbolic links are made again when they point inside the tree (relative"
-                + " paths), else skipped; --no-symlinks skips them all. Empty folders are made.",
+                + " paths), else skipped; --no-symlinks skips them all. Empty folders are made. A file facing"
+                + " a folder is left alone, or with --delete replaced.",
             arguments: ArgumentShape(options: true, [.remoteDirectory, .localDirectory]), syntax: .words(.mirror)),
         CommandSpec(
             name: "mkdir", usage: "mkdir directory...", summary: "create remote directories", details: "",

@@ -61,6 +61,18 @@ struct MirrorPlanTests {
             target: tree(["x": folder, "d": FolderTree.Entry(kind: .link("/etc"))]),
             mirror: Mirror(source: "s"))
         #expect(plan.copies.isEmpty && plan.skipped.map(\.path) == ["d", "x"])
+
+        // With --delete, what stands in the way goes first and the source's entry takes its place.
+        var mirror = Mirror(source: "s")
+        mirror.delete = true
+        let replacing = MirrorPlan(
+            source: tree(["x": file(1), "d": folder, "d/inner": file(3)]),
+            target: tree(["x": folder, "x/y": folder, "x/y/z": file(1), "d": file(2), "gone": file(1)]),
+            mirror: mirror)
+        #expect(replacing.clearFirst == ["d", "x/y/z"])
+        #expect(replacing.clearFolders == ["x/y", "x"])
+        #expect(replacing.folders == ["d"] && replacing.copies.map(\.path) == ["d/inner", "x"])
+        #expect(replacing.deletions == ["gone"] && replacing.folderDeletions.isEmpty && replacing.skipped.isEmpty)
     }
 
     @Test func linksStayInsideTheTreeByTheirText() {

@@ -116,6 +116,24 @@ struct MirrorTests {
         #expect(again.stdout.contains("0 changed, 0 deleted, 1 unchanged"), "\(again.stdout)")
     }
 
+    @Test(arguments: [false, true])
+    func withDeleteAFileAndAFolderTradePlaces(reverse: Bool) throws {
+        let folder = TestSSHServer.scratch("mirror-trade")
+        Shell.sh(
+            """
+            mkdir -p '\(folder)/src/d' '\(folder)/dst/x/y' && echo file > '\(folder)/src/x'
+            echo inner > '\(folder)/src/d/inner' && echo old > '\(folder)/dst/x/y/z' && echo old > '\(folder)/dst/d'
+            """)
+        let mirror = reverse ? "mirror -R" : "mirror"
+        let kept = server.batch("\(mirror) \(folder)/src \(folder)/dst\n", in: folder)
+        #expect(kept.status == 0 && kept.stdout.contains("0 new"), "\(kept.stdout)\(kept.stderr)")
+        #expect(kept.stderr.contains("mirror: x: skipped: a file on one side, not on the other"))
+        let replaced = server.batch("\(mirror) --delete \(folder)/src \(folder)/dst\n", in: folder)
+        #expect(replaced.status == 0, "\(replaced.stdout)\(replaced.stderr)")
+        #expect(replaced.stdout.contains("mirror: deleted x/ (in the way of the source's entry)"), "\(replaced.stdout)")
+        #expect(difference(folder + "/src", folder + "/dst").isEmpty, "\(difference(folder + "/src", folder + "/dst"))")
+    }
+
     @Test func modesMoveOnlyWithP() throws {
         let folder = TestSSHServer.scratch("mirror-modes")
         Shell.sh("mkdir -p '\(folder)/src' && echo x > '\(folder)/src/tool' && chmod 750 '\(folder)/src/tool'")

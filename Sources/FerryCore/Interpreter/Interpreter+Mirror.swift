@@ -55,6 +55,9 @@ extension Interpreter {
         summary.bytes = plan.copies.reduce(0) { $0 + (source.entries[$1.path]?.size ?? 0) }
 
         if dryRun {
+            for path in plan.clearFirst + plan.clearFolders {
+                console.print("mirror: would delete \(path) (in the way of the source's entry)")
+            }
             if targetKind == nil { console.print("mirror: would make folder \(targetRoot)") }
             for folder in plan.folders { console.print("mirror: would make folder \(folder)") }
             for (path, reason) in plan.copies {
@@ -67,7 +70,8 @@ extension Interpreter {
             summary.changed = plan.copies.count - summary.new
             summary.folders = plan.folders.count + (targetKind == nil ? 1 : 0)
             summary.links = plan.links.count
-            summary.deleted = plan.deletions.count + plan.folderDeletions.count
+            summary.deleted =
+                plan.deletions.count + plan.folderDeletions.count + plan.clearFirst.count + plan.clearFolders.count
             console.print(summary.line)
             var outcome = CommandOutcome()
             outcome.mirror = summary
@@ -77,6 +81,17 @@ extension Interpreter {
         // Folders, parents first (the plan's order), then the files.
         var outcome = CommandOutcome()
         do throws(CommandFailure) {
+            // What stands in the way of another kind of entry goes first (only with --delete).
+            for path in plan.clearFirst {
+                try removeEntry(PathRules.join(targetRoot, path), remote: mirror.reverse, sftp: sftp)
+                console.print("mirror: deleted \(path) (in the way of the source's entry)")
+                summary.deleted += 1
+            }
+            for path in plan.clearFolders {
+                try removeEntry(PathRules.join(targetRoot, path), folder: true, remote: mirror.reverse, sftp: sftp)
+                console.print("mirror: deleted \(path)/ (in the way of the source's entry)")
+                summary.deleted += 1
+            }
             for folder in (targetKind == nil ? [""] : []) + plan.folders {
                 let path = folder.isEmpty ? targetRoot : PathRules.join(targetRoot, folder)
                 if mirror.reverse {
@@ -97,7 +112,14 @@ extension Interpreter {
             }
             if !jobs.isEmpty {
                 let connections = settings.transferConnections
-                if let wanted = mirror.connections { settings.transferConnections = wanted }
+                if let wanted = mirror.connections {
+                    settings.transferConnections = wanted
+                    // Extra connections opened earlier in another number give way to the ones asked for.
+                    if let pool, pool.extraConnections != wanted - 1 {
+                        pool.shutdown()
+                        self.pool = nil
+                    }
+                }
                 defer { settings.transferConnections = connections }
                 outcome = try execute(jobs, command: "mirror")
             }
@@ -119,13 +141,7 @@ extension Interpreter {
                 summary.links += 1
             }
             for path in plan.deletions {
-                let full = PathRules.join(targetRoot, path)
-                if mirror.reverse {
-                    try remote("mirror", full) { try sftp.removeFile(full) }
-                } else if unlink(full) != 0, errno != ENOENT {
-                    throw CommandFailure(
-                        .transfer, "mirror: " + LocalFileError(path: full, operation: "delete").description)
-                }
+                try removeEntry(PathRules.join(targetRoot, path), remote: mirror.reverse, sftp: sftp)
                 console.print("mirror: deleted \(path)")
                 summary.deleted += 1
             }
@@ -154,6 +170,20 @@ extension Interpreter {
         console.print(summary.line)
         outcome.mirror = summary
         return outcome
+    }
+
+    /// Removes a file or link (or, with `folder`, an empty folder) of the target tree, on the remote
+    /// side when `remote`; one already gone is no failure.
+    private func removeEntry(
+        _ path: String, folder: Bool = false, remote isRemote: Bool, sftp: SFTPClient
+    ) throws(CommandFailure) {
+        if isRemote {
+            try remote("mirror", path) { try folder ? sftp.removeDirectory(path) : sftp.removeFile(path) }
+        } else if (folder ? rmdir(path) : unlink(path)) != 0, errno != ENOENT {
+            let reason =
+                errno == ENOTEMPTY ? "the folder holds files left out by --exclude" : String(cString: strerror(errno))
+            throw CommandFailure(.transfer, "mirror: \(path): cannot delete: \(reason.lowercased())")
+        }
     }
 
     /// The transfer of one file of a mirror, at `path` inside both trees; the local side is shown

@@ -8,6 +8,11 @@ struct MirrorPlan: Equatable, Sendable {
         case new, changed
     }
 
+    /// With `--delete`: what stands where the source has another kind of entry (a file where a folder
+    /// goes, a folder where a file goes), removed before anything else: files and links, then folders,
+    /// deepest first.
+    var clearFirst: [String] = []
+    var clearFolders: [String] = []
     /// Folders to make on the target side, parents before children.
     var folders: [String] = []
     /// Files to copy, in path order.
@@ -25,7 +30,8 @@ struct MirrorPlan: Equatable, Sendable {
     var skipped: [(path: String, why: String)] = []
 
     static func == (a: MirrorPlan, b: MirrorPlan) -> Bool {
-        a.folders == b.folders && a.copies.map(\.path) == b.copies.map(\.path)
+        a.clearFirst == b.clearFirst && a.clearFolders == b.clearFolders && a.folders == b.folders
+            && a.copies.map(\.path) == b.copies.map(\.path)
             && a.copies.map(\.reason) == b.copies.map(\.reason) && a.compareDigests == b.compareDigests
             && a.links.map(\.path) == b.links.map(\.path) && a.links.map(\.target) == b.links.map(\.target)
             && a.deletions == b.deletions && a.folderDeletions == b.folderDeletions && a.unchanged == b.unchanged
@@ -35,8 +41,23 @@ struct MirrorPlan: Equatable, Sendable {
     /// The plan that makes `target` match `source` as `mirror` asks.
     init(source: FolderTree, target: FolderTree, mirror: Mirror) {
         // A folder facing something else is left alone with everything below it (a parent sorts before
-        // its children).
+        // its children), unless --delete clears the way.
         var blocked: [String] = []
+        var cleared: Set<String> = []
+        /// Removes the target's entry at `path`, and all below it, before anything is made.
+        func clear(_ path: String) {
+            guard let kind = target.entries[path]?.kind else { return }
+            cleared.insert(path)
+            if kind != .directory {
+                clearFirst.append(path)
+                return
+            }
+            for (inner, entry) in target.entries where inner.hasPrefix(path + "/") {
+                cleared.insert(inner)
+                if entry.kind == .directory { clearFolders.append(inner) } else { clearFirst.append(inner) }
+            }
+            clearFolders.append(path)
+        }
         for path in source.entries.keys.sorted() {
             guard let entry = source.entries[path] else { continue }
             if blocked.contains(where: { path.hasPrefix($0 + "/") }) { continue }
@@ -47,13 +68,24 @@ struct MirrorPlan: Equatable, Sendable {
                 case nil: folders.append(path)
                 case .directory: unchanged += 1
                 default:
-                    skipped.append((path, "a folder on one side, not on the other"))
-                    blocked.append(path)
+                    if mirror.delete {
+                        clear(path)
+                        folders.append(path)
+                    } else {
+                        skipped.append((path, "a folder on one side, not on the other"))
+                        blocked.append(path)
+                    }
                 }
             case .file:
                 switch there?.kind {
                 case nil: copies.append((path, .new))
-                case .directory, .other: skipped.append((path, "a file on one side, not on the other"))
+                case .directory, .other:
+                    if mirror.delete {
+                        clear(path)
+                        copies.append((path, .changed))
+                    } else {
+                        skipped.append((path, "a file on one side, not on the other"))
+                    }
                 case .link: copies.append((path, .changed))
                 case .file:
                     let sameSize = there?.size == entry.size
@@ -78,7 +110,13 @@ struct MirrorPlan: Equatable, Sendable {
                 case nil: links.append((path, held))
                 case .link(let existing) where existing == held: unchanged += 1
                 case .link, .file: links.append((path, held))
-                default: skipped.append((path, "a link on one side, a folder on the other"))
+                default:
+                    if mirror.delete {
+                        clear(path)
+                        links.append((path, held))
+                    } else {
+                        skipped.append((path, "a link on one side, a folder on the other"))
+                    }
                 }
             case .other:
                 skipped.append((path, "not a file, folder or link"))
@@ -88,7 +126,12 @@ struct MirrorPlan: Equatable, Sendable {
         guard mirror.delete else { return }
         var gone: [String] = []
         var goneFolders: [String] = []
-        for (path, entry) in target.entries where source.entries[path] == nil {
+        clearFirst.sort()
+        clearFolders.sort { a, b in
+            let (da, db) = (a.split(separator: "/").count, b.split(separator: "/").count)
+            return da != db ? da > db : a > b
+        }
+        for (path, entry) in target.entries where source.entries[path] == nil && !cleared.contains(path) {
             if entry.kind == .directory { goneFolders.append(path) } else { gone.append(path) }
         }
         deletions = gone.sorted()

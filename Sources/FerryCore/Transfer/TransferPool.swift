@@ -15,10 +15,13 @@ final class TransferPool {
     private let board = JobBoard()
     private var threads: [Thread] = []
     private var wakeKey = 0
+    /// The extra connections asked for (fewer may be open: see `--max-sessions`).
+    let extraConnections: Int
 
     /// Starts `extraConnections` threads that connect with `connector`; `cancellation` stops their
     /// transfers (and, through the connector, cuts their connections).
     init(connector: any TransferConnector, extraConnections: Int, cancellation: Cancellation, log: (String) -> Void) {
+        self.extraConnections = extraConnections
         board.cancellation = cancellation
         let board = self.board
         wakeKey = cancellation.onCancel { board.wake() }
