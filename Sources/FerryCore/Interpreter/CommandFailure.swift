@@ -37,6 +37,8 @@ public struct CommandFailure: Error, CustomStringConvertible, Sendable {
     public private(set) var message: String
     /// What the command did before it failed.
     public var outcome = CommandOutcome()
+    /// The SFTP status the server answered with, when the failure is the server's refusal.
+    public var sftpStatus: SFTPStatus?
 
     /// Creates a failure.
     public init(_ failureClass: FailureClass, _ message: String) {
@@ -64,6 +66,7 @@ public struct CommandFailure: Error, CustomStringConvertible, Sendable {
             self.init(.connection, prefix + error.reason)
         case let error as LibSSH2Error:
             self.init(.transfer, prefix + error.description)
+            sftpStatus = error.sftpStatus
         case let error as LocalFileError:
             self.init(.transfer, prefix + error.description)
         default:

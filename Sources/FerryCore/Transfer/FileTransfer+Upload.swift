@@ -71,7 +71,7 @@ extension FileTransfer {
     static func explainFullDisk(
         _ error: CommandFailure, writing path: String, target: String, sftp: any RemoteFileSystem
     ) -> CommandFailure {
-        guard error.failureClass == .transfer, error.message.hasSuffix("failure"),
+        guard error.failureClass == .transfer, error.sftpStatus == .failure,
             let free = sftp.freeSpace(PathRules.parent(path)), free < tailCheckSize
         else { return error }
         return CommandFailure(.transfer, "\(target): no space left on the remote disk").having(error.outcome)
