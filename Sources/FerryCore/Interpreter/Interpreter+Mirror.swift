@@ -96,6 +96,13 @@ extension Interpreter {
                 let path = folder.isEmpty ? targetRoot : PathRules.join(targetRoot, folder)
                 if mirror.reverse {
                     try remote("mirror", path) { try sftp.makeDirectory(path) }
+                } else if folder.isEmpty {
+                    // The folder the user named locally is made with the folders above it.
+                    do {
+                        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+                    } catch {
+                        throw CommandFailure(.transfer, "mirror: \(path): cannot make the folder")
+                    }
                 } else if mkdir(path, 0o777) != 0 {
                     throw CommandFailure(
                         .transfer, "mirror: " + LocalFileError(path: path, operation: "mkdir").description)

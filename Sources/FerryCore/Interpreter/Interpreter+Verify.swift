@@ -30,7 +30,7 @@ extension Interpreter {
         let sftp = try sftp("verify")
         let remotePath = paths.remotePath(given)
         let localPath = self.localPath(local ?? PathRules.lastComponent(remotePath))
-        let shown = "remote:\(remotePath) and local:\(local ?? PathRules.lastComponent(remotePath))"
+        let shown = "remote:\(remotePath) and local:\(paths.namingHost(local ?? PathRules.lastComponent(remotePath)))"
         let attributes = try remote("verify", remotePath) { try sftp.attributes(remotePath) }
         guard attributes.isRegularFile else { throw CommandFailure(.transfer, "verify: \(remotePath): not a file") }
         guard let status = LocalStatus(localPath) else {
