@@ -134,6 +134,19 @@ struct MirrorTests {
         #expect(difference(folder + "/src", folder + "/dst").isEmpty, "\(difference(folder + "/src", folder + "/dst"))")
     }
 
+    @Test func aScriptOnOneHostNamesItInHostPaths() throws {
+        let folder = TestSSHServer.scratch("mirror-one-host")
+        Shell.sh("mkdir -p '\(folder)/src' && echo x > '\(folder)/src/f'")
+        let result = server.batch(
+            "mirror \(folder)/src {host}/copy\nget \(folder)/src/f {host}/single\nlcd {host}\nget \(folder)/src/f\n",
+            in: folder)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let name = "127.0.0.1_\(server.port)"
+        for file in ["copy/f", "single", "f"] {
+            #expect(FileManager.default.fileExists(atPath: "\(folder)/\(name)/\(file)"), "\(file)")
+        }
+    }
+
     @Test func modesMoveOnlyWithP() throws {
         let folder = TestSSHServer.scratch("mirror-modes")
         Shell.sh("mkdir -p '\(folder)/src' && echo x > '\(folder)/src/tool' && chmod 750 '\(folder)/src/tool'")

@@ -19,7 +19,7 @@ extension Interpreter {
         case .cd(let path): try changeRemoteDirectory(path)
         case .lcd(let path):
             let target = localPath(path)
-            if settings.hostLabel != nil, path.contains("{host}"), LocalStatus(target) == nil {
+            if pathHostLabel != nil, path.contains("{host}"), LocalStatus(target) == nil {
                 // A run makes a host's folder on demand; a check only sees that it could.
                 let folder = try Self.existingLocalFolder(above: target + "/x", command: "lcd")
                 if access(folder, W_OK) != 0 {

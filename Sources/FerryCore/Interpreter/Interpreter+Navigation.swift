@@ -28,7 +28,7 @@ extension Interpreter {
     /// `lcd dir`.
     func changeLocalDirectory(_ path: String) throws(CommandFailure) {
         let target = localPath(path)
-        if settings.hostLabel != nil, path.contains("{host}") {
+        if pathHostLabel != nil, path.contains("{host}") {
             // A folder per host is made on demand, so `lcd out/{host}` just works.
             try? FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
         }

@@ -126,6 +126,13 @@ public final class Interpreter {
     /// The name this host goes by in folders and reports.
     var hostName: String? { settings.hostLabel ?? connection?.target.host }
 
+    /// What `{host}` in a local path stands for: the host's label in a run over many hosts, else the
+    /// connected host as host[:port]; nil (the text stays as written) while not connected.
+    var pathHostLabel: String? {
+        settings.hostLabel
+            ?? connection.map { $0.target.host + ($0.target.port == 22 ? "" : ":\($0.target.port)") }
+    }
+
     /// Whether a connection is open.
     public var isConnected: Bool { connection != nil }
 
@@ -215,7 +222,7 @@ public final class Interpreter {
     /// Where relative paths start, and what `{host}` and `~` stand for.
     var paths: PathContext {
         PathContext(
-            remoteDirectory: remoteDirectory, localDirectory: localDirectory, hostLabel: settings.hostLabel,
+            remoteDirectory: remoteDirectory, localDirectory: localDirectory, hostLabel: pathHostLabel,
             home: ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory())
     }
 
