@@ -24,13 +24,6 @@ enum Entry {
             if arguments.first != "---completion", let terminator = arguments.firstIndex(of: "--") {
                 scriptArguments = Array(arguments[(terminator + 1)...])
                 arguments.removeSubrange(terminator...)
-                if !arguments.contains("-b") && !arguments.contains(where: { $0.hasPrefix("-b=") }) {
-                    FileHandle.standardError.write(
-                        Data(
-                            "ferry: the words after -- are a batch script's $1, $2, ...: give the script with -b FILE\n"
-                                .utf8))
-                    exit(FailureClass.usage.exitStatus)
-                }
             }
             runFerry(arguments)
         }

@@ -279,6 +279,9 @@ struct Ferry: ParsableCommand {
             throw ValidationError(
                 "-D \(definition): give NAME=VALUE, with a NAME of letters, digits and _ not starting with a digit")
         }
+        if !Entry.scriptArguments.isEmpty && batchFile == nil {
+            throw ValidationError("the words after -- are a batch script's $1, $2, ...: give the script with -b FILE")
+        }
         if stream && gather { throw ValidationError("--stream and --gather cannot be used together") }
         if proxy != nil && proxyCommand != nil {
             throw ValidationError("--proxy and -proxycmd cannot be used together")

@@ -19,9 +19,8 @@ extension Interpreter {
             remoteRoot = paths.remotePath(mirror.target ?? PathRules.lastComponent(localRoot))
         } else {
             remoteRoot = paths.remotePath(mirror.source)
-            let target = mirror.target ?? PathRules.lastComponent(remoteRoot)
-            if !dryRun { paths.makeHostFolder(for: target + "/.") }
-            localRoot = localPath(target)
+            // A missing local folder is made with the folders above it ({host} included) when files move.
+            localRoot = localPath(mirror.target ?? PathRules.lastComponent(remoteRoot))
         }
         let warn: (String) -> Void = { self.console.report($0) }
 
@@ -53,6 +52,7 @@ extension Interpreter {
         summary.skipped = plan.skipped.count
         for (path, why) in plan.skipped { warn("mirror: \(path): skipped: \(why)") }
         summary.bytes = plan.copies.reduce(0) { $0 + (source.entries[$1.path]?.size ?? 0) }
+        let newFiles = plan.copies.filter { $0.reason == .new }.count
 
         if dryRun {
             for path in plan.clearFirst + plan.clearFolders {
@@ -66,8 +66,7 @@ extension Interpreter {
             }
             for (path, held) in plan.links { console.print("mirror: would link \(path) -> \(held)") }
             for path in plan.deletions + plan.folderDeletions { console.print("mirror: would delete \(path)") }
-            summary.new = plan.copies.filter { $0.reason == .new }.count
-            summary.changed = plan.copies.count - summary.new
+            (summary.new, summary.changed) = (newFiles, plan.copies.count - newFiles)
             summary.folders = plan.folders.count + (targetKind == nil ? 1 : 0)
             summary.links = plan.links.count
             summary.deleted =
@@ -130,8 +129,7 @@ extension Interpreter {
                 defer { settings.transferConnections = connections }
                 outcome = try execute(jobs, command: "mirror")
             }
-            summary.new = plan.copies.filter { $0.reason == .new }.count
-            summary.changed = plan.copies.count - summary.new
+            (summary.new, summary.changed) = (newFiles, plan.copies.count - newFiles)
             summary.bytes = outcome.bytes
             for (path, held) in plan.links {
                 let full = PathRules.join(targetRoot, path)
@@ -153,14 +151,12 @@ extension Interpreter {
                 summary.deleted += 1
             }
             for path in plan.folderDeletions {
-                let full = PathRules.join(targetRoot, path)
-                // A folder that still holds what the rules left out stays.
-                let removed =
-                    mirror.reverse ? (try? sftp.removeDirectory(full)) != nil : rmdir(full) == 0 || errno == ENOENT
-                if removed {
+                do throws(CommandFailure) {
+                    try removeEntry(PathRules.join(targetRoot, path), folder: true, remote: mirror.reverse, sftp: sftp)
                     console.print("mirror: deleted \(path)/")
                     summary.deleted += 1
-                } else {
+                } catch  where error.failureClass != .connection {
+                    // A folder that still holds what the rules left out stays.
                     warn("mirror: \(path): folder kept: it holds files left out by --exclude")
                     summary.skipped += 1
                 }

@@ -29,8 +29,8 @@ struct FolderTree: Sendable {
     /// Paths the rules left out (not counting what is below a folder left out).
     var excluded = 0
 
-    /// Folders deeper than this are left out, as `get -r` does.
-    static let maximumDepth = 64
+    /// Folders deeper than this are left out, as `get -r` leaves them out.
+    static var maximumDepth: Int { TransferPlanner.maximumDepth }
 
     /// The remote folder `root` and everything below it, through `files`. Names the server sends
     /// pass the same checks as for `get -r`; each refused name, and each folder too deep, is told to
@@ -50,20 +50,19 @@ struct FolderTree: Sendable {
             for refused in listing.refused { warn("warning: mirror: \(refused.warning(in: path))") }
             for item in listing.entries {
                 let child = relative.isEmpty ? item.name : relative + "/" + item.name
+                let full = PathRules.join(path, item.name)
                 let attributes = item.attributes
                 var entry = Entry(
                     kind: .other, size: attributes.size ?? 0, modificationTime: attributes.modificationTime,
                     permissions: attributes.permissions.map { $0 & 0o7777 })
                 if attributes.isSymbolicLink {
-                    entry.kind = .link(
-                        mirror.symlinks ? (try? files.readLink(PathRules.join(path, item.name))) ?? nil : nil)
+                    entry.kind = .link(mirror.symlinks ? (try? files.readLink(full)) ?? nil : nil)
                 } else if attributes.isDirectory {
                     entry.kind = .directory
                 } else if attributes.isRegularFile {
                     entry.kind = .file
                 }
                 if !mirror.symlinks, case .link = entry.kind { continue }
-                let full = PathRules.join(path, item.name)
                 if tree.admit(entry, at: child, full: full, depth: depth, mirror: mirror, warn: warn) {
                     pending.append((full, child, depth + 1))
                 }

@@ -2,7 +2,7 @@ import FerryScript
 
 /// What `mirror` does to make the target tree match the source tree, worked out from the two trees
 /// alone before anything changes.
-struct MirrorPlan: Equatable, Sendable {
+struct MirrorPlan: Sendable {
     /// Why a file is copied.
     enum Reason: String, Equatable, Sendable {
         case new, changed
@@ -28,15 +28,6 @@ struct MirrorPlan: Equatable, Sendable {
     var unchanged = 0
     /// What is left alone, and why.
     var skipped: [(path: String, why: String)] = []
-
-    static func == (a: MirrorPlan, b: MirrorPlan) -> Bool {
-        a.clearFirst == b.clearFirst && a.clearFolders == b.clearFolders && a.folders == b.folders
-            && a.copies.map(\.path) == b.copies.map(\.path)
-            && a.copies.map(\.reason) == b.copies.map(\.reason) && a.compareDigests == b.compareDigests
-            && a.links.map(\.path) == b.links.map(\.path) && a.links.map(\.target) == b.links.map(\.target)
-            && a.deletions == b.deletions && a.folderDeletions == b.folderDeletions && a.unchanged == b.unchanged
-            && a.skipped.map(\.path) == b.skipped.map(\.path)
-    }
 
     /// The plan that makes `target` match `source` as `mirror` asks.
     init(source: FolderTree, target: FolderTree, mirror: Mirror) {
@@ -127,17 +118,17 @@ struct MirrorPlan: Equatable, Sendable {
         var gone: [String] = []
         var goneFolders: [String] = []
         clearFirst.sort()
-        clearFolders.sort { a, b in
-            let (da, db) = (a.split(separator: "/").count, b.split(separator: "/").count)
-            return da != db ? da > db : a > b
-        }
+        clearFolders.sort(by: Self.deepestFirst)
         for (path, entry) in target.entries where source.entries[path] == nil && !cleared.contains(path) {
             if entry.kind == .directory { goneFolders.append(path) } else { gone.append(path) }
         }
         deletions = gone.sorted()
-        folderDeletions = goneFolders.sorted { a, b in
-            let (da, db) = (a.split(separator: "/").count, b.split(separator: "/").count)
-            return da != db ? da > db : a > b
-        }
+        folderDeletions = goneFolders.sorted(by: Self.deepestFirst)
+    }
+
+    /// Folders in the order they can be removed: deeper ones first, so a folder comes after what it holds.
+    static func deepestFirst(_ a: String, _ b: String) -> Bool {
+        let (da, db) = (a.split(separator: "/").count, b.split(separator: "/").count)
+        return da != db ? da > db : a > b
     }
 }
