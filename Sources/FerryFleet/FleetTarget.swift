@@ -33,12 +33,4 @@ public struct FleetTarget: Sendable, Equatable {
         }
         return targets
     }
-
-    /// Whether `host` (the part of a target after `user@`, without the port) is a usable host name or
-    /// address: letters, digits, dots, hyphens and underscores, or an IPv6 address.
-    public static func isValidHost(_ host: String) -> Bool {
-        guard !host.isEmpty, !host.hasPrefix("-") else { return false }
-        if host.contains(":") { return host.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." } }
-        return host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_") }
-    }
 }

@@ -20,9 +20,11 @@ extension Setup {
             invocation.sessionsToLoad.map { FleetTarget(name: $0, origin: "-load") }
             + invocation.targets.map { FleetTarget(name: $0, origin: "command line") }
         if let file = invocation.hostsFile {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                let reason = FileManager.default.fileExists(atPath: file) ? "permission denied" : "no such file"
-                throw SetupError(["ferry: hosts file \(file): \(reason)"])
+            let data: Data
+            do {
+                data = try BoundedFile.read(file, limit: BoundedFile.Limit.hostsFile)
+            } catch {
+                throw SetupError(["ferry: hosts file \(file): \(error.reason)"])
             }
             var listed = FleetTarget.parseHostsFile(String(decoding: data, as: UTF8.self), file: file)
             if !invocation.groups.isEmpty {
@@ -51,9 +53,11 @@ extension Setup {
 
     /// The hosts of an earlier run's `report.json` that did not end `ok`.
     static func failedHosts(in path: String) throws(SetupError) -> [RunReport.Host] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
-            throw SetupError(["ferry: report \(path): \(reason)"])
+        let data: Data
+        do {
+            data = try BoundedFile.read(path, limit: BoundedFile.Limit.report)
+        } catch {
+            throw SetupError(["ferry: report \(path): \(error.reason)"])
         }
         let report: RunReport
         do {
@@ -111,13 +115,12 @@ extension Setup {
             return (target, target.name, session)
         }
         let defaultPort = invocation.port ?? 22
-        guard
-            let parsed = ConnectionTarget(
-                parsing: target.name, defaultUser: invocation.defaultUser, defaultPort: defaultPort),
-            FleetTarget.isValidHost(parsed.host)
-        else {
-            problems.append(
-                "ferry: \(target.origin): '\(target.name)' is neither a saved session nor [user@]host[:port]")
+        let parsed: ConnectionTarget
+        do {
+            parsed = try ConnectionTarget.parse(
+                target.name, defaultUser: invocation.defaultUser, defaultPort: defaultPort)
+        } catch {
+            problems.append("ferry: \(target.origin): not a saved session, and \(error)")
             return nil
         }
         var resolver = self.resolver

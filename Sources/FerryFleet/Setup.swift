@@ -44,14 +44,23 @@ public struct Setup {
         line.proxy = invocation.proxy
         line.givenPort = invocation.port
         line.jumps = invocation.jumps
+        if let user = invocation.user {
+            do {
+                try TargetName.user(user)
+            } catch {
+                throw SetupError(["ferry: -l: \(error)"])
+            }
+        }
         if !invocation.runsOnManyHosts, let target = invocation.targets.first {
             // -P is the port unless the target names one itself, as -l is the user unless it has user@.
-            guard
-                let parsed = ConnectionTarget(
-                    parsing: target, defaultUser: invocation.defaultUser, defaultPort: invocation.port ?? 22)
-            else { throw SetupError(["ferry: '\(target)' is not [user@]host[:port]"]) }
-            line.target = parsed
-            if target.contains("@") { line.givenUser = parsed.user }
+            do {
+                let parsed = try ConnectionTarget.parse(
+                    target, defaultUser: invocation.defaultUser, defaultPort: invocation.port ?? 22)
+                line.target = parsed
+                if target.contains("@") { line.givenUser = parsed.user }
+            } catch {
+                throw SetupError(["ferry: \(error)"])
+            }
         }
         if line.givenUser == nil { line.givenUser = invocation.user }
         var resolver = SessionResolver(
@@ -119,11 +128,16 @@ public struct Setup {
     public static func loadScript(
         _ path: String, parameters: ScriptParameters = ScriptParameters()
     ) throws(SetupError) -> Script {
-        guard let handle = path == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
-            throw SetupError(["ferry: batch file \(path): \(reason)"])
+        let data: Data
+        do {
+            data =
+                path == "-"
+                ? try BoundedFile.read(descriptor: 0, path: path, limit: BoundedFile.Limit.script)
+                : try BoundedFile.read(path, limit: BoundedFile.Limit.script)
+        } catch {
+            throw SetupError(["ferry: batch file \(path): \(error.reason)"])
         }
-        let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        let text = String(decoding: data, as: UTF8.self)
         do {
             return try ScriptParser.parse(text, file: path, parameters: parameters)
         } catch {

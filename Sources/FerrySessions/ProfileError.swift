@@ -1,3 +1,5 @@
+import FerryBase
+
 /// A problem with a saved session, naming the file and, where it can, the line.
 public enum ProfileError: Error, CustomStringConvertible, Equatable, Sendable {
     case notFound(name: String, searched: [String])
@@ -6,6 +8,8 @@ public enum ProfileError: Error, CustomStringConvertible, Equatable, Sendable {
     case secretUnavailable(profile: String, what: String, reason: String)
     case cannotWrite(path: String, reason: String)
     case invalidName(String)
+    /// A jump host that is neither a saved session nor a usable `[user@]host[:port]`.
+    case invalidJump(TargetNameError)
 
     public var description: String {
         switch self {
@@ -17,6 +21,7 @@ public enum ProfileError: Error, CustomStringConvertible, Equatable, Sendable {
                 + " password-env / password-file"
         case .secretUnavailable(let profile, let what, let reason): "session '\(profile)': \(what): \(reason)"
         case .cannotWrite(let path, let reason): "cannot write \(path): \(reason)"
+        case .invalidJump(let error): "jump host: not a saved session, and \(error)"
         case .invalidName(let name):
             "'\(name)' is not a usable session name (letters, digits, '.', '_', '-', '@' and '+' only)"
         }

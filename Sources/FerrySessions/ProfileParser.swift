@@ -1,3 +1,4 @@
+import FerryBase
 import FerryScript
 import FerryTransport
 import Yams
@@ -28,8 +29,11 @@ enum ProfileParser {
         guard let root else { return profile }
         let reader = Reader(file: file)
         let mapping = try reader.mapping(root, what: "a session")
+        // Where each setting was written, for a refused host or user name.
+        var lines: [String: Int] = [:]
         for (keyNode, value) in mapping {
             let key = try reader.key(keyNode, known: topKeys)
+            lines[key] = keyNode.mark?.line
             switch key {
             case "host": profile.host = try reader.string(value, key)
             case "port": profile.port = try reader.port(value, key)
@@ -55,7 +59,7 @@ enum ProfileParser {
             default: break
             }
         }
-        return profile
+        return try profile.checkingNames(file: file) { lines[$0.hasPrefix("proxy") ? "proxy" : $0] ?? 1 }
     }
 
     private static func proxy(_ node: Node, reader: Reader) throws(ProfileError) -> Profile.Proxy {
@@ -122,8 +126,18 @@ enum ProfileParser {
 }
 
 /// Typed access to YAML nodes with errors that carry the node's position.
-private struct Reader {
+///
+/// Everything read counts against ``expansionLimit``: an alias repeated in a list costs its full size
+/// each time, so a small file cannot expand into gigabytes of values.
+private final class Reader {
     let file: String
+    /// The most text (in bytes, plus one per value) the values of one session may come to.
+    static let expansionLimit = 1 << 20
+    private var taken = 0
+
+    init(file: String) {
+        self.file = file
+    }
 
     func error(_ node: Node, _ message: String) -> ProfileError {
         ProfileError.invalid(
@@ -150,6 +164,13 @@ private struct Reader {
 
     func string(_ node: Node, _ key: String) throws(ProfileError) -> String {
         guard let scalar = node.scalar else { throw error(node, "\(key): expected text") }
+        taken += scalar.string.utf8.count + 1
+        if taken > Self.expansionLimit {
+            throw error(
+                node,
+                "\(key): the session's values come to more than \(BoundedFile.size(Self.expansionLimit))"
+                    + " (an alias repeated?)")
+        }
         return scalar.string
     }
 

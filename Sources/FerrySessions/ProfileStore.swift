@@ -1,3 +1,4 @@
+import FerryBase
 import Foundation
 
 /// Where saved sessions live: `--sessions DIR`, then `./sessions`, then `$XDG_CONFIG_HOME/ferry/sessions`
@@ -64,9 +65,9 @@ public struct ProfileStore: Sendable {
         }
         let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            text = String(decoding: try BoundedFile.read(path, limit: BoundedFile.Limit.profile), as: UTF8.self)
         } catch {
-            throw ProfileError.invalid(file: path, line: 1, column: 1, message: "cannot read it")
+            throw ProfileError.invalid(file: path, line: 1, column: 1, message: "cannot read it: \(error.reason)")
         }
         let profile = try ProfileParser.parse(text, name: name, file: path)
         if profile.password.value != nil || profile.proxy?.password.value != nil, !Self.isPrivate(path) {
@@ -94,6 +95,9 @@ public struct ProfileStore: Sendable {
     public func save(_ profile: Profile) throws(ProfileError) -> String {
         guard Self.isValidName(profile.name) else { throw ProfileError.invalidName(profile.name) }
         let path = saveFolder + "/" + profile.name + ".yaml"
+        if let (setting, error) = profile.refusedName() {
+            throw ProfileError.cannotWrite(path: path, reason: "\(setting): \(error)")
+        }
         do {
             try FileManager.default.createDirectory(
                 atPath: saveFolder, withIntermediateDirectories: true,
@@ -144,8 +148,11 @@ public struct ProfileStore: Sendable {
         }
         if let file = secret.file {
             let path = (file as NSString).expandingTildeInPath
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw ProfileError.secretUnavailable(profile: profile.name, what: what, reason: "cannot read \(path)")
+            let text: String
+            do {
+                text = String(decoding: try BoundedFile.read(path, limit: BoundedFile.Limit.secret), as: UTF8.self)
+            } catch {
+                throw ProfileError.secretUnavailable(profile: profile.name, what: what, reason: "cannot read \(error)")
             }
             guard isPrivate(path) else { throw ProfileError.unsafeSecret(file: path, what: what) }
             return String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")

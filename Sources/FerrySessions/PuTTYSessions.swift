@@ -1,3 +1,4 @@
+import FerryBase
 import FerryTransport
 import Foundation
 
@@ -51,14 +52,21 @@ public struct PuTTYSessions: Sendable {
     /// Reads the PuTTY session `name` as a Ferry profile.
     public func load(_ name: String) throws(ProfileError) -> Profile? {
         guard let path = path(of: name) else { return nil }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ProfileError.invalid(file: path, line: 1, column: 1, message: "cannot read it")
+        let text: String
+        do {
+            text = String(decoding: try BoundedFile.read(path, limit: BoundedFile.Limit.profile), as: UTF8.self)
+        } catch {
+            throw ProfileError.invalid(file: path, line: 1, column: 1, message: "cannot read it: \(error.reason)")
         }
         return try Self.profile(name: name, text: text, file: path)
     }
 
-    /// Converts PuTTY's settings to a profile.
+    /// Converts PuTTY's settings to a profile; a host or user name ``TargetName`` refuses is an error.
     public static func profile(name: String, text contents: String, file: String) throws(ProfileError) -> Profile {
+        try converted(name: name, text: contents, file: file).checkingNames(file: file)
+    }
+
+    private static func converted(name: String, text contents: String, file: String) throws(ProfileError) -> Profile {
         var values: [String: String] = [:]
         for line in contents.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             guard let equals = line.firstIndex(of: "=") else { continue }

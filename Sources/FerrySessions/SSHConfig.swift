@@ -1,3 +1,4 @@
+import FerryBase
 import FerryScript
 import Foundation
 
@@ -16,8 +17,9 @@ public struct SSHConfig: Sendable {
 
     /// Reads `path`; a missing file has no blocks.
     public init(path: String) {
-        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        self.init(path: path, text: text)
+        // A file that cannot be read, or is past the cap for configuration files, names no hosts.
+        let data = try? BoundedFile.read(path, limit: BoundedFile.Limit.profile)
+        self.init(path: path, text: data.map { String(decoding: $0, as: UTF8.self) } ?? "")
     }
 
     /// Parses `text` as the contents of `path`.
@@ -111,6 +113,7 @@ public struct SSHConfig: Sendable {
             proxy.localhost = true
             profile.proxy = proxy
         }
-        return profile
+        let lines = ["host": first["hostname"]?.line, "user": first["user"]?.line, "jump": first["proxyjump"]?.line]
+        return try profile.checkingNames(file: path) { (lines[$0] ?? nil) ?? 1 }
     }
 }

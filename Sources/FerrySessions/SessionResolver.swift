@@ -66,7 +66,7 @@ public struct SessionResolver {
 
     /// A jump host from a saved session's name, or from `[user@]host[:port]` with the options in force.
     func jumpHost(_ name: String, base options: ConnectOptions) throws(ProfileError) -> JumpHost {
-        if !name.contains("@"), !name.contains(":"), let profile = try lookup?(name), let host = profile.host {
+        if Profile.mayBeSessionName(name), let profile = try lookup?(name), let host = profile.host {
             var inner = self
             inner.commandLine = CommandLineSettings()
             inner.commandLine.knownHosts = commandLine.knownHosts
@@ -75,10 +75,11 @@ public struct SessionResolver {
             let target = ConnectionTarget(host: host, port: profile.port ?? 22, user: profile.user ?? defaultUser)
             return JumpHost(target: target, options: resolved.options)
         }
-        guard let target = ConnectionTarget(parsing: name, defaultUser: defaultUser, defaultPort: 22) else {
-            throw ProfileError.invalid(
-                file: "jump host", line: 0, column: 0,
-                message: "'\(name)' is neither a saved session nor [user@]host[:port]")
+        let target: ConnectionTarget
+        do {
+            target = try ConnectionTarget.parse(name, defaultUser: defaultUser, defaultPort: 22)
+        } catch {
+            throw ProfileError.invalidJump(error)
         }
         var hop = options
         hop.jumps = []

@@ -5,13 +5,24 @@ import Testing
 
 @Suite("Proxy wire formats and rules")
 struct ProxyWireTests {
-    @Test func httpConnectRequestWithBasicAuth() {
-        let text = HTTPConnectProxy.request(host: "db1", port: 22, username: "proxyuser", password: "s3cret")
+    @Test func httpConnectRequestWithBasicAuth() throws {
+        let text = try HTTPConnectProxy.request(host: "db1", port: 22, username: "proxyuser", password: "s3cret")
         let token = Data("proxyuser:s3cret".utf8).base64EncodedString()
         #expect(text == "CONNECT db1:22 HTTP/1.1\r\nHost: db1:22\r\nProxy-Authorization: Basic \(token)\r\n\r\n")
         #expect(
-            HTTPConnectProxy.request(host: "::1", port: 2222, username: nil, password: nil)
+            try HTTPConnectProxy.request(host: "::1", port: 2222, username: nil, password: nil)
                 == "CONNECT [::1]:2222 HTTP/1.1\r\nHost: [::1]:2222\r\n\r\n")
+    }
+
+    @Test func httpConnectRequestRefusesLineBreaksInAnyValue() {
+        for (host, user, password) in [
+            ("db1\r\nX-Evil: 1", nil, nil), ("db1", "u\nX: y", "p"), ("db1", "u", "p\r\n"), ("db1", "u\0", nil),
+            ("db 1", nil, nil),
+        ] as [(String, String?, String?)] {
+            #expect(throws: ProxyTemplate.Refusal.self) {
+                try HTTPConnectProxy.request(host: host, port: 22, username: user, password: password)
+            }
+        }
     }
 
     @Test func socks4And4aRequests() {
@@ -59,14 +70,69 @@ struct ProxyWireTests {
         #expect(proxy.applies(to: "127.0.0.1"))
     }
 
-    @Test func templatesExpandPuTTYAndOpenSSHTokens() {
+    func expand(
+        _ text: String, host: String = "h", port: Int = 1, user: String? = nil, password: String? = nil,
+        for destination: ProxyTemplate.Destination = .line
+    ) throws -> String {
+        try ProxyTemplate(text).expand(host: host, port: port, user: user, password: password, for: destination)
+    }
+
+    @Test func templatesExpandPuTTYAndOpenSSHTokens() throws {
+        #expect(try expand("connect %host %port\\n", host: "db1", port: 22) == "connect db1 22\n")
+        #expect(try expand("nc %h %p", host: "db1", port: 2222, for: .shell) == "nc db1 2222")
+        #expect(try expand("%user:%pass 100%% \\x41\\r", user: "u", password: "p") == "u:p 100% A\r")
+        #expect(try expand("50%x") == "50%x")
         #expect(
-            ProxySettings.expand("connect %host %port\\n", host: "db1", port: 22, user: nil, password: nil)
-                == "connect db1 22\n")
-        #expect(ProxySettings.expand("nc %h %p", host: "db1", port: 2222, user: nil, password: nil) == "nc db1 2222")
-        #expect(
-            ProxySettings.expand("%user:%pass 100%% \\x41\\r", host: "h", port: 1, user: "u", password: "p")
-                == "u:p 100% A\r")
-        #expect(ProxySettings.expand("50%x", host: "h", port: 1, user: nil, password: nil) == "50%x")
+            try expand("ssh -W %h:%p gw # %r", host: "::1", port: 22, user: "me", for: .shell)
+                == "ssh -W ::1:22 gw # me")
+    }
+
+    @Test func aLineProtocolRefusesValuesThatWouldStartAnotherLine() throws {
+        for (host, user, password) in [("db1\nconnect evil 22", nil, nil), ("db1", "u\r", nil), ("db1", nil, "p\0")]
+            as [(String, String?, String?)]
+        {
+            #expect(throws: ProxyTemplate.Refusal.self) {
+                try expand("login %user %pass\\nconnect %host %port\\n", host: host, user: user, password: password)
+            }
+        }
+        // A template that does not use a value does not care what it holds.
+        #expect(try expand("connect %host %port\\n", host: "db1", port: 22, user: "u\r\n") == "connect db1 22\n")
+    }
+
+    /// The second wall: whatever a value holds, a shell given the expanded command sees it as one
+    /// literal word, in every quoting the template may put it in.
+    @Test func aShellCommandKeepsEveryValueOneLiteralWord() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-template-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let hostile = [
+            "x;touch PWNED", "$(touch PWNED)", "`touch PWNED`", "a'b", "a\"b", "a\\", "\\", "'", "\"",
+            "$HOME", "a\nb", "*", "-n", "", " lead", "a'\"$(touch PWNED)\"'b", "${IFS}", "\\$(touch PWNED)",
+        ]
+        let templates = [
+            "printf '%%s\\\\n' %host", "printf '%%s\\\\n' '%host'", "printf '%%s\\\\n' \"%host\"",
+            "printf '%%s\\\\n' x%host'y'\"z\"",
+        ]
+        for template in templates {
+            for value in hostile {
+                let command = try expand(template, host: value, for: .shell)
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/bin/sh")
+                process.arguments = ["-c", command]
+                process.currentDirectoryURL = URL(fileURLWithPath: folder)
+                let output = Pipe()
+                process.standardOutput = output
+                try process.run()
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                let expected = template.hasSuffix("y'\"z\"") ? "x\(value)yz\n" : "\(value)\n"
+                #expect(String(decoding: data, as: UTF8.self) == expected, "\(template) with \(value): \(command)")
+                #expect(!FileManager.default.fileExists(atPath: folder + "/PWNED"), "\(template) with \(value)")
+            }
+        }
+    }
+
+    @Test func aBackslashRightBeforeAValueIsRefusedInAShellCommand() {
+        #expect(throws: ProxyTemplate.Refusal.self) { try expand("nc \\\\%host 22", host: "h", for: .shell) }
     }
 }

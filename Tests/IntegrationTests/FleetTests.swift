@@ -186,7 +186,8 @@ struct FleetTests {
         let result = FerryBinary.run(["-b", "s.scr", "--hosts", "fleet.txt"], directory: local)
         #expect(result.status == 2)
         #expect(
-            result.stderr.contains("fleet.txt:4: 'web1!' is neither a saved session nor [user@]host[:port]"),
+            result.stderr.contains(
+                "fleet.txt:4: not a saved session, and 'web1!' is not a usable host name: it contains '!'"),
             "\(result.stderr)")
         let missing = FerryBinary.run(["-b", "s.scr", "--hosts", "nowhere.txt"], directory: local)
         #expect(missing.status == 2)

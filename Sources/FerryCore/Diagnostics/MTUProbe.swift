@@ -1,3 +1,4 @@
+import FerryBase
 import Foundation
 
 /// Runs a shell command somewhere (on the remote host, or here) and returns how it went.
@@ -53,8 +54,6 @@ public struct MTUProbe {
 
     var overhead: Int { ipv6 ? 48 : 28 }
 
-    static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-
     /// The MTU named in ping's or ip's output: `mtu = 1500`, `mtu=1500`, `mtu 1500`.
     static func reportedMTU(in text: String) -> Int? {
         guard let range = text.range(of: #"mtu ?=? ?([0-9]+)"#, options: .regularExpression) else { return nil }
@@ -62,14 +61,14 @@ public struct MTUProbe {
     }
 
     func ping(_ size: Int) throws(CommandFailure) -> (ok: Bool, output: String) {
-        let command = "ping \(ipv6 ? "-6 " : "")-M do -c 1 -W 2 -s \(size) \(Self.quote(target)) 2>&1"
+        let command = "ping \(ipv6 ? "-6 " : "")-M do -c 1 -W 2 -s \(size) \(ShellWord.singleQuoted(target)) 2>&1"
         let result = try shell.run(command)
         return (result.status == 0, result.output)
     }
 
     /// Measures; throws a failure with a plain reason when it cannot.
     public func measure() throws(CommandFailure) -> MTUFigures {
-        let route = try shell.run("ip \(ipv6 ? "-6 " : "")route get \(Self.quote(target)) 2>&1")
+        let route = try shell.run("ip \(ipv6 ? "-6 " : "")route get \(ShellWord.singleQuoted(target)) 2>&1")
         let words = route.output.split(whereSeparator: \.isWhitespace).map(String.init)
         guard route.status == 0, let devIndex = words.firstIndex(of: "dev"), devIndex + 1 < words.count else {
             throw CommandFailure(
@@ -77,7 +76,7 @@ public struct MTUProbe {
                 "ping-mtu: no route to \(target): \(route.output.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         let interface = words[devIndex + 1]
-        let mtuText = try shell.run("cat /sys/class/net/\(Self.quote(interface))/mtu 2>&1")
+        let mtuText = try shell.run("cat /sys/class/net/\(ShellWord.singleQuoted(interface))/mtu 2>&1")
         guard mtuText.status == 0,
             let interfaceMTU = Int(mtuText.output.trimmingCharacters(in: .whitespacesAndNewlines))
         else {

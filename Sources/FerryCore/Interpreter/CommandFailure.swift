@@ -54,6 +54,8 @@ public struct CommandFailure: Error, CustomStringConvertible, Sendable {
         switch error {
         case let failure as CommandFailure:
             self = failure
+        case let error as TargetNameError:
+            self.init(.usage, prefix + error.description)
         case let error as HostKeyError:
             self.init(.hostKey, prefix + error.description)
         case let error as AuthenticationError:

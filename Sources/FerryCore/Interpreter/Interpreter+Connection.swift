@@ -72,11 +72,12 @@ extension Interpreter {
                 return
             }
         }
-        guard
-            var target = ConnectionTarget(
-                parsing: given, defaultUser: settings.defaultUser, defaultPort: settings.defaultPort)
-        else {
-            throw CommandFailure(.usage, "open: '\(given)' is not [user@]host[:port]")
+        var target: ConnectionTarget
+        do {
+            target = try ConnectionTarget.parse(
+                given, defaultUser: settings.defaultUser, defaultPort: settings.defaultPort)
+        } catch {
+            throw CommandFailure(.usage, "open: \(error)")
         }
         if let port { target.port = port }
         try connect(to: target)

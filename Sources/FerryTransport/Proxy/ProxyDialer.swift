@@ -27,6 +27,9 @@ public enum ProxyDialer {
             socket.register(with: cancellation)
             return socket
         }
+        if (try? TargetName.host(proxy.host)) == nil {
+            throw ProxyError.unsafeValue(proxy: proxy.label, reason: "its host name is not usable")
+        }
         let socket: TCPSocket
         do {
             socket = try TCPSocket(
@@ -41,21 +44,29 @@ public enum ProxyDialer {
             try SOCKSProxy.handshake4(stream, settings: proxy, host: host, port: port, family: family)
         case .socks5: try SOCKSProxy.handshake5(stream, settings: proxy, host: host, port: port, family: family)
         case .telnet:
-            let template = proxy.command ?? "connect %host %port\\n"
-            let text = ProxySettings.expand(
-                template, host: host, port: port, user: proxy.username,
-                password: proxy.password)
+            let text = try expand(ProxyTemplate(proxy.command ?? "connect %host %port\\n"), proxy, host, port, .line)
             try stream.send(Array(text.utf8))
         case .command: break
         }
         return socket
     }
 
+    /// `template` with the host, port and the proxy's credentials in place, safe for `destination`.
+    private static func expand(
+        _ template: ProxyTemplate, _ proxy: ProxySettings, _ host: String, _ port: Int,
+        _ destination: ProxyTemplate.Destination
+    ) throws(ProxyError) -> String {
+        do {
+            return try template.expand(
+                host: host, port: port, user: proxy.username, password: proxy.password, for: destination)
+        } catch {
+            throw ProxyError.unsafeValue(proxy: proxy.label, reason: error.reason)
+        }
+    }
+
     /// Starts the proxy command with one end of a socket pair as its standard input and output.
     static func commandSocket(_ proxy: ProxySettings, host: String, port: Int) throws -> TCPSocket {
-        let commandLine = ProxySettings.expand(
-            proxy.command ?? "", host: host, port: port, user: proxy.username,
-            password: proxy.password)
+        let commandLine = try expand(ProxyTemplate(proxy.command ?? ""), proxy, host, port, .shell)
         var pair: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0 else {
             throw ProxyError.commandFailed(proxy: proxy.label, reason: String(cString: strerror(errno)))

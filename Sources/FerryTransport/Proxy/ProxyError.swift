@@ -7,6 +7,8 @@ public enum ProxyError: Error, CustomStringConvertible, Equatable, Sendable {
     case protocolError(proxy: String, detail: String)
     case commandFailed(proxy: String, reason: String)
     case jumpFailed(hop: String, reason: String)
+    /// A value that would have changed the proxy request's meaning (a line break for a line protocol).
+    case unsafeValue(proxy: String, reason: String)
 
     public var description: String {
         switch self {
@@ -17,6 +19,7 @@ public enum ProxyError: Error, CustomStringConvertible, Equatable, Sendable {
         case .protocolError(let proxy, let detail): "\(proxy) answered something unexpected: \(detail)"
         case .commandFailed(let proxy, let reason): "\(proxy) failed: \(reason)"
         case .jumpFailed(let hop, let reason): "jump host \(hop) failed: \(reason)"
+        case .unsafeValue(let proxy, let reason): "\(proxy) not used: \(reason)"
         }
     }
 }

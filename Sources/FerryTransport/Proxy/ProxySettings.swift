@@ -81,11 +81,10 @@ public struct ProxySettings: Sendable, Equatable {
             }
         }
         guard
-            let target = ConnectionTarget(
-                parsing: String(rest), defaultUser: "-", defaultPort: Self.defaultPort(for: kind))
+            let (host, port) = try? ConnectionTarget.hostAndPort(String(rest), defaultPort: Self.defaultPort(for: kind))
         else { return nil }
-        host = target.host
-        port = target.port
+        self.host = host
+        self.port = port
     }
 
     /// Whether a connection to `host` should use this proxy, after the exclude list and the localhost rule.
@@ -118,53 +117,6 @@ public struct ProxySettings: Sendable, Equatable {
         let octets = text.split(separator: ".", omittingEmptySubsequences: false).compactMap { UInt8($0) }
         guard octets.count == 4, text.split(separator: ".").count == 4 else { return nil }
         return octets.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-    }
-
-    /// Expands PuTTY's `%host`, `%port`, `%user`, `%pass`, `%%` and backslash escapes, and OpenSSH's `%h`,
-    /// `%p`, `%r`.
-    public static func expand(_ template: String, host: String, port: Int, user: String?, password: String?)
-        -> String
-    {
-        var output = ""
-        var chars = Array(template)[...]
-        while let c = chars.popFirst() {
-            if c == "\\", let next = chars.first {
-                chars = chars.dropFirst()
-                switch next {
-                case "n": output.append("\n")
-                case "r": output.append("\r")
-                case "t": output.append("\t")
-                case "\\": output.append("\\")
-                case "%": output.append("%")
-                case "x":
-                    let hex = String(chars.prefix(2))
-                    if hex.count == 2, let value = UInt8(hex, radix: 16) {
-                        output.append(Character(UnicodeScalar(value)))
-                        chars = chars.dropFirst(2)
-                    } else {
-                        output.append("\\x")
-                    }
-                default: output.append("\\"); output.append(next)
-                }
-                continue
-            }
-            guard c == "%" else {
-                output.append(c)
-                continue
-            }
-            let rest = String(chars)
-            let tokens: [(String, String)] = [
-                ("host", host), ("port", String(port)), ("user", user ?? ""), ("pass", password ?? ""), ("%", "%"),
-                ("h", host), ("p", String(port)), ("r", user ?? ""),
-            ]
-            if let (token, value) = tokens.first(where: { rest.hasPrefix($0.0) }) {
-                output += value
-                chars = chars.dropFirst(token.count)
-            } else {
-                output.append("%")
-            }
-        }
-        return output
     }
 }
 

@@ -52,7 +52,7 @@ extension SFTPClient {
             + " elif command -v shasum >/dev/null 2>&1; then t=\"shasum -a 256\";"
             + " else echo \"ferry-sha256 none\"; exit 0; fi; echo \"ferry-sha256 $t\";"
             + " for p do h=$($t < \"$p\" 2>/dev/null) && echo \"${h%% *}\" || echo -; done"
-        let command = (["sh", "-c", script, "ferry"] + paths).map(Self.shellQuoted).joined(separator: " ")
+        let command = (["sh", "-c", script, "ferry"] + paths).map(ShellWord.singleQuoted).joined(separator: " ")
         // A digest line is 65 bytes; anything much longer is not an answer worth keeping.
         let limit = 200 + 80 * paths.count
         var output: [UInt8] = []
@@ -79,10 +79,5 @@ extension SFTPClient {
         let answers = lines.dropFirst().prefix(paths.count).map { SHA256File.isDigest($0) ? String($0) : nil }
         return .digests(
             tool: String(tool), answers + Array(repeating: nil, count: paths.count - answers.count))
-    }
-
-    /// `word` in single quotes for a POSIX shell.
-    static func shellQuoted(_ word: String) -> String {
-        "'" + word.replacing("'", with: "'\\''") + "'"
     }
 }

@@ -98,6 +98,14 @@ public final class SSHConnection {
         let waiting = { (limit: Int) in
             options.log("waiting for one of the \(limit) open connections (--max-sessions) to close")
         }
+        // The last wall before any name reaches a socket, a proxy or a shell: whatever let it in.
+        let target = try target.validated()
+        var options = options
+        options.jumps = try options.jumps.map { hop throws(TargetNameError) in
+            var hop = hop
+            hop.target = try hop.target.validated()
+            return hop
+        }
         guard let slot = SessionGate.shared.acquire(cancellation: options.cancellation, waiting: waiting) else {
             throw ConnectionError.failed(host: target.host, port: target.port, reason: "stopped while waiting")
         }
@@ -164,7 +172,7 @@ public final class SSHConnection {
         let log = options.log
         var transport = options.transport
         transport.preferredHostKeyTypes = options.verifier.preferredTypes(host: target.host, port: target.port)
-        let session = try handshake(socket: socket, transport: transport, proxy: options.proxy)
+        let session = try handshake(target, socket: socket, transport: transport, proxy: options.proxy)
         for (kind, method) in session.negotiatedMethods.sorted(by: { $0.key < $1.key }) {
             log("\(kind): \(method)")
         }
@@ -211,7 +219,7 @@ public final class SSHConnection {
 
     private static func replay(_ recipe: ReconnectRecipe, over socket: TCPSocket) throws -> SSHSession {
         let target = recipe.target
-        let session = try handshake(socket: socket, transport: recipe.transport, proxy: recipe.proxy)
+        let session = try handshake(target, socket: socket, transport: recipe.transport, proxy: recipe.proxy)
         let key = try session.hostKey()
         try HostKeyVerifier(pins: [recipe.hostKeyFingerprint], knownHostsPath: "", prompter: nil)
             .verify(host: target.host, port: target.port, key: key)
@@ -219,15 +227,19 @@ public final class SSHConnection {
         return session
     }
 
-    /// Runs the SSH handshake; when it fails over a proxy, the proxy's side of the story is told.
-    private static func handshake(socket: TCPSocket, transport: TransportOptions, proxy: ProxySettings?) throws
-        -> SSHSession
-    {
+    /// Runs the SSH handshake; when it fails over a proxy, the proxy's side of the story is told, and
+    /// otherwise the failure is a connection's (the host never became an SSH server to talk to).
+    private static func handshake(
+        _ target: ConnectionTarget, socket: TCPSocket, transport: TransportOptions, proxy: ProxySettings?
+    ) throws -> SSHSession {
         do {
             return try SSHSession(socket: socket, options: transport)
         } catch {
             if let proxy, let reason = socket.diagnose?() {
                 throw ProxyError.commandFailed(proxy: proxy.label, reason: reason)
+            }
+            if let error = error as? LibSSH2Error {
+                throw ConnectionError.handshake(host: target.host, port: target.port, reason: error.description)
             }
             throw error
         }

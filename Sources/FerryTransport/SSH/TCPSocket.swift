@@ -24,6 +24,8 @@ public enum ConnectionError: Error, CustomStringConvertible, Equatable, Sendable
     case refused(host: String, port: Int)
     case timedOut(host: String, port: Int, seconds: Int)
     case failed(host: String, port: Int, reason: String)
+    /// The SSH handshake (version exchange, key exchange) did not complete.
+    case handshake(host: String, port: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -32,6 +34,7 @@ public enum ConnectionError: Error, CustomStringConvertible, Equatable, Sendable
         case .timedOut(let host, let port, let seconds):
             "connection to \(host) port \(port) timed out after \(seconds) s"
         case .failed(let host, let port, let reason): "cannot connect to \(host) port \(port): \(reason)"
+        case .handshake(let host, let port, let reason): "SSH handshake with \(host) port \(port) failed: \(reason)"
         }
     }
 }
