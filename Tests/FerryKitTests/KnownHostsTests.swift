@@ -44,6 +44,42 @@ struct KnownHostsTests {
         #expect(file.verdict(host: "any", port: 22, key: hostKey(keyA)) == .revoked(line: 1))
     }
 
+    @Test func aRevocationWinsWhereverItStands() {
+        let accept = "db1 ssh-ed25519 \(keyA.base64EncodedString())"
+        let revoke = "@revoked db1 ssh-ed25519 \(keyA.base64EncodedString())"
+        let before = KnownHosts(path: "kh", text: [accept, revoke].joined(separator: "\n"))
+        #expect(before.verdict(host: "db1", port: 22, key: hostKey(keyA)) == .revoked(line: 2))
+        let after = KnownHosts(path: "kh", text: [revoke, accept].joined(separator: "\n"))
+        #expect(after.verdict(host: "db1", port: 22, key: hostKey(keyA)) == .revoked(line: 1))
+        // Revoking key A says nothing about key B.
+        #expect(before.verdict(host: "db1", port: 22, key: hostKey(keyB)) == .changed(line: 1))
+        // A revocation filed under a hashed name counts too.
+        let salt = Data((0..<20).map { UInt8($0) })
+        let hash = Digest.hmacSHA1(key: salt, message: Data("db1".utf8))
+        let hashed =
+            "@revoked |1|\(salt.base64EncodedString())|\(hash.base64EncodedString()) ssh-ed25519 \(keyA.base64EncodedString())"
+        let file = KnownHosts(path: "kh", text: [accept, hashed].joined(separator: "\n"))
+        #expect(file.verdict(host: "db1", port: 22, key: hostKey(keyA)) == .revoked(line: 2))
+        #expect(file.verdict(host: "db2", port: 22, key: hostKey(keyA)) == .unknown)
+    }
+
+    @Test func aLineWithAnotherMarkerNeitherTrustsNorRevokes() {
+        let text = """
+            @REVOKED db1 ssh-ed25519 \(keyA.base64EncodedString())
+            @trusted db2 ssh-ed25519 \(keyA.base64EncodedString())
+            @cert-authority db3 ssh-ed25519 \(keyA.base64EncodedString())
+            db4 ssh-ed25519 \(keyA.base64EncodedString())
+            """
+        let file = KnownHosts(path: "kh", text: text)
+        #expect(file.verdict(host: "db1", port: 22, key: hostKey(keyA)) == .unknown)
+        #expect(file.verdict(host: "db2", port: 22, key: hostKey(keyA)) == .unknown)
+        #expect(file.verdict(host: "db3", port: 22, key: hostKey(keyA)) == .unknown)
+        #expect(file.verdict(host: "db4", port: 22, key: hostKey(keyA)) == .match(line: 4))
+        #expect(file.unknownMarkers.map(\.line) == [1, 2])
+        #expect(file.unknownMarkers.map(\.marker) == ["@REVOKED", "@trusted"])
+        #expect(file.keyTypes(host: "db1", port: 22).isEmpty)
+    }
+
     @Test func appendsEntriesThatMatchLater() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kh-\(UUID().uuidString)")
         let path = folder.appendingPathComponent("known_hosts").path

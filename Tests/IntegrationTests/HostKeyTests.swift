@@ -56,6 +56,56 @@ struct HostKeyTests {
         #expect(wrong.stderr.contains("matches none of the -hostkey fingerprints"))
     }
 
+    /// known_hosts lines for the server's own key, prefixed with `marker` when given.
+    func keyLine(_ marker: String? = nil, hashed: Bool = false) throws -> String {
+        let line =
+            try String(contentsOfFile: server.knownHosts, encoding: .utf8).split(separator: "\n")
+            .first { $0.contains("ssh-ed25519") }.map(String.init) ?? ""
+        var text = line
+        if hashed {
+            let folder = TestSSHServer.scratch("kh-hash-one")
+            try (line + "\n").write(toFile: folder + "/kh", atomically: true, encoding: .utf8)
+            Shell.sh("ssh-keygen -H -f \(folder)/kh >/dev/null 2>&1")
+            text = try String(contentsOfFile: folder + "/kh", encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return marker.map { "\($0) \(text)" } ?? text
+    }
+
+    @Test func aRevokedKeyIsRefusedWhereverTheRevocationStands() throws {
+        for hashed in [false, true] {
+            for revocationFirst in [false, true] {
+                let path = TestSSHServer.scratch("kh-revoked") + "/known_hosts"
+                let lines = [try keyLine(), try keyLine("@revoked", hashed: hashed)]
+                try (revocationFirst ? lines.reversed() : lines).joined(separator: "\n").appending("\n")
+                    .write(toFile: path, atomically: true, encoding: .utf8)
+                let result = run(["--known-hosts", path])
+                #expect(result.status == 3, "hashed \(hashed), first \(revocationFirst): \(result.stderr)")
+                #expect(
+                    result.stderr.contains(
+                        "host key for 127.0.0.1 (\(server.hostKeyFingerprint)) is revoked at \(path):\(revocationFirst ? 1 : 2)"
+                    ))
+                // A pin does not overrule the revocation.
+                let pinned = run(["--known-hosts", path, "-hostkey", server.hostKeyFingerprint])
+                #expect(pinned.status == 3, "\(pinned.stderr)")
+            }
+        }
+    }
+
+    @Test func aMisspelledMarkerIsNeverATrustedKey() throws {
+        let path = TestSSHServer.scratch("kh-marker") + "/known_hosts"
+        try (try keyLine("@REVOKED") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let result = run(["--known-hosts", path])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("host key for 127.0.0.1 is not known"))
+        #expect(
+            result.stderr.contains(
+                "warning: \(path):1: unknown marker '@REVOKED' (OpenSSH knows @revoked and @cert-authority); line ignored"
+            ))
+        try (try keyLine("@cert-authority") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(run(["--known-hosts", path]).status == 3)
+    }
+
     @Test func aLineThatIsNotUTF8IsIgnoredWithAWarning() throws {
         let path = TestSSHServer.scratch("kh-latin1") + "/known_hosts"
         var data = Data([0x23, 0x20, 0x4D, 0xFC, 0x6C, 0x6C, 0x65, 0x72, 0x0A])  // "# Müller" in Latin-1

@@ -1,3 +1,4 @@
+import FerryBase
 import Foundation
 
 /// What to do with a host key that known_hosts does not hold.
@@ -62,12 +63,26 @@ public struct HostKeyVerifier {
     /// known_hosts lines that could not be read (and were left out).
     public func verify(host: String, port: Int, key: HostKey, warn: (String) -> Void = { _ in }) throws {
         if !pins.isEmpty {
-            if pins.contains(where: key.matches(pin:)) { return }
-            throw HostKeyError.notPinned(host: host, algorithm: key.algorithm, fingerprint: key.sha256Fingerprint)
+            guard pins.contains(where: key.matches(pin:)) else {
+                throw HostKeyError.notPinned(host: host, algorithm: key.algorithm, fingerprint: key.sha256Fingerprint)
+            }
+            // A pin does not overrule a revocation the known_hosts file records.
+            if let file = try? KnownHosts(path: knownHostsPath),
+                case .revoked(let line) = file.verdict(host: host, port: port, key: key)
+            {
+                throw HostKeyError.revoked(
+                    host: host, fingerprint: key.sha256Fingerprint, knownHostsPath: knownHostsPath, line: line)
+            }
+            return
         }
         let file = try KnownHosts(path: knownHostsPath)
         for line in file.unreadableLines {
             warn("\(knownHostsPath):\(line): not valid UTF-8; line ignored")
+        }
+        for (line, marker) in file.unknownMarkers {
+            warn(
+                "\(knownHostsPath):\(line): unknown marker '\(ServerText.visible(marker))' (OpenSSH knows @revoked and @cert-authority); line ignored"
+            )
         }
         switch file.verdict(host: host, port: port, key: key) {
         case .match: return

@@ -38,6 +38,10 @@ public struct KnownHosts: Sendable {
     /// Lines that were left out because their host, type or key field is not valid UTF-8 (a
     /// comment after the key may be in any encoding).
     public var unreadableLines: [Int] = []
+    /// Lines that were left out because they start with a marker other than `@revoked` and
+    /// `@cert-authority` (OpenSSH's spelling, case included), with the marker: such a line never trusts
+    /// a key, nor revokes one.
+    public var unknownMarkers: [(line: Int, marker: String)] = []
 
     /// Reads `path`; a missing file is an empty one.
     public init(path: String) throws {
@@ -60,6 +64,7 @@ public struct KnownHosts: Sendable {
         self.path = path
         var entries: [Entry] = []
         var unreadable: [Int] = []
+        var unknownMarkers: [(Int, String)] = []
         let space = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
         for (index, rawLine) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
             .enumerated()
@@ -76,28 +81,37 @@ public struct KnownHosts: Sendable {
                 continue
             }
             let marker = hasMarker ? decoded.first : nil
+            if let marker, !Self.markers.contains(marker) {
+                unknownMarkers.append((index + 1, marker))
+                continue
+            }
             let rest = Array(decoded.dropFirst(hasMarker ? 1 : 0))
             guard rest.count >= 3, let key = Data(base64Encoded: rest[2]) else { continue }
             entries.append(Entry(line: index + 1, marker: marker, hostPatterns: rest[0], keyType: rest[1], key: key))
         }
         self.entries = entries
         unreadableLines = unreadable
+        self.unknownMarkers = unknownMarkers
     }
+
+    /// The markers OpenSSH knows; it compares them case and all.
+    static let markers: Set<String> = ["@revoked", "@cert-authority"]
 
     /// The name a host is filed under: `host`, or `[host]:port` when the port is not 22.
     public static func hostEntryName(host: String, port: Int) -> String {
         port == 22 ? host.lowercased() : "[\(host.lowercased())]:\(port)"
     }
 
-    /// What the file says about `key` for `host` on `port`.
+    /// What the file says about `key` for `host` on `port`. A `@revoked` line for the key, wherever it
+    /// stands, wins over any line that accepts it, as in OpenSSH.
     public func verdict(host: String, port: Int, key: HostKey) -> Verdict {
         let name = Self.hostEntryName(host: host, port: port)
+        let matching = entries.filter { $0.marker != "@cert-authority" && Self.matches($0.hostPatterns, name) }
+        if let revoked = matching.first(where: { $0.marker == "@revoked" && $0.key == key.blob }) {
+            return .revoked(line: revoked.line)
+        }
         var changedLine: Int?
-        for entry in entries where entry.marker != "@cert-authority" && Self.matches(entry.hostPatterns, name) {
-            if entry.marker == "@revoked" {
-                if entry.key == key.blob { return .revoked(line: entry.line) }
-                continue
-            }
+        for entry in matching where entry.marker == nil {
             guard entry.keyType == key.algorithm else { continue }
             if entry.key == key.blob { return .match(line: entry.line) }
             changedLine = changedLine ?? entry.line
