@@ -118,3 +118,58 @@ struct MirrorPlanTests {
         #expect(throws: ScriptErrors.self) { try ScriptParser.parse("mirror", file: "m.scr") }
     }
 }
+
+/// Links followed one after another, in the tree as a mirror will leave it.
+@Suite("Link chains")
+struct LinkChainTests {
+    func link(_ text: String?) -> FolderTree.Entry { FolderTree.Entry(kind: .link(text)) }
+    let folder = FolderTree.Entry(kind: .directory)
+
+    func plan(source: [String: FolderTree.Entry], target: [String: FolderTree.Entry] = [:]) -> MirrorPlan {
+        var from = FolderTree()
+        from.entries = source
+        var to = FolderTree()
+        to.entries = target
+        return MirrorPlan(source: from, target: to, mirror: Mirror(source: "s"))
+    }
+
+    @Test func eachLinkInsideByItsTextYetTheChainLeadsOut() {
+        let made = plan(source: [
+            "self": link("."), "p1": link("self/.."), "a": folder, "a/b": folder, "a/b/up": link(".."),
+            "a/b/up2": link("up/.."), "a/b/up3": link("up2/.."), "a/b/etc": link("up3/etc"),
+            "a/b/fine": link("../../a"),
+        ])
+        #expect(made.links.map(\.path).sorted() == ["a/b/fine", "a/b/up", "a/b/up2", "self"])
+        #expect(made.skipped.map(\.path).sorted() == ["a/b/etc", "a/b/up3", "p1"])
+    }
+
+    @Test func aChainTooLongToFollowIsRefused() {
+        var ring: [String: FolderTree.Entry] = [:]
+        for i in 0...40 { ring["r\(i)"] = link("r\((i + 1) % 41)") }
+        // Leaving one out breaks the ring: the others then end at a name that is not there.
+        #expect(plan(source: ring).skipped.map(\.path) == ["r0"])
+        var line: [String: FolderTree.Entry] = ["end": folder]
+        for i in 0..<39 { line["l\(i)"] = link(i == 38 ? "end" : "l\(i + 1)") }
+        #expect(plan(source: line).links.count == 39)
+    }
+
+    @Test func aNewLinkThroughWhichAnExistingOneWouldLeadOutIsRefused() {
+        // x is already there and stays inside while lnk does not exist; lnk -> . would take it out.
+        let made = plan(source: ["lnk": link("."), "x": link("lnk/..")], target: ["x": link("lnk/..")])
+        #expect(made.links.isEmpty)
+        #expect(made.skipped.map(\.path) == ["lnk"])
+    }
+
+    @Test func linksAreFollowedThroughFoldersThatAreLinksOnTheTargetSide() {
+        // d is a link on the target side (to s/t); d/.. there is s, and s/.. the top.
+        let chains = LinkChains(kinds: [
+            "s": .directory, "s/t": .directory, "d": .link("s/t"), "s/t/l": .link("../../.."),
+            "k": .link("d/l"),
+        ])
+        #expect(!chains.follow("k").inside)
+        #expect(chains.follow("k").through == ["k", "d", "s/t/l"])
+        #expect(!chains.follow("s/t/l").inside)
+        #expect(LinkChains(kinds: ["a": .link("/etc")]).follow("a").inside == false)
+        #expect(LinkChains(kinds: ["a": .link(nil)]).follow("a").inside == false)
+    }
+}

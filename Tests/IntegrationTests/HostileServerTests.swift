@@ -120,6 +120,46 @@ struct HostileServerTests {
         #expect(Set(before).isSubset(of: treeListing(world.root)))
     }
 
+    @Test func mirrorMakesNoLinkChainThatLeadsOut() throws {
+        let world = World()
+        func link(_ name: String, _ target: String) -> [String: Any] {
+            ["name": name, "type": "link", "target": target]
+        }
+        // Each link stays inside by its own text; followed one after another, up3 is the tree's
+        // parent and etc its neighbour's etc. The ring of 41 links is too long to follow.
+        let ring = (0...40).map { link("r\($0)", "r\(($0 + 1) % 41)") }
+        let server = HostileServer([
+            "dirs": [
+                "/data/tree": [["name": "a", "type": "dir"], link("self", "."), link("p1", "self/..")] + ring,
+                "/data/tree/a": [["name": "b", "type": "dir"]],
+                "/data/tree/a/b": [
+                    link("up", ".."), link("up2", "up/.."), link("up3", "up2/.."), link("etc", "up3/etc"),
+                    link("file", "../../a/b/real.txt"), ["name": "real.txt", "content": "real\n"],
+                ],
+            ]
+        ])
+        let result = server.batch("lcd \(world.here)\nmirror /data/tree tree\n", in: world.here)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        // Of the ring, leaving out the first link is enough: the rest then end at a missing name.
+        for refused in ["p1", "a/b/up3", "a/b/etc", "r0"] {
+            #expect(
+                result.stderr.contains(
+                    "mirror: \(refused): skipped: a symbolic link that leads out of the tree through other links"),
+                "\(refused): \(result.stderr)")
+        }
+        let tree = world.here + "/tree"
+        for made in ["self", "a/b/up", "a/b/up2", "a/b/file", "r1", "r40"] {
+            #expect(LocalLink.exists(tree + "/" + made), "\(made)")
+        }
+        for refused in ["p1", "a/b/up3", "a/b/etc", "r0"] { #expect(!LocalLink.exists(tree + "/" + refused)) }
+        #expect(try String(contentsOfFile: tree + "/a/b/file", encoding: .utf8) == "real\n")
+        // Every link left in the tree resolves inside it, as the kernel follows it.
+        let escaping = Shell.sh(
+            "cd '\(tree)' && find . -type l | while read -r l; do r=$(realpath -m \"$l\"); "
+                + "case \"$r\" in '\(tree)'|'\(tree)'/*) ;; *) echo \"$l -> $r\";; esac; done")
+        #expect(escaping.stdout.isEmpty, "\(escaping.stdout)")
+    }
+
     @Test func mgetRecursiveThroughTheConnectionPoolStaysInside() throws {
         let world = World()
         let valid: [[String: Any]] = (1...10).map { ["name": "file\($0).txt", "content": "n\($0)\n"] }
@@ -437,5 +477,13 @@ struct HostileServerTests {
         let errors = (try? String(contentsOfFile: world.root + "/err", encoding: .utf8)) ?? ""
         #expect(errors.contains("get: interrupted\n"), "\(errors)")
         #expect(errors.contains(":2: terminated by SIG\(signal); stopping"), "\(errors)")
+    }
+}
+
+/// Whether a symbolic link stands at a path (whatever it points at).
+enum LocalLink {
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK
     }
 }

@@ -113,6 +113,7 @@ struct MirrorPlan: Sendable {
                 skipped.append((path, "not a file, folder or link"))
             }
         }
+        refuseLinksLeadingOut(target: target)
         // A changed link or a file turned into a link: the old entry goes first.
         guard mirror.delete else { return }
         var gone: [String] = []
@@ -124,6 +125,25 @@ struct MirrorPlan: Sendable {
         }
         deletions = gone.sorted()
         folderDeletions = goneFolders.sorted(by: Self.deepestFirst)
+    }
+
+    /// Leaves out each link that, followed through the links already on the target side and those
+    /// this plan makes, would lead out of the tree (or lead an existing link out), though its own
+    /// text stays inside.
+    private mutating func refuseLinksLeadingOut(target: FolderTree) {
+        guard !links.isEmpty else { return }
+        let before = LinkChains(kinds: target.entries.mapValues(\.kind))
+        var after = before
+        for path in clearFirst + clearFolders { after.kinds[path] = nil }
+        for path in folders { after.kinds[path] = .directory }
+        for (path, _) in copies { after.kinds[path] = .file }
+        for (path, held) in links { after.kinds[path] = .link(held) }
+        let refused = Set(after.refuse(making: links.map(\.path), before: before))
+        guard !refused.isEmpty else { return }
+        for (path, held) in links where refused.contains(path) {
+            skipped.append((path, "a symbolic link that leads out of the tree through other links (\(held))"))
+        }
+        links.removeAll { refused.contains($0.path) }
     }
 
     /// Folders in the order they can be removed: deeper ones first, so a folder comes after what it holds.

@@ -14,7 +14,8 @@ password or key. The scenario file decides what the server says:
   dirs         {path: [entry, ...]}: directory listings. An entry has "name" (or "name_hex" for raw
                bytes), "type" (file, dir or link), "size" (null: no size attribute), "mode",
                "longname", "content", "stream" (bytes served whatever the size says) and "delay"
-               (seconds before each read is answered); "deny" makes opening it fail
+               (seconds before each read is answered); "deny" makes opening it fail; a link's "target"
+               is what readlink answers (no answer without one)
   files        {path: entry}: what stat and open see at an exact path
   endless      a path under which every folder holds a folder "again" and a file, for ever
   pubkey_algorithms  the public-key signature algorithms accepted (all when absent), e.g. ["ssh-rsa"]
@@ -191,6 +192,12 @@ class Files(SFTPServerInterface):
         if entry.get("type") == "dir" or entry.get("deny"):
             return SFTP_PERMISSION_DENIED
         return Handle(entry)
+
+    def readlink(self, path):
+        entry = lookup(path)
+        if entry.get("type") == "link" and "target" in entry:
+            return entry["target"]
+        return SFTP_NO_SUCH_FILE
 
     def remove(self, path):
         return SFTP_OK
