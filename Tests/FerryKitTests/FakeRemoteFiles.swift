@@ -123,7 +123,7 @@ final class FakeRemoteFiles: RemoteFileSystem {
     func readLink(_ path: String) throws -> String? { nil }
     func makeSymbolicLink(_ path: String, to target: String) throws { throw Self.missing(path) }
 
-    func sha256(ofFiles paths: [String], cancellation: Cancellation?) throws -> RemoteSHA256Answer {
+    func sha256(ofFiles paths: [String], bytes: UInt64, cancellation: Cancellation?) throws -> RemoteSHA256Answer {
         .unavailable("the in-memory fake computes no digests")
     }
 

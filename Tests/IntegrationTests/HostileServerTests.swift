@@ -478,6 +478,40 @@ struct HostileServerTests {
         #expect(errors.contains("get: interrupted\n"), "\(errors)")
         #expect(errors.contains(":2: terminated by SIG\(signal); stopping"), "\(errors)")
     }
+
+    // MARK: Bounded waits
+
+    /// A server that accepts a command and then stops answering anything (a hung host) is given up
+    /// after --timeout of silence, for `run` and for the digest command of -V and verify alike.
+    @Test(arguments: ["run echo hi", "get -V f.txt", "verify f.txt"])
+    func aServerThatHangsAfterAcceptingACommandIsGivenUp(command: String) throws {
+        let world = World()
+        try "pwned\n".write(toFile: world.here + "/f.txt", atomically: true, encoding: .utf8)
+        let server = HostileServer(["exec": ["hang": true]])
+        let start = ContinuousClock.now
+        let result = server.batch(
+            "lcd \(world.here)\n\(command)\n", in: world.here, extra: ["--timeout", "3", "--retries", "0"])
+        let took = ContinuousClock.now - start
+        #expect(result.status == 6, "\(result.stderr)")
+        #expect(result.stderr.contains("the server sent nothing for 3 s (--timeout)"), "\(result.stderr)")
+        #expect(took < .seconds(12), "\(took)")
+    }
+
+    /// A server that answers keepalives but never answers the digest command still ends it: the
+    /// digest command may take --timeout plus the time to hash the files at 8 MiB/s.
+    @Test func aServerThatNeverAnswersTheDigestCommandEndsIt() throws {
+        let world = World()
+        let server = HostileServer(["exec": ["silent": true]])
+        let start = ContinuousClock.now
+        let result = server.batch("lcd \(world.here)\nget -V f.txt\n", in: world.here, extra: ["--timeout", "3"])
+        let took = ContinuousClock.now - start
+        #expect(result.status == 7, "\(result.stderr)")
+        #expect(
+            result.stderr.contains("cannot verify on 127.0.0.1: it gave no complete answer within 3 s"),
+            "\(result.stderr)")
+        #expect(took < .seconds(12), "\(took)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: world.here).isEmpty)
+    }
 }
 
 /// Whether a symbolic link stands at a path (whatever it points at).

@@ -119,6 +119,31 @@ struct ProxyTests {
         #expect(failing.stderr.contains("proxy command 'exit 7' failed: it exited with status 7"))
     }
 
+    /// A proxy that drips its answer a byte at a time, or sends headers for ever, is given up as a
+    /// whole: within --timeout, and after 64 KiB of headers.
+    @Test(arguments: ["drip", "endless", "socks5"])
+    func aProxyThatNeverFinishesItsAnswerIsGivenUp(mode: String) {
+        let proxy = ProxyServer.fixture("stalling_proxy", arguments: [mode])
+        let scheme = mode == "socks5" ? "socks5" : "http"
+        let start = ContinuousClock.now
+        let result = pwd(["--proxy", "\(scheme)://127.0.0.1:\(proxy.port)", "--proxy-localhost", "--timeout", "3"])
+        let took = ContinuousClock.now - start
+        #expect(result.status == 5, "\(result.stderr)")
+        if mode == "endless" {
+            #expect(
+                result.stderr.contains(
+                    "http proxy 127.0.0.1:\(proxy.port) answered something unexpected: an answer with more than 64 KiB of headers"
+                ), "\(result.stderr)")
+            #expect(took < .seconds(3))
+        } else {
+            #expect(
+                result.stderr.contains(
+                    "\(scheme) proxy 127.0.0.1:\(proxy.port) answered something unexpected: no complete answer within 3 s (--timeout)"
+                ), "\(result.stderr)")
+            #expect(took >= .seconds(3) && took < .seconds(8), "\(took)")
+        }
+    }
+
     @Test func excludedAndLocalHostsGoDirect() {
         let proxy = ProxyServer.microsocks()
         let excluded = pwd([

@@ -55,6 +55,14 @@ struct RunTests {
         #expect(result.stdout.contains("after\n"))
     }
 
+    /// --timeout bounds the server's silence, not the command's: a quiet command longer than it runs
+    /// to its end, since the server answers the keepalives sent meanwhile.
+    @Test func aQuietCommandOutlastsTheNetworkTimeout() {
+        let (result, _) = run("run sh -c 'sleep 7; echo done'\n", extra: ["--timeout", "3"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("done\n"))
+    }
+
     @Test func escapeSequencesAreMadeHarmlessOnScreenButKeptOnDisk() throws {
         let (result, folder) = run("run printf '\\033[2J\\033[31mred\\007\\n'\n")
         #expect(result.status == 0, "\(result.stderr)")

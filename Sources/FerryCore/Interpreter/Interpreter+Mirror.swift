@@ -212,8 +212,11 @@ extension Interpreter {
     ) throws(CommandFailure) {
         try requireDigests("mirror", sftp: sftp)
         let paths = plan.compareDigests
+        let bytes = paths.reduce(UInt64(0)) { $0 + (LocalStatus(PathRules.join(localRoot, $1))?.size ?? 0) }
         let answer = try remote("mirror", remoteRoot) {
-            try sftp.sha256(ofFiles: paths.map { PathRules.join(remoteRoot, $0) }, cancellation: settings.cancellation)
+            try sftp.sha256(
+                ofFiles: paths.map { PathRules.join(remoteRoot, $0) }, bytes: bytes, cancellation: settings.cancellation
+            )
         }
         try settings.cancellation.check("mirror")
         guard case .digests(_, let remote) = answer else {

@@ -9,7 +9,7 @@ extension Interpreter {
     func requireDigests(_ command: String, sftp: SFTPClient) throws(CommandFailure) {
         if digestTool != nil { return }
         let answer = try remote(command, "SHA-256") {
-            try sftp.sha256(ofFiles: [], cancellation: settings.cancellation)
+            try sftp.sha256(ofFiles: [], bytes: 0, cancellation: settings.cancellation)
         }
         try settings.cancellation.check(command)
         switch answer {
@@ -50,7 +50,7 @@ extension Interpreter {
             throw CommandFailure(.transfer, "verify: \(error.description)")
         }
         let answer = try remote("verify", remotePath) {
-            try sftp.sha256(ofFiles: [remotePath], cancellation: settings.cancellation)
+            try sftp.sha256(ofFiles: [remotePath], bytes: status.size, cancellation: settings.cancellation)
         }
         try settings.cancellation.check("verify")
         guard case .digests(_, let digests) = answer, let there = digests.first ?? nil else {

@@ -25,7 +25,8 @@ extension FileTransfer {
             throw CommandFailure(.transfer, "\(name): cannot verify: \(error.description)")
         }
         let answer = try remoteCall(remotePath, "SHA-256") {
-            try sftp.sha256(ofFiles: [remotePath], cancellation: cancellation)
+            try sftp.sha256(
+                ofFiles: [remotePath], bytes: LocalStatus(localPath)?.size ?? 0, cancellation: cancellation)
         }
         try cancellation?.check(name)
         switch answer {

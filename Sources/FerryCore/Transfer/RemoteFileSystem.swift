@@ -18,8 +18,9 @@ protocol RemoteFileSystem: AnyObject {
     /// The bytes free on the file system that holds `path`, when the server says.
     func freeSpace(_ path: String) -> UInt64?
     func openFile(_ path: String, _ mode: SFTPClient.OpenMode) throws -> any RemoteFile
-    /// The SHA-256 of each file, computed on the server (see ``SFTPClient/sha256(ofFiles:cancellation:)``).
-    func sha256(ofFiles paths: [String], cancellation: Cancellation?) throws -> RemoteSHA256Answer
+    /// The SHA-256 of each file, computed on the server, `bytes` being their size together (see
+    /// ``SFTPClient/sha256(ofFiles:bytes:cancellation:)``).
+    func sha256(ofFiles paths: [String], bytes: UInt64, cancellation: Cancellation?) throws -> RemoteSHA256Answer
 }
 
 extension RemoteFileSystem {

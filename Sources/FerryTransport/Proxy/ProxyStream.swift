@@ -4,18 +4,42 @@ import Foundation
     import Glibc
 #endif
 
-/// Blocking reads and writes on a socket, each bounded by a timeout: a proxy's handshake before SSH
-/// takes the socket over, or a request to ssh-agent.
-struct ProxyStream {
+/// Blocking reads and writes on a socket for one exchange (a proxy's handshake before SSH takes the
+/// socket over, or a request to ssh-agent), bounded as a whole: everything must be done within
+/// `timeout` seconds of the stream's making, however the other side paces its bytes, so a proxy that
+/// drips its answer a byte at a time is given up as surely as one that says nothing.
+final class ProxyStream {
     let descriptor: Int32
     let timeout: Int
     let label: String
+    private let deadline: ContinuousClock.Instant
+
+    /// The most header text an HTTP proxy's answer may hold, status line included.
+    static let headerLimit = 64 * 1024
+    /// Header bytes read so far by ``readLine(limit:)``.
+    private(set) var headerBytes = 0
+
+    init(descriptor: Int32, timeout: Int, label: String) {
+        self.descriptor = descriptor
+        self.timeout = timeout
+        self.label = label
+        deadline = .now + .seconds(timeout)
+    }
 
     private func wait(for events: Int16) throws(ProxyError) {
-        var pfd = pollfd(fd: descriptor, events: events, revents: 0)
-        let ready = poll(&pfd, 1, Int32(clamping: timeout * 1000))
-        if ready == 0 { throw ProxyError.protocolError(proxy: label, detail: "no answer within \(timeout) s") }
-        if ready < 0 { throw ProxyError.unreachable(proxy: label, reason: String(cString: strerror(errno))) }
+        while true {
+            let left = ContinuousClock.now.duration(to: deadline)
+            guard left > .zero else {
+                throw ProxyError.protocolError(
+                    proxy: label, detail: "no complete answer within \(timeout) s (--timeout)")
+            }
+            var pfd = pollfd(fd: descriptor, events: events, revents: 0)
+            let ready = poll(&pfd, 1, Int32(clamping: left.wholeMilliseconds + 1))
+            if ready > 0 { return }
+            if ready < 0, errno != EINTR {
+                throw ProxyError.unreachable(proxy: label, reason: String(cString: strerror(errno)))
+            }
+        }
     }
 
     /// Sends all of `bytes`.
@@ -51,11 +75,17 @@ struct ProxyStream {
         return bytes
     }
 
-    /// Reads one line ending in LF, without the line end; reads byte by byte so nothing after it is consumed.
+    /// Reads one line ending in LF, without the line end; reads byte by byte so nothing after it is
+    /// consumed. Every line read counts against ``headerLimit``, and one line may be at most `limit`.
     func readLine(limit: Int = 8192) throws(ProxyError) -> String {
         var bytes: [UInt8] = []
         while bytes.count < limit {
+            guard headerBytes < Self.headerLimit else {
+                throw ProxyError.protocolError(
+                    proxy: label, detail: "an answer with more than \(Self.headerLimit / 1024) KiB of headers")
+            }
             let byte = try read(1)[0]
+            headerBytes += 1
             if byte == UInt8(ascii: "\n") {
                 if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
                 return String(decoding: bytes, as: UTF8.self)

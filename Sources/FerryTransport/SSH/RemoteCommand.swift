@@ -15,9 +15,19 @@ public enum RemoteCommandEnd: Equatable, Sendable {
 ///
 /// Both streams share the channel's window, so they are read alternately in non-blocking mode: a command
 /// that writes a lot to one of them never stalls waiting for the other to be read.
+///
+/// Two limits bound the wait. `timeout` is the command's own (it ends as ``RemoteCommandEnd/timedOut(seconds:)``).
+/// `silence` is the server's: while the command runs without a word, Ferry sends keepalive requests a
+/// third of that apart, which any live server answers; a server that sends nothing at all (no output,
+/// no answer) for `silence` seconds (at least ``shortestSilence``) is given up as a lost connection, as a silent server is anywhere
+/// else (`the server sent nothing for N s (--timeout)`), so a quiet but healthy command runs as long as
+/// it needs while a hung host does not hold Ferry for ever.
 enum RemoteCommand {
+    /// The shortest silence limit used, whatever `--timeout` says.
+    static let shortestSilence = 3
+
     static func run(
-        _ command: String, session: SSHSession, timeout: Int?, cancellation: Cancellation?,
+        _ command: String, session: SSHSession, timeout: Int?, silence: Int?, cancellation: Cancellation?,
         stdout: (UnsafeRawBufferPointer) throws -> Void,
         stderr: (UnsafeRawBufferPointer) throws -> Void
     ) throws -> RemoteCommandEnd {
@@ -30,56 +40,68 @@ enum RemoteCommand {
         // The command gets no input: its standard input ends at once, as with `ssh host cmd < /dev/null`
         // (a command that reads it, or an SFTP server forced on the account, ends rather than waits).
         _ = libssh2_channel_send_eof(channel)
-        libssh2_session_set_blocking(session.handle, 0)
-        // Back to blocking mode however this ends (setting it again is harmless); this runs before the
-        // channel is freed above.
-        defer { libssh2_session_set_blocking(session.handle, 1) }
-        let deadline = timeout.map { ContinuousClock.now.advanced(by: .seconds($0)) }
-        var buffer = [CChar](repeating: 0, count: 64 * 1024)
-        while true {
-            var progressed = false
-            for stream in [Int32(0), Int32(SSH_EXTENDED_DATA_STDERR)] {
-                let count = ferry_channel_read(channel, stream, &buffer, buffer.count)
-                if count > 0 {
-                    try buffer.withUnsafeBytes { raw in
-                        let chunk = UnsafeRawBufferPointer(rebasing: raw[0..<count])
-                        if stream == 0 { try stdout(chunk) } else { try stderr(chunk) }
+        // libssh2 sends keepalives at most every 2 s, counted in whole seconds: a shorter limit could
+        // cut off a healthy server between two of its answers.
+        let silence = silence.flatMap { $0 > 0 ? max($0, Self.shortestSilence) : nil }
+        let end = try session.keepingAlive(every: (silence ?? 90) / 3) { () throws -> RemoteCommandEnd? in
+            libssh2_session_set_blocking(session.handle, 0)
+            // Back to blocking mode however this ends (setting it again is harmless); this runs before the
+            // channel is freed above.
+            defer { libssh2_session_set_blocking(session.handle, 1) }
+            let deadline = timeout.map { ContinuousClock.now.advanced(by: .seconds($0)) }
+            var heard = (bytes: session.bytesReceived, at: ContinuousClock.now)
+            var buffer = [CChar](repeating: 0, count: 64 * 1024)
+            while true {
+                var progressed = false
+                for stream in [Int32(0), Int32(SSH_EXTENDED_DATA_STDERR)] {
+                    let count = ferry_channel_read(channel, stream, &buffer, buffer.count)
+                    if count > 0 {
+                        try buffer.withUnsafeBytes { raw in
+                            let chunk = UnsafeRawBufferPointer(rebasing: raw[0..<count])
+                            if stream == 0 { try stdout(chunk) } else { try stderr(chunk) }
+                        }
+                        progressed = true
+                    } else if count < 0, count != Int(LIBSSH2_ERROR_EAGAIN) {
+                        throw session.lastError("libssh2_channel_read_ex", code: Int32(count))
                     }
-                    progressed = true
-                } else if count < 0, count != Int(LIBSSH2_ERROR_EAGAIN) {
-                    throw session.lastError("libssh2_channel_read_ex", code: Int32(count))
                 }
-            }
-            if !progressed, libssh2_channel_eof(channel) != 0 { break }
-            let timedOut = deadline.map { ContinuousClock.now >= $0 } ?? false
-            if timedOut || cancellation?.isCancelled == true {
-                // Ask the server to close the channel without waiting: sshd keeps a channel open until its
-                // command exits, and libssh2 1.10 has no request to signal the command. The channel stays
-                // with the session, which frees it at the end.
-                _ = libssh2_channel_send_eof(channel)
-                _ = libssh2_channel_close(channel)
-                abandoned = true
-                return timedOut ? .timedOut(seconds: timeout ?? 0) : .interrupted
-            }
-            if !progressed {
-                // Wakes for the server, for a cancellation, or at the deadline; the ceiling only guards
-                // against a wake-up lost inside libssh2's own buffering.
-                var fds = [
-                    pollfd(fd: session.socket.descriptor, events: Int16(POLLIN), revents: 0),
-                    pollfd(fd: cancellation?.wakeDescriptor ?? -1, events: Int16(POLLIN), revents: 0),
-                ]
-                if libssh2_session_block_directions(session.handle) & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 {
-                    fds[0].events |= Int16(POLLOUT)
+                if !progressed, libssh2_channel_eof(channel) != 0 { return nil }
+                let now = ContinuousClock.now
+                if session.bytesReceived != heard.bytes { heard = (session.bytesReceived, now) }
+                let timedOut = deadline.map { now >= $0 } ?? false
+                let silent = silence.map { now - heard.at >= .seconds($0) } ?? false
+                if timedOut || silent || cancellation?.isCancelled == true {
+                    // Ask the server to close the channel without waiting: sshd keeps a channel open until
+                    // its command exits, and libssh2 1.10 has no request to signal the command. The
+                    // channel stays with the session, which frees it at the end.
+                    _ = libssh2_channel_send_eof(channel)
+                    _ = libssh2_channel_close(channel)
+                    abandoned = true
+                    if silent, let silence { throw session.gaveUp(after: silence, in: "libssh2_channel_read_ex") }
+                    return timedOut ? .timedOut(seconds: timeout ?? 0) : .interrupted
                 }
-                var wait = 5000
-                if let deadline {
-                    let left = ContinuousClock.now.duration(to: deadline)
-                    wait = min(wait, max(0, Int(left.wholeMilliseconds) + 1))
+                if !progressed {
+                    let keepaliveDue = session.sendKeepaliveNow()
+                    // Wakes for the server, for a cancellation, at the deadline or when the next keepalive
+                    // or the silence limit is due; the ceiling only guards against a wake-up lost inside
+                    // libssh2's own buffering.
+                    var fds = [
+                        pollfd(fd: session.socket.descriptor, events: Int16(POLLIN), revents: 0),
+                        pollfd(fd: cancellation?.wakeDescriptor ?? -1, events: Int16(POLLIN), revents: 0),
+                    ]
+                    if libssh2_session_block_directions(session.handle) & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 {
+                        fds[0].events |= Int16(POLLOUT)
+                    }
+                    var wait = silence == nil ? min(5000, max(1, keepaliveDue) * 1000) : 1000
+                    for limit in [deadline, silence.map { heard.at.advanced(by: .seconds($0)) }] {
+                        guard let limit else { continue }
+                        wait = min(wait, max(0, Int(now.duration(to: limit).wholeMilliseconds) + 1))
+                    }
+                    _ = poll(&fds, 2, Int32(wait))
                 }
-                _ = poll(&fds, 2, Int32(wait))
             }
         }
-        libssh2_session_set_blocking(session.handle, 1)
+        if let end { return end }
         try session.check(libssh2_channel_close(channel), "libssh2_channel_close")
         try session.check(libssh2_channel_wait_closed(channel), "libssh2_channel_wait_closed")
         var signal: UnsafeMutablePointer<CChar>?
@@ -95,13 +117,15 @@ enum RemoteCommand {
 
 extension SSHConnection {
     /// Runs `command` on the host; see ``RemoteCommandEnd`` for how it can end. The command is given up
-    /// as soon as `cancellation` fires.
+    /// as soon as `cancellation` fires, and the connection when the server is silent for the session's
+    /// `--timeout` (see ``RemoteCommand``).
     public func run(
         _ command: String, timeout: Int?, cancellation: Cancellation? = nil,
         stdout: (UnsafeRawBufferPointer) throws -> Void,
         stderr: (UnsafeRawBufferPointer) throws -> Void
     ) throws -> RemoteCommandEnd {
         try RemoteCommand.run(
-            command, session: session, timeout: timeout, cancellation: cancellation, stdout: stdout, stderr: stderr)
+            command, session: session, timeout: timeout, silence: session.timeout, cancellation: cancellation,
+            stdout: stdout, stderr: stderr)
     }
 }

@@ -13,6 +13,9 @@ public enum RemoteSHA256Answer: Equatable, Sendable {
 extension SFTPClient {
     /// Paths hashed by one remote command, and the most text its quoted paths may take.
     static let digestBatch = (paths: 200, bytes: 48 * 1024)
+    /// The slowest hashing a server is allowed (bytes a second): with `--timeout`, it bounds how long
+    /// one digest command may take however its server paces the answer.
+    static let slowestHashing: UInt64 = 8 << 20
 
     /// Asks the server for the SHA-256 of each file in `paths` (absolute), by running `sha256sum`, or
     /// `shasum -a 256` where that is what it has, over an exec channel on this connection.
@@ -23,7 +26,15 @@ extension SFTPClient {
     /// `unavailable`. The files are read on the server through the shell's redirection, so their names
     /// never meet the tools' own output. Everything the server prints is checked: a line that is not a
     /// digest makes that file's answer nil, as does `cancellation` firing.
-    public func sha256(ofFiles paths: [String], cancellation: Cancellation? = nil) throws -> RemoteSHA256Answer {
+    ///
+    /// Each command is bounded as a whole: it may take the session's `--timeout` plus the time to
+    /// read `bytes` (the files' size together) at ``slowestHashing``, and a server that has not
+    /// answered by then is `unavailable`. A server that stops answering altogether is given up sooner,
+    /// after `--timeout` of silence (see ``RemoteCommand``).
+    public func sha256(ofFiles paths: [String], bytes: UInt64 = 0, cancellation: Cancellation? = nil) throws
+        -> RemoteSHA256Answer
+    {
+        let budget = session.timeout > 0 ? session.timeout + Int(bytes / Self.slowestHashing) : nil
         var digests: [String?] = []
         var tool = ""
         var start = 0
@@ -34,7 +45,7 @@ extension SFTPClient {
                 bytes += paths[end].utf8.count + 4
                 end += 1
             }
-            switch try digestBatch(Array(paths[start..<end]), cancellation: cancellation) {
+            switch try digestBatch(Array(paths[start..<end]), within: budget, cancellation: cancellation) {
             case .unavailable(let reason): return .unavailable(reason)
             case .digests(let used, let found):
                 tool = used
@@ -46,7 +57,9 @@ extension SFTPClient {
     }
 
     /// One remote command for `paths`.
-    private func digestBatch(_ paths: [String], cancellation: Cancellation?) throws -> RemoteSHA256Answer {
+    private func digestBatch(_ paths: [String], within budget: Int?, cancellation: Cancellation?) throws
+        -> RemoteSHA256Answer
+    {
         let script =
             "if command -v sha256sum >/dev/null 2>&1; then t=sha256sum;"
             + " elif command -v shasum >/dev/null 2>&1; then t=\"shasum -a 256\";"
@@ -59,7 +72,7 @@ extension SFTPClient {
         let end: RemoteCommandEnd
         do {
             end = try RemoteCommand.run(
-                command, session: session, timeout: nil, cancellation: cancellation,
+                command, session: session, timeout: budget, silence: session.timeout, cancellation: cancellation,
                 stdout: { chunk in
                     if output.count < limit { output += chunk.prefix(limit - output.count) }
                 }, stderr: { _ in })
@@ -68,6 +81,7 @@ extension SFTPClient {
         }
         // Stopped from this side: no answers (the caller's own cancellation check says why).
         if end == .interrupted { return .digests(tool: "", Array(repeating: nil, count: paths.count)) }
+        if case .timedOut(let seconds) = end { return .unavailable("it gave no complete answer within \(seconds) s") }
         let lines = String(decoding: output, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         guard let first = lines.first, first.hasPrefix("ferry-sha256 ") else {
             return .unavailable("this account runs no shell commands there (an SFTP-only login?)")

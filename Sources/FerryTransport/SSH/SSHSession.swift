@@ -61,6 +61,8 @@ public final class SSHSession {
     public let socket: TCPSocket
     /// How long a blocking call waits for the server (seconds; 0: for ever).
     let timeout: Int
+    /// Seconds between keepalives while idle, as configured (0: none).
+    private let keepaliveInterval: Int
     private var isConnected = false
 
     /// Runs the SSH handshake over `socket`.
@@ -72,6 +74,7 @@ public final class SSHSession {
         self.rawHandle = handle
         self.socket = socket
         self.timeout = options.timeout
+        self.keepaliveInterval = options.keepaliveInterval
         _ = libssh2_session_callback_set(
             handle, LIBSSH2_CALLBACK_RECV, unsafeBitCast(SocketReader.callback, to: UnsafeMutableRawPointer.self))
         libssh2_session_set_blocking(handle, 1)
@@ -104,6 +107,26 @@ public final class SSHSession {
         }
         let blob = Data(UnsafeRawBufferPointer(start: bytes, count: length))
         return HostKey(blob: blob, libssh2Type: type)
+    }
+
+    /// Runs `body` with a keepalive due every `seconds` (at least 1) while the connection is idle,
+    /// then goes back to the configured interval; `body` calls ``sendKeepaliveNow()``, which says
+    /// when the next one is due.
+    func keepingAlive<T>(every seconds: Int, _ body: () throws -> T) rethrows -> T {
+        libssh2_keepalive_config(handle, 1, UInt32(max(1, seconds)))
+        defer { libssh2_keepalive_config(handle, 1, UInt32(keepaliveInterval)) }
+        return try body()
+    }
+
+    /// Bytes the server has sent on this connection so far.
+    var bytesReceived: UInt64 { context.reader.received }
+
+    /// Sends a keepalive if one is due, without waiting; returns the seconds until the next is due.
+    @discardableResult
+    func sendKeepaliveNow() -> Int {
+        var next: Int32 = 0
+        _ = libssh2_keepalive_send(handle, &next)
+        return Int(next)
     }
 
     /// Sends a keepalive if one is due; a dead connection shows up here as an error.
@@ -163,6 +186,15 @@ public final class SSHSession {
             // waiting out the timeout again (closing the file, saying goodbye).
             socket.shutDown()
         }
+        return error
+    }
+
+    /// The error for a server silent for `seconds` while Ferry waited in `call`: a timeout, after
+    /// which the connection is given up as ``lastError(_:code:)`` gives it up.
+    func gaveUp(after seconds: Int, in call: String) -> LibSSH2Error {
+        var error = LibSSH2Error(call: call, code: LIBSSH2_ERROR_TIMEOUT, message: "")
+        error.silentFor = seconds
+        socket.shutDown()
         return error
     }
 

@@ -15,6 +15,8 @@ final class SocketReader {
     private let storage: UnsafeMutableRawBufferPointer
     private var start = 0
     private var end = 0
+    /// Bytes received from the server so far: anything arriving shows the server is alive.
+    private(set) var received: UInt64 = 0
 
     init(size: Int = 256 * 1024) {
         storage = .allocate(byteCount: size, alignment: 16)
@@ -27,11 +29,16 @@ final class SocketReader {
         guard let base = storage.baseAddress else { return -Int(ENOMEM) }
         if start == end {
             // A read as big as the buffer gains nothing from it.
-            if count >= storage.count { return Self.result(recv(socket, buffer, count, flags)) }
-            let received = recv(socket, base, storage.count, flags)
-            if received <= 0 { return Self.result(received) }
+            if count >= storage.count {
+                let direct = recv(socket, buffer, count, flags)
+                if direct > 0 { received += UInt64(direct) }
+                return Self.result(direct)
+            }
+            let got = recv(socket, base, storage.count, flags)
+            if got <= 0 { return Self.result(got) }
+            received += UInt64(got)
             start = 0
-            end = received
+            end = got
         }
         let taken = min(count, end - start)
         buffer.copyMemory(from: base + start, byteCount: taken)

@@ -10,7 +10,9 @@ password or key. The scenario file decides what the server says:
   realpath     {path: answer}: realpath answers for exact paths (others are normalised)
   methods      the authentication method list, sent as given
   interactive  {"name", "instruction", "prompts": [[text, echo], ...]} for keyboard-interactive
-  exec         {"stdout", "stderr", "status", "signal"}: what every remote command does
+  exec         {"stdout", "stderr", "status", "signal"}: what every remote command does; with "silent"
+               the command is accepted and never says a word (keepalives are still answered), with
+               "hang" the whole server stops answering anything once a command is accepted
   dirs         {path: [entry, ...]}: directory listings. An entry has "name" (or "name_hex" for raw
                bytes), "type" (file, dir or link), "size" (null: no size attribute), "mode",
                "longname", "content", "stream" (bytes served whatever the size says) and "delay"
@@ -237,13 +239,26 @@ class Server(ServerInterface):
     def check_channel_request(self, kind, chanid):
         return OPEN_SUCCEEDED
 
+    def check_global_request(self, kind, msg):
+        # A hung server answers nothing more, keepalives included: its transport thread is stuck here.
+        if HUNG.is_set():
+            time.sleep(3600)
+        return False
+
     def check_channel_exec_request(self, channel, command):
         threading.Thread(target=run_command, args=(channel,), daemon=True).start()
         return True
 
 
+HUNG = threading.Event()
+
+
 def run_command(channel):
     spec = SCENARIO.get("exec", {})
+    if spec.get("hang"):
+        HUNG.set()
+    if spec.get("hang") or spec.get("silent"):
+        return
     time.sleep(0.1)
     if spec.get("stdout"):
         channel.sendall(spec["stdout"].encode("utf-8"))
