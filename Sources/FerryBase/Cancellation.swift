@@ -36,13 +36,28 @@ public final class Cancellation: Sendable {
         var handlers: [Int: @Sendable () -> Void] = [:]
         var deadline: ContinuousClock.Instant?
         var woken = false
+        /// The wake pipe, made the first time somebody wants to wait on it: a run over thousands of
+        /// hosts holds a token per host, and descriptors should grow with the hosts running, not
+        /// with the hosts listed.
+        var wakeEnds: (read: Int32, write: Int32)?
     }
 
     private let state = Mutex(State())
-    private let wakeEnds: (read: Int32, write: Int32)
 
     /// Creates a token that has not been cancelled.
-    public init() {
+    public init() {}
+
+    deinit {
+        state.withLock { state in
+            guard let ends = state.wakeEnds else { return }
+            if ends.read >= 0 { close(ends.read) }
+            if ends.write >= 0 { close(ends.write) }
+        }
+    }
+
+    /// The wake pipe's ends, made now if need be (both -1 when the system has no descriptor to spare).
+    private func wakeEndsLocked(_ state: inout State) -> (read: Int32, write: Int32) {
+        if let ends = state.wakeEnds { return ends }
         var ends: [Int32] = [-1, -1]
         if pipe(&ends) == 0 {
             for end in ends {
@@ -52,12 +67,13 @@ public final class Cancellation: Sendable {
         } else {
             ends = [-1, -1]
         }
-        wakeEnds = (ends[0], ends[1])
-    }
-
-    deinit {
-        if wakeEnds.read >= 0 { close(wakeEnds.read) }
-        if wakeEnds.write >= 0 { close(wakeEnds.write) }
+        let made = (read: ends[0], write: ends[1])
+        state.wakeEnds = made
+        if state.woken, made.write >= 0 {
+            var byte: UInt8 = 1
+            _ = write(made.write, &byte, 1)
+        }
+        return made
     }
 
     // MARK: Asking and insisting
@@ -98,9 +114,11 @@ public final class Cancellation: Sendable {
         for socket in state.sockets.values where cutAll || socket.connecting {
             shutdown(socket.descriptor, Int32(SHUT_RDWR))
         }
-        if !state.woken, wakeEnds.write >= 0 {
-            var byte: UInt8 = 1
-            _ = write(wakeEnds.write, &byte, 1)
+        if !state.woken {
+            if let ends = state.wakeEnds, ends.write >= 0 {
+                var byte: UInt8 = 1
+                _ = write(ends.write, &byte, 1)
+            }
             state.woken = true
         }
         return Array(state.handlers.values)
@@ -112,8 +130,10 @@ public final class Cancellation: Sendable {
             guard !state.isCut, state.terminationSignal == nil else { return }
             state.interrupted = false
             if state.woken {
-                var buffer = [UInt8](repeating: 0, count: 16)
-                while read(wakeEnds.read, &buffer, buffer.count) > 0 {}
+                if let ends = state.wakeEnds, ends.read >= 0 {
+                    var buffer = [UInt8](repeating: 0, count: 16)
+                    while read(ends.read, &buffer, buffer.count) > 0 {}
+                }
                 state.woken = false
             }
         }
@@ -170,7 +190,7 @@ public final class Cancellation: Sendable {
 
     /// A descriptor that becomes readable once the token is cancelled, for `poll` alongside other
     /// descriptors; it stays readable until ``clear()``. Never read from it.
-    public var wakeDescriptor: Int32 { wakeEnds.read }
+    public var wakeDescriptor: Int32 { state.withLock { wakeEndsLocked(&$0).read } }
 
     /// Waits `seconds`, or less when cancelled; returns whether it was cancelled.
     public func wait(seconds: Double) -> Bool {

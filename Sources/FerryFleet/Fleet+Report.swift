@@ -45,11 +45,19 @@ extension Fleet {
         }
         do {
             try FileManager.default.createDirectory(atPath: runFolder, withIntermediateDirectories: true)
-            try report.write(to: runFolder)
-            outcome.reportPath = runFolder + "/report.md"
         } catch {
-            outcome.reportProblem = "ferry: cannot write the report in \(runFolder): \(error.localizedDescription)"
+            outcome.reportProblem = "ferry: cannot write the report: cannot create \(runFolder)"
         }
+        if outcome.reportProblem == nil {
+            do {
+                try report.write(to: runFolder)
+                outcome.reportPath = runFolder + "/report.md"
+            } catch {
+                outcome.reportProblem = "ferry: cannot write the report: \(error)"
+            }
+        }
+        // A run whose report is missing has not done all it was asked.
+        if outcome.reportProblem != nil, outcome.status == 0 { outcome.status = FailureClass.transfer.exitStatus }
         report.hosts = entries(true)
         outcome.report = report
         return outcome

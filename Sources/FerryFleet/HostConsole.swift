@@ -14,7 +14,11 @@ final class HostConsole: Console {
     private(set) var essentials = ""
     private var kept = 0
     private var truncated = false
-    private var partial = ["", ""]
+    /// The unfinished last line of standard output and of standard error, as bytes.
+    private var partial: [[UInt8]] = [[], []]
+    /// The longest line passed on whole with `--stream`; a longer one goes on in pieces this long, so
+    /// a line that never ends costs neither memory nor time beyond its size.
+    static let longestLine = 64 * 1024
     /// Where transfer progress is counted, for the run's live count.
     var meter: HostMeter?
 
@@ -35,20 +39,35 @@ final class HostConsole: Console {
         keep(text, essential: essential)
         guard streams else { return }
         let slot = isError ? 1 : 0
-        var pending = partial[slot] + text
-        while let newline = pending.firstIndex(of: "\n") {
-            observer.line(String(pending[..<newline]), from: label, isError: isError)
-            pending = String(pending[pending.index(after: newline)...])
+        // Each byte is looked at once: the unfinished line grows by appending, never by copying.
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "\n") {
+                observer.line(String(decoding: partial[slot], as: UTF8.self), from: label, isError: isError)
+                partial[slot].removeAll(keepingCapacity: true)
+                continue
+            }
+            partial[slot].append(byte)
+            if partial[slot].count >= Self.longestLine { passPiece(slot) }
         }
-        partial[slot] = pending
+    }
+
+    /// Passes on the first ``longestLine`` bytes of a line that goes on, cut where a character ends.
+    private func passPiece(_ slot: Int) {
+        var cut = partial[slot].count
+        // Back off the bytes of a character the piece would split (UTF-8 continuation bytes).
+        while cut > 0, partial[slot].count - cut < 4, partial[slot][cut - 1] & 0xC0 == 0x80 { cut -= 1 }
+        if cut > 0, partial[slot][cut - 1] >= 0xC0 { cut -= 1 }
+        if cut == 0 { cut = partial[slot].count }
+        observer.line(String(decoding: partial[slot][..<cut], as: UTF8.self), from: label, isError: slot == 1)
+        partial[slot].removeSubrange(..<cut)
     }
 
     /// Passes on a last line that had no newline.
     func flush() {
-        for (slot, text) in partial.enumerated() where !text.isEmpty {
-            observer.line(text, from: label, isError: slot == 1)
+        for (slot, bytes) in partial.enumerated() where !bytes.isEmpty {
+            observer.line(String(decoding: bytes, as: UTF8.self), from: label, isError: slot == 1)
         }
-        partial = ["", ""]
+        partial = [[], []]
     }
 
     private func keep(_ text: String, essential: Bool) {

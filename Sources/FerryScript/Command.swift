@@ -1,5 +1,8 @@
 /// One parsed command, typed; the interpreter runs these.
-public enum Command: Equatable, Sendable {
+///
+/// Indirect, so a command takes one pointer in a script however large its case's values are (a
+/// script of millions of short lines stays a small multiple of its size).
+public indirect enum Command: Equatable, Sendable {
     /// `open [user@]host[:port] [port]`, or `open` alone to reconnect to the command line's host.
     case open(target: String?, port: Int?)
     /// `close`: drop the connection, keep going.

@@ -1,13 +1,28 @@
 /// One command of a script, with where it came from.
+///
+/// Kept to 32 bytes (a script of millions of short lines is held whole before it runs).
 public struct ScriptLine: Equatable, Sendable {
-    /// The line number, from 1.
-    public var line: Int
+    private var storedLine: Int32
+    /// Whether a leading `-` said this line's failure does not count.
+    public var ignoresFailure: Bool
     /// The line as written, without a leading `-` and surrounding spaces (echoed by `-bc`).
     public var text: String
     /// The parsed command.
     public var command: Command
-    /// Whether a leading `-` said this line's failure does not count.
-    public var ignoresFailure: Bool
+
+    /// The line number, from 1.
+    public var line: Int {
+        get { Int(storedLine) }
+        set { storedLine = Int32(clamping: newValue) }
+    }
+
+    /// Creates a line.
+    public init(line: Int, text: String, command: Command, ignoresFailure: Bool) {
+        storedLine = Int32(clamping: line)
+        self.ignoresFailure = ignoresFailure
+        self.text = text
+        self.command = command
+    }
 }
 
 /// A parsed batch script.
@@ -26,11 +41,18 @@ public enum ScriptParser {
         _ text: String, file: String, parameters: ScriptParameters? = nil
     ) throws(ScriptErrors) -> Script {
         var lines: [ScriptLine] = []
+        // At most one command a line: reserved once, the array is never copied while it grows.
+        lines.reserveCapacity(text.utf8.reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 })
         var diagnostics: [Diagnostic] = []
         var number = 0
-        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+        // Lines are taken one at a time rather than split into an array first: a script's peak memory
+        // is its commands, not also a copy of every line.
+        var rest = Substring(text)
+        while !rest.isEmpty || number == 0 {
             number += 1
-            var content = String(raw)
+            let end = rest.firstIndex(where: { $0 == "\n" || $0 == "\r\n" }) ?? rest.endIndex
+            var content = String(rest[..<end])
+            rest = end == rest.endIndex ? rest[end...] : rest[rest.index(after: end)...]
             if content.hasSuffix("\r") { content.removeLast() }
             do {
                 if let line = try parseLine(content, number: number, parameters: parameters) { lines.append(line) }

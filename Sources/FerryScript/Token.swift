@@ -46,12 +46,19 @@ public enum Tokenizer {
         if let open = found.last?.openQuote, !closingOpenQuote {
             throw Failure(column: line.distance(from: line.startIndex, to: open) + 1, message: "unterminated quote")
         }
+        // Columns are counted on from the word before, so a line of many words is walked once.
+        var column = 1
+        var counted = line.startIndex
         return found.map {
-            Token(
-                text: $0.text, column: line.distance(from: line.startIndex, to: $0.range.lowerBound) + 1,
-                wasQuoted: $0.wasQuoted)
+            column += line.distance(from: counted, to: $0.range.lowerBound)
+            counted = $0.range.lowerBound
+            return Token(text: $0.text, column: column, wasQuoted: $0.wasQuoted)
         }
     }
+
+    /// The most words one command line may hold: far more than any command needs, and few enough that
+    /// a line of short words costs a small multiple of its size.
+    public static let maximumWords = 65_536
 
     /// The words of `line` as far as it goes: a quote left open ends the last word rather than failing.
     public static func words(_ line: Substring) -> [PartialWord] {
@@ -102,6 +109,11 @@ public enum Tokenizer {
                     text.append(c)
                 }
                 index = line.index(after: index)
+            }
+            guard words.count < maximumWords else {
+                throw ScriptParameters.Failure(
+                    column: line.distance(from: line.startIndex, to: start) + 1,
+                    message: "more than \(maximumWords) words on one line")
             }
             words.append(PartialWord(text: text, range: start..<index, wasQuoted: quoted, openQuote: openQuote))
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FerryBase
 import FerryCore
 import Foundation
 
@@ -14,6 +15,7 @@ enum Entry {
     nonisolated(unsafe) static var scriptArguments: [String] = []
 
     static func main() {
+        DescriptorLimit.raiseToHard()
         var arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "session" {
             SessionCommand.main(Array(arguments.dropFirst()))

@@ -229,6 +229,27 @@ struct FleetTests {
         #expect(streamed.stdout.contains("web2: same everywhere"))
     }
 
+    /// A remote command that prints one endless line costs --stream time and memory in proportion to
+    /// its size: the line goes on in 64 KiB pieces.
+    @Test func streamingALineWithoutEndIsLinear() throws {
+        let local = TestSSHServer.scratch("fleet-long-line")
+        let known = knownHosts(in: local)
+        try "run head -c 30000000 /dev/zero | tr '\\0' x\n".write(
+            toFile: local + "/s.scr", atomically: true, encoding: .utf8)
+        let arguments = ["-b", "s.scr", "--stream", target(6), target(7)] + options(knownHosts: known)
+        let result = Shell.run(
+            "/usr/bin/time", ["-f", "peak=%M seconds=%e", FerryBinary.path] + arguments,
+            environment: ["HOME": local, "PATH": "/usr/bin:/bin"], directory: local)
+        #expect(result.status == 0, "\(result.stderr.suffix(500))")
+        let pieces = result.stdout.split(separator: "\n").filter { $0.hasSuffix("xxxx") }
+        #expect(pieces.count == 2 * (30_000_000 / 65_536 + 1), "\(pieces.count)")
+        let peak = Int(result.stderr.split(separator: "peak=").last?.prefix { $0.isNumber } ?? "") ?? .max
+        let seconds = Double(result.stderr.split(separator: "seconds=").last?.prefix { $0 != "\n" } ?? "") ?? 999
+        // Held whole and copied per chunk, the line took minutes; in pieces, seconds.
+        #expect(seconds < 60, "\(seconds) s")
+        #expect(peak < 300_000, "peak \(peak) KiB")
+    }
+
     @Test func failFastStartsNoMoreHostsAfterAFailure() throws {
         let local = TestSSHServer.scratch("fleet-failfast")
         let known = knownHosts(in: local)

@@ -144,6 +144,45 @@ struct PPKTests {
         #expect(again.stderr.contains("already exists"))
     }
 
+    /// A key file decides how much memory and time its Argon2 derivation takes: past 256 MiB, or
+    /// memory times passes past 4 GiB, it is refused before any is spent, on the login path and in
+    /// `key convert` alike.
+    @Test func argon2ParametersPastTheLimitsAreRefusedBeforeDeriving() throws {
+        let server = TestSSHServer.shared
+        let folder = TestSSHServer.scratch("ppk-argon2")
+        let (path, _) = make(["-t", "ed25519"], version: 3, passphrase: "pass phrase", in: folder)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        func variant(memory: Int, passes: Int) throws -> String {
+            let file = folder + "/m\(memory)-p\(passes).ppk"
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                line.hasPrefix("Argon2-Memory: ")
+                    ? "Argon2-Memory: \(memory)"
+                    : line.hasPrefix("Argon2-Passes: ") ? "Argon2-Passes: \(passes)" : String(line)
+            }
+            try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+            return file
+        }
+        let environment = ["FERRY_PASSPHRASE": "pass phrase"]
+        for (memory, passes, named) in [(1_048_576, 1, "Argon2-Memory 1048576"), (262_144, 1000, "Argon2-Passes 1000")]
+        {
+            let key = try variant(memory: memory, passes: passes)
+            let timed = Shell.run(
+                "/usr/bin/time", ["-f", "peak=%M", FerryBinary.path, "key", "convert", key, key + ".out"],
+                environment: environment.merging(["HOME": folder, "PATH": "/usr/bin:/bin"]) { $1 })
+            #expect(timed.status == 2, "\(timed.stderr)")
+            #expect(timed.stderr.contains(named + " is more than Ferry spends on a key"), "\(timed.stderr)")
+            let peak = Int(timed.stderr.split(separator: "peak=").last?.prefix { $0.isNumber } ?? "") ?? .max
+            #expect(peak < 200_000, "peak \(peak) KiB")
+            let login = server.batch("pwd\n", in: folder, key: key, environment: environment)
+            #expect(login.status == 4, "\(login.stderr)")
+            #expect(login.stderr.contains(named), "\(login.stderr)")
+        }
+        // Within the limits the key works (puttygen's own parameters, made larger but still allowed).
+        let allowed = server.batch(
+            "pwd\n", in: folder, key: try variant(memory: 65_536, passes: 4), environment: environment)
+        #expect(allowed.status == 4 && allowed.stderr.contains("wrong passphrase"), "\(allowed.stderr)")
+    }
+
     @Test func unusablePuTTYFilesGetAOneLineReason() throws {
         let server = TestSSHServer.shared
         let folder = TestSSHServer.scratch("ppk-bad")

@@ -190,10 +190,31 @@ public struct RunReport: Codable, Sendable {
     }
 
     /// Writes `report.json` and `report.md` into `folder`.
-    public func write(to folder: String) throws {
+    public func write(to folder: String) throws(LocalFileError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: folder + "/report.json"))
-        try Data(markdown.utf8).write(to: URL(fileURLWithPath: folder + "/report.md"))
+        let json: Data
+        do {
+            json = try encoder.encode(self)
+        } catch {
+            throw LocalFileError(path: folder + "/report.json", operation: "encode", code: EINVAL)
+        }
+        try Self.write(json, to: folder + "/report.json")
+        try Self.write(Data(markdown.utf8), to: folder + "/report.md")
+    }
+
+    /// Writes `data` to `path` whole, with errors that name the path and the system's reason.
+    private static func write(_ data: Data, to path: String) throws(LocalFileError) {
+        let file = try LocalFile(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644, operation: "create")
+        var failure: LocalFileError?
+        data.withUnsafeBytes { bytes in
+            do throws(LocalFileError) {
+                try file.write(bytes)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        try file.close()
     }
 }

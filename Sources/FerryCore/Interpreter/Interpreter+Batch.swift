@@ -21,7 +21,6 @@ extension Interpreter {
     public func run(_ script: Script, options: BatchOptions) -> Int32 {
         var status: Int32 = 0
         let started = Date()
-        defer { writeReport(script: script.file, started: started, status: status) }
         for line in script.lines {
             if settings.cancellation.isCancelled {
                 console.report("ferry: \(script.file):\(line.line): \(settings.cancellation.stopReason); stopping")
@@ -57,6 +56,10 @@ extension Interpreter {
             } else {
                 console.print("check: \(hostName ?? "no host"): ok, every command would run")
             }
+        }
+        // A run whose report is missing has not done all it was asked.
+        if !writeReport(script: script.file, started: started, status: status), status == 0 {
+            status = FailureClass.transfer.exitStatus
         }
         return status
     }
@@ -113,17 +116,27 @@ extension Interpreter {
     }
 
     /// Writes report.json and report.md into this run's diagnostics folder, when there is one.
-    func writeReport(script: String?, started: Date, status: Int32) {
-        guard settings.writesReport, runFolder != nil || settings.alwaysReport else { return }
-        guard let folder = try? currentRunFolder() else { return }
+    /// Returns false, after saying why, when the report was due and could not be written.
+    @discardableResult
+    func writeReport(script: String?, started: Date, status: Int32) -> Bool {
+        guard settings.writesReport, runFolder != nil || settings.alwaysReport else { return true }
+        let folder: String
+        do {
+            folder = try currentRunFolder()
+        } catch {
+            console.report("ferry: cannot write the report: \(error.message)")
+            return false
+        }
         let report = RunReport(
             run: PathRules.lastComponent(folder), script: script, started: started, finished: Date(),
             exitStatus: status, records: records)
         do {
             try report.write(to: folder)
             console.print("Report: \(folder)/report.md")
+            return true
         } catch {
-            console.report("ferry: cannot write the report in \(folder): \(error.localizedDescription)")
+            console.report("ferry: cannot write the report: \(error)")
+            return false
         }
     }
 }

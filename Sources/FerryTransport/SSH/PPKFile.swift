@@ -20,6 +20,8 @@ struct PPKFile {
         case unsupportedKeyDerivation(String)
         /// The MAC did not match: a wrong passphrase, or a changed file.
         case macMismatch(encrypted: Bool)
+        /// An Argon2 parameter past what Ferry spends on a key, with the limit.
+        case argon2Limit(parameter: String, value: UInt64, limit: String)
 
         var description: String {
             switch self {
@@ -29,6 +31,9 @@ struct PPKFile {
             case .unsupportedEncryption(let name): "encryption \(name) is not supported"
             case .needsPassphrase: "the key is protected by a passphrase"
             case .unsupportedKeyDerivation(let name): "key derivation \(name) is not supported"
+            case .argon2Limit(let parameter, let value, let limit):
+                "\(parameter) \(value) is more than Ferry spends on a key (\(limit)); puttygen's default is 8192"
+                    + " KiB and a few passes (re-save the key with smaller parameters)"
             case .macMismatch(let encrypted):
                 encrypted
                     ? "wrong passphrase (or the file was changed)" : "the file was changed or is corrupt (MAC mismatch)"
@@ -140,6 +145,11 @@ struct PPKFile {
         return clear
     }
 
+    /// The most memory a key's Argon2 derivation may use, in KiB (256 MiB).
+    static let argon2MaximumMemory: UInt32 = 256 * 1024
+    /// The most memory times passes a key's derivation may take, in KiB (4 GiB).
+    static let argon2MaximumWork: UInt64 = 4 * 1024 * 1024
+
     /// Version 3's key derivation, with the parameters the file gives.
     private func argon2(_ passphrase: Data, length: Int) throws(Failure) -> Data {
         let flavours: [String: argon2_type] = ["Argon2id": Argon2_id, "Argon2i": Argon2_i, "Argon2d": Argon2_d]
@@ -149,9 +159,20 @@ struct PPKFile {
             let passes = headers["Argon2-Passes"].flatMap(UInt32.init),
             let parallelism = headers["Argon2-Parallelism"].flatMap(UInt32.init),
             let salt = headers["Argon2-Salt"].flatMap(Data.init(hex:)),
-            // Refuse parameters that would take more than 1 GiB or hang: the file may be hostile.
-            memory <= 1 << 20, passes <= 1000, parallelism >= 1, parallelism <= 64
+            passes >= 1, parallelism >= 1, parallelism <= 64
         else { throw .malformed("bad Argon2 parameters") }
+        // The file may be hostile: its parameters decide the memory and time the derivation takes.
+        if memory > Self.argon2MaximumMemory {
+            throw .argon2Limit(
+                parameter: "Argon2-Memory", value: UInt64(memory), limit: "\(Self.argon2MaximumMemory) KiB, 256 MiB")
+        }
+        if UInt64(memory) * UInt64(passes) > Self.argon2MaximumWork {
+            throw .argon2Limit(
+                parameter: "Argon2-Passes", value: UInt64(passes),
+                limit:
+                    "\(Self.argon2MaximumWork / UInt64(memory)) passes at \(memory) KiB: memory times passes up to 4 GiB"
+            )
+        }
         var output = [UInt8](repeating: 0, count: length)
         let result = passphrase.withUnsafeBytes { secret in
             salt.withUnsafeBytes { salt in

@@ -1,4 +1,5 @@
 internal import CLibSSH2
+import FerryBase
 import Foundation
 
 /// A private key file as read from disk, enough to know its format, type and whether it is encrypted.
@@ -36,13 +37,9 @@ struct PrivateKeyFile {
     init(path: String) throws {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data = try BoundedFile.read(path, limit: BoundedFile.Limit.key)
         } catch {
-            let files = FileManager.default
-            throw KeyFileError.unreadable(
-                !files.fileExists(atPath: path)
-                    ? "no such file"
-                    : !files.isReadableFile(atPath: path) ? "permission denied" : error.localizedDescription)
+            throw KeyFileError.unreadable(error.reason)
         }
         try self.init(text: String(decoding: data, as: UTF8.self), path: path)
     }

@@ -83,7 +83,10 @@ public final class TCPSocket {
         while let info = entry {
             entry = info.pointee.ai_next
             let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
-            if fd < 0 { continue }
+            if fd < 0 {
+                lastError = .failed(host: host, port: port, reason: Self.socketFailure(errno))
+                continue
+            }
             switch Self.connect(
                 fd, info.pointee.ai_addr, info.pointee.ai_addrlen, timeout: timeout, cancellation: cancellation)
             {
@@ -106,6 +109,16 @@ public final class TCPSocket {
             Glibc.close(fd)
         }
         throw lastError
+    }
+
+    /// Why `socket()` failed, in words; running out of descriptors says what to change.
+    static func socketFailure(_ code: Int32) -> String {
+        switch code {
+        case EMFILE, ENFILE:
+            "no file descriptor left (\(String(cString: strerror(code)).lowercased()); raise 'ulimit -n' or lower"
+                + " --parallel)"
+        default: String(cString: strerror(code)).lowercased()
+        }
     }
 
     private static func connect(
