@@ -43,13 +43,17 @@ public struct KnownHosts: Sendable {
     /// a key, nor revokes one.
     public var unknownMarkers: [(line: Int, marker: String)] = []
 
-    /// Reads `path`; a missing file is an empty one.
+    /// Reads `path`; a missing file is an empty one, and one past ``BoundedFile/Limit/knownHosts`` an error.
     public init(path: String) throws {
-        guard FileManager.default.fileExists(atPath: path) else {
-            self.init(path: path, data: Data())
-            return
+        let data: Data
+        switch Result(catching: { () throws(BoundedFileError) in
+            try BoundedFile.read(path, limit: BoundedFile.Limit.knownHosts)
+        }) {
+        case .success(let read): data = read
+        case .failure(let error) where error.isMissing: data = Data()
+        case .failure(let error): throw error
         }
-        self.init(path: path, data: try Data(contentsOf: URL(fileURLWithPath: path)))
+        self.init(path: path, data: data)
     }
 
     /// Parses `text` as the contents of `path`; malformed lines are skipped, as OpenSSH does.
