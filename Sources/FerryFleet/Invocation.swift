@@ -23,6 +23,8 @@ public struct Invocation {
     public var hostKeys: [String] = []
     public var knownHosts: String?
     public var compression = false
+    /// `--legacy-algorithms`: offer what OpenSSH no longer offers by default.
+    public var legacyAlgorithms = false
     /// `--timeout`: the longest wait on the network at any one point.
     public var timeout: Int?
     public var password: String?

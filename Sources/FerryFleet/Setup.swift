@@ -39,6 +39,7 @@ public struct Setup {
         line.hostKeys = invocation.hostKeys
         line.knownHosts = invocation.knownHosts
         line.compression = invocation.compression
+        line.legacyAlgorithms = invocation.legacyAlgorithms
         line.timeout = invocation.timeout
         line.password = invocation.password
         line.proxy = invocation.proxy

@@ -56,6 +56,8 @@ public struct Profile: Equatable, Sendable {
     public var hostKeys: [String] = []
     public var knownHosts: String?
     public var compression: Bool?
+    /// Offer the algorithms OpenSSH no longer offers by default (`legacy-algorithms`).
+    public var legacyAlgorithms: Bool?
     public var keepalive: Int?
     public var connectTimeout: Int?
     public var remoteDirectory: String?

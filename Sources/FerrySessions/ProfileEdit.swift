@@ -26,6 +26,8 @@ public struct ProfileEdit {
     public var inPlace: Bool?
     /// Whether every transfer is verified.
     public var verify: Bool?
+    /// Whether the algorithms OpenSSH no longer offers by default are offered.
+    public var legacyAlgorithms: Bool?
 
     /// Creates an edit that changes nothing.
     public init() {}
@@ -58,6 +60,7 @@ public struct ProfileEdit {
         if let localDirectory { profile.localDirectory = localDirectory }
         if let inPlace { profile.inPlace = inPlace }
         if let verify { profile.verify = verify }
+        if let legacyAlgorithms { profile.legacyAlgorithms = legacyAlgorithms }
         if let proxy {
             guard let settings = ProxySettings(url: proxy) else { throw .notAProxyURL(proxy) }
             if settings.password != nil { throw .passwordInProxyURL }

@@ -6,7 +6,8 @@ import Yams
 /// Reads a profile's YAML, checking every key and type, and reporting problems with file, line and column.
 enum ProfileParser {
     static let topKeys = [
-        "host", "port", "user", "identity", "hostkey", "known-hosts", "compression", "keepalive",
+        "host", "port", "user", "identity", "hostkey", "known-hosts", "compression", "legacy-algorithms",
+        "keepalive",
         "connect-timeout", "inplace", "verify", "retries", "remote-directory", "local-directory", "password",
         "password-env",
         "password-file",
@@ -42,6 +43,7 @@ enum ProfileParser {
             case "hostkey": profile.hostKeys = try reader.strings(value, key)
             case "known-hosts": profile.knownHosts = try reader.string(value, key)
             case "compression": profile.compression = try reader.bool(value, key)
+            case "legacy-algorithms": profile.legacyAlgorithms = try reader.bool(value, key)
             case "keepalive": profile.keepalive = try reader.int(value, key, range: 0...86400)
             case "connect-timeout": profile.connectTimeout = try reader.int(value, key, range: 1...3600)
             case "remote-directory": profile.remoteDirectory = try reader.string(value, key)

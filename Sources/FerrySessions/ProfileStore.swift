@@ -195,6 +195,7 @@ enum ProfileWriter {
         add("hostkey", profile.hostKeys)
         add("known-hosts", profile.knownHosts)
         if let compression = profile.compression { lines.append("compression: \(compression)") }
+        if let legacy = profile.legacyAlgorithms { lines.append("legacy-algorithms: \(legacy)") }
         add("keepalive", profile.keepalive)
         add("connect-timeout", profile.connectTimeout)
         if let inPlace = profile.inPlace { lines.append("inplace: \(inPlace)") }

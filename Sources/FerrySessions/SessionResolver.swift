@@ -12,6 +12,7 @@ public struct CommandLineSettings {
     public var hostKeys: [String] = []
     public var knownHosts: String?
     public var compression = false
+    public var legacyAlgorithms = false
     public var timeout: Int?
     public var password: String?
     public var proxy: ProxySettings?
@@ -102,6 +103,7 @@ public struct SessionResolver {
         let knownHosts = line.knownHosts ?? profile?.knownHosts.map(expand) ?? base.verifier.knownHostsPath
         options.verifier = HostKeyVerifier(pins: pins, knownHostsPath: knownHosts, prompter: base.verifier.prompter)
         options.transport.compression = line.compression || (profile?.compression ?? false)
+        options.transport.legacyAlgorithms = line.legacyAlgorithms || (profile?.legacyAlgorithms ?? false)
         if let keepalive = profile?.keepalive { options.transport.keepaliveInterval = keepalive }
         // --timeout bounds every network wait; a profile's connect-timeout only the connecting (later
         // waits then keep at least libssh2's 60 s, so a slow server is not cut off mid-transfer).

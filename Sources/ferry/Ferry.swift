@@ -156,6 +156,13 @@ struct Ferry: ParsableCommand {
     @Flag(name: .customShort("C"), help: "Ask for compression.")
     var compression = false
 
+    @Flag(
+        name: .customLong("legacy-algorithms"),
+        help:
+            "Also offer the algorithms OpenSSH 9.2 no longer offers (SHA-1 key exchange, ssh-rsa and ssh-dss host keys, CBC ciphers, MD5 and RIPEMD MACs), with a warning when one is used."
+    )
+    var legacyAlgorithms = false
+
     @Flag(name: .customShort("4"), help: "Use IPv4 only.")
     var ipv4 = false
 

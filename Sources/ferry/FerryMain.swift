@@ -163,6 +163,7 @@ extension FerryMain {
         invocation.hostKeys = options.hostKeys
         invocation.knownHosts = options.knownHosts
         invocation.compression = options.compression
+        invocation.legacyAlgorithms = options.legacyAlgorithms
         invocation.timeout = options.timeout
         invocation.password = options.password
         invocation.family = options.ipv4 ? .ipv4 : options.ipv6 ? .ipv6 : .any

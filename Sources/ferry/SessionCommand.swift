@@ -77,6 +77,8 @@ struct SessionCommand: ParsableCommand {
         var inplace: Bool?
         @Option(help: "Whether every transfer's SHA-256 is compared on both sides (true) or not.")
         var verify: Bool?
+        @Option(help: "Whether the algorithms OpenSSH no longer offers by default are offered too (true) or not.")
+        var legacyAlgorithms: Bool?
 
         func run() throws {
             let store = location.store
@@ -88,6 +90,7 @@ struct SessionCommand: ParsableCommand {
             (edit.remoteDirectory, edit.localDirectory) = (remoteDirectory, localDirectory)
             edit.inPlace = inplace
             edit.verify = verify
+            edit.legacyAlgorithms = legacyAlgorithms
             let profile: Profile
             do {
                 profile = try edit.applied(to: (try? store.load(name)) ?? Profile(name: name))

@@ -136,3 +136,20 @@ struct ProxyWireTests {
         #expect(throws: ProxyTemplate.Refusal.self) { try expand("nc \\\\%host 22", host: "h", for: .shell) }
     }
 }
+
+@Suite("Algorithms offered")
+struct AlgorithmListTests {
+    @Test func theDefaultsAreOpenSSH92sWithinLibssh2() {
+        let modern = Algorithms.kinds.flatMap(\.modern)
+        for old in [
+            "-sha1", "cbc", "md5", "ripemd", "3des", "arcfour", "blowfish", "cast128", "ssh-rsa", "ssh-dss", "-96",
+        ] {
+            #expect(!modern.contains { $0 != "hmac-sha1" && $0.contains(old) }, "\(old)")
+        }
+        // hmac-sha1 stays: OpenSSH 9.2's client still offers it.
+        #expect(modern.contains("hmac-sha1"))
+        #expect(
+            Algorithms.legacyNames.isSuperset(of: ["diffie-hellman-group1-sha1", "ssh-rsa", "aes256-cbc", "hmac-md5"]))
+        #expect(Algorithms.legacyNames.isDisjoint(with: modern))
+    }
+}

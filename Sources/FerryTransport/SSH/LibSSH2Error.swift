@@ -33,6 +33,9 @@ public struct LibSSH2Error: Error, CustomStringConvertible, Equatable, Sendable 
         .contains(code)
     }
 
+    /// Whether the two sides found no algorithms in common, or the key exchange failed.
+    public var isKeyExchangeFailure: Bool { code == LIBSSH2_ERROR_KEX_FAILURE }
+
     /// Whether a wait for the server ran out.
     public var isTimeout: Bool { code == LIBSSH2_ERROR_TIMEOUT || code == LIBSSH2_ERROR_SOCKET_TIMEOUT }
 

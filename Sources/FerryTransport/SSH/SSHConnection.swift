@@ -175,6 +175,9 @@ public final class SSHConnection {
         let session = try handshake(target, socket: socket, transport: transport, proxy: options.proxy)
         for (kind, method) in session.negotiatedMethods.sorted(by: { $0.key < $1.key }) {
             log("\(kind): \(method)")
+            if Algorithms.legacyNames.contains(method) {
+                options.warn("\(target.host): using the legacy \(kind) algorithm \(method) (--legacy-algorithms)")
+            }
         }
         if LibSSH2.bulkKeystream, session.negotiatedMethods.values.contains(where: { $0.hasSuffix("-ctr") }) {
             log("cipher keystream: made in bulk by OpenSSL's AES-CTR (FERRY_CTR_PROVIDER=off turns this off)")
@@ -239,7 +242,13 @@ public final class SSHConnection {
                 throw ProxyError.commandFailed(proxy: proxy.label, reason: reason)
             }
             if let error = error as? LibSSH2Error {
-                throw ConnectionError.handshake(host: target.host, port: target.port, reason: error.description)
+                var reason = error.description
+                if error.isKeyExchangeFailure, !transport.legacyAlgorithms {
+                    reason +=
+                        "; the server may offer only algorithms OpenSSH no longer uses by default"
+                        + " (--legacy-algorithms allows them)"
+                }
+                throw ConnectionError.handshake(host: target.host, port: target.port, reason: reason)
             }
             throw error
         }

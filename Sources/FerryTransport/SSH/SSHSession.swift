@@ -12,6 +12,8 @@ public struct TransportOptions: Sendable, Equatable {
     public var keepaliveInterval = 30
     /// Host-key algorithms to prefer, best first, when known_hosts already holds keys of those types.
     public var preferredHostKeyTypes: [String] = []
+    /// Whether the algorithms OpenSSH no longer offers by default are offered too (see ``Algorithms``).
+    public var legacyAlgorithms = false
 
     /// Creates options with Ferry's defaults.
     public init() {}
@@ -82,15 +84,8 @@ public final class SSHSession {
         if options.compression {
             libssh2_session_flag(handle, LIBSSH2_FLAG_COMPRESS, 1)
         }
-        if !options.preferredHostKeyTypes.isEmpty {
-            let supported = [
-                "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-                "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa",
-            ]
-            let rest = supported.filter { !options.preferredHostKeyTypes.contains($0) }
-            let order = (options.preferredHostKeyTypes.filter(supported.contains) + rest).joined(separator: ",")
-            _ = libssh2_session_method_pref(handle, LIBSSH2_METHOD_HOSTKEY, order)
-        }
+        Algorithms.offer(
+            on: handle, legacy: options.legacyAlgorithms, preferredHostKeys: options.preferredHostKeyTypes)
         try check(libssh2_session_handshake(handle, socket.descriptor), "libssh2_session_handshake")
         isConnected = true
         if options.keepaliveInterval > 0 {

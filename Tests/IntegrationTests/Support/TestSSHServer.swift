@@ -28,7 +28,7 @@ final class TestSSHServer: @unchecked Sendable {
     var strangerKey: String { directory + "/id_stranger" }
     var log: String { directory + "/sshd.log" }
 
-    /// Starts a server; `extraConfig` lines are appended to its sshd_config.
+    /// Starts a server; `extraConfig` lines are added to its sshd_config (`{dir}` stands for its folder).
     init(
         name: String, extraConfig: [String] = [], listen: [String] = ["127.0.0.1"], namespace: String? = nil,
         fixedPort: Int? = nil
@@ -53,7 +53,7 @@ final class TestSSHServer: @unchecked Sendable {
         port = fixedPort ?? TestSSHServer.freePort()
         // sshd keeps the first value it reads for a keyword, so the extra lines come first.
         var config =
-            extraConfig + [
+            extraConfig.map { $0.replacingOccurrences(of: "{dir}", with: d) } + [
                 "Port \(port)",
                 "HostKey \(d)/host_ed25519",
                 "PidFile \(d)/sshd.pid",
