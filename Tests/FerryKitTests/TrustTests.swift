@@ -83,8 +83,30 @@ struct TrustTests {
             timedOutAfterSeconds: nil, durationSeconds: 0, bytes: 0, message: "a|b")
         let report = RunReport(
             run: "r", script: "s.scr", started: Date(), finished: Date(), exitStatus: 8, records: [record])
-        #expect(report.markdown.contains("| TERM^[]0;x^G |"))
+        // Shown as TERM^[]0;x^G once rendered.
+        #expect(report.markdown.contains("| TERM^\\[\\]0;x^G |"))
         #expect(report.markdown.contains("a\\|b"))
+    }
+
+    @Test func reportMarkdownEscapesWhatARendererWouldInterpret() {
+        #expect(ServerText.markdown("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;")
+        #expect(ServerText.markdown("a\\|b") == "a\\\\\\|b")
+        #expect(ServerText.markdown("[click](http://evil) `x` & y") == "\\[click\\](http://evil) \\`x\\` &amp; y")
+        #expect(ServerText.markdown("plain name_1.txt") == "plain name_1.txt")
+        let record = CommandRecord(
+            line: 1, command: "get <b>x</b>", host: "h", status: .failed, exitStatus: nil, signal: nil,
+            timedOutAfterSeconds: nil, durationSeconds: 0, bytes: 0, message: "no such file: a\\|b<script>")
+        let markdown = RunReport(
+            run: "r", script: "s.scr", started: Date(), finished: Date(), exitStatus: 7, records: [record]
+        ).markdown
+        let row = markdown.split(separator: "\n").first { $0.hasPrefix("| 1 |") } ?? ""
+        // Seven cells: no pipe in a value ends one early.
+        #expect(
+            row.replacingOccurrences(of: "\\\\", with: "").replacingOccurrences(of: "\\|", with: "").filter {
+                $0 == "|"
+            }.count == 8)
+        #expect(!markdown.contains("<b>") && !markdown.contains("<script>"))
+        #expect(row.contains("get &lt;b&gt;x&lt;/b&gt;"))
     }
 
     @Test func downloadRootRefusesPathsAndLinksThatLeadOut() throws {

@@ -350,7 +350,7 @@ struct HostileServerTests {
         // The files keep their real names: only what is shown is escaped.
         #expect(FileManager.default.fileExists(atPath: world.here + "/title\(escape)]0;owned\u{7}.txt"))
         let report = Shell.sh("cat '\(diagnostics)'/*/report.md").stdout
-        #expect(report.contains("TERM^[]0;x^G"))
+        #expect(report.contains("TERM^\\[\\]0;x^G"))
         #expect(!hasRawControls(report))
         let stdoutFile = Shell.sh("cat '\(diagnostics)'/*/*/01-true.stdout").stdout
         #expect(stdoutFile == "out\(escape)[2J\n", "run output on disk stays byte-exact")
@@ -477,6 +477,42 @@ struct HostileServerTests {
         let errors = (try? String(contentsOfFile: world.root + "/err", encoding: .utf8)) ?? ""
         #expect(errors.contains("get: interrupted\n"), "\(errors)")
         #expect(errors.contains(":2: terminated by SIG\(signal); stopping"), "\(errors)")
+    }
+
+    // MARK: Oversized answers
+
+    /// An answer libssh2 cannot take (a 1 MB name in a listing) fails that command with one clear
+    /// reason, and the next command gets a new SFTP channel instead of reading the rest of it.
+    @Test func anOversizedAnswerFailsOneCommandAndTheNextGetsANewChannel() throws {
+        let world = World()
+        let server = HostileServer([
+            "dirs": [
+                "/data/big": [["name": String(repeating: "x", count: 1_000_000)]],
+                "/data/fine": [["name": "ok.txt", "content": "ok\n"]],
+            ]
+        ])
+        let result = server.batch(
+            "ls /data/big\nls /data/fine\nget /data/fine/ok.txt\n", in: world.here, extra: ["-be"])
+        #expect(result.status == 7, "\(result.stderr)")
+        #expect(
+            result.stderr.contains(
+                "ls: /data/big: the server sent an SFTP answer Ferry cannot read (larger than 256 KiB, or malformed);"
+                    + " the SFTP channel is started again for the next command"), "\(result.stderr)")
+        #expect(!result.stderr.contains("Timeout waiting"))
+        #expect(result.stdout.contains("ok.txt"))
+        #expect(try String(contentsOfFile: world.here + "/ok.txt", encoding: .utf8) == "ok\n")
+    }
+
+    /// Handles longer than libssh2 keeps make that file's commands fail, and nothing after them.
+    @Test func aHandleTooLongFailsItsCommandOnly() {
+        let world = World()
+        let server = HostileServer(["long_handle": 65536, "files": ["/data/f.txt": ["content": "hello\n"]]])
+        let result = server.batch("get /data/f.txt\npwd\n", in: world.here, extra: ["-be"])
+        #expect(result.status == 7, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("get: /data/f.txt: "), "\(result.stderr)")
+        #expect(!result.stderr.contains("Timeout waiting"))
+        #expect(result.stdout.contains("Remote directory is /home/evil"))
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: world.here)) == [])
     }
 
     // MARK: Bounded waits

@@ -15,6 +15,23 @@ public enum ServerText {
     /// command's, or a keyboard-interactive instruction.
     public static func visibleLines(_ text: String) -> String { escaped(text, keepingLines: true) }
 
+    /// `text` as ``visible(_:)`` makes it, then escaped for a Markdown table cell that a renderer may
+    /// also read as HTML: a backslash, `|`, `` ` ``, `[` and `]` are escaped with a backslash, and `&`,
+    /// `<` and `>` become entities, so `<img …>` shows as text and `\|` cannot end a cell.
+    public static func markdown(_ text: String) -> String {
+        var result = ""
+        for scalar in visible(text).unicodeScalars {
+            switch scalar {
+            case "\\", "|", "`", "[", "]": result += "\\" + String(scalar)
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
     /// Whether `text` holds anything ``visible(_:)`` would change.
     public static func hasControls(_ text: String) -> Bool { text.unicodeScalars.contains(where: needsEscape) }
 

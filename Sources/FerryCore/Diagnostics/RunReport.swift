@@ -142,16 +142,16 @@ public struct RunReport: Codable, Sendable {
             summary: nil)
     }
 
-    /// The report as Markdown, one table per host. Every value passes ``ServerText/visible(_:)``, as
+    /// The report as Markdown, one table per host. Every value passes ``ServerText/markdown(_:)``, as
     /// commands' messages and a signal's name may hold what a server sent.
     public var markdown: String {
         func row(_ cells: [String]) -> String {
             "| "
-                + cells.map { ServerText.visible($0).replacingOccurrences(of: "|", with: "\\|") }
+                + cells.map(ServerText.markdown)
                 .joined(separator: " | ") + " |"
         }
         var lines = [
-            "# Ferry run \(run)", "", "- script: \(ServerText.visible(script ?? "(prompt)"))", "- started: \(started)",
+            "# Ferry run \(run)", "", "- script: \(ServerText.markdown(script ?? "(prompt)"))", "- started: \(started)",
             "- finished: \(finished)", "- exit status: \(exitStatus)", "",
         ]
         if summary != nil {
@@ -167,7 +167,7 @@ public struct RunReport: Codable, Sendable {
         }
         for host in hosts {
             lines += [
-                "## \(ServerText.visible(host.host)): \(host.status.rawValue)", "",
+                "## \(ServerText.markdown(host.host)): \(host.status.rawValue)", "",
                 "| line | command | status | exit | seconds | bytes | message |",
                 "| --- | --- | --- | --- | --- | --- | --- |",
             ]

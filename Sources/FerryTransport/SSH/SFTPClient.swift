@@ -44,11 +44,25 @@ public final class SFTPClient {
         }
     }
 
+    /// Whether an answer libssh2 could not take (over its 256 KiB packet limit, or malformed) has left
+    /// the channel out of step: later requests would read the rest of it as their answers, so the
+    /// connection starts a new channel instead (see ``SSHConnection/sftp``).
+    public private(set) var isBroken = false
+
     /// The last error, with the SFTP status when the server sent one.
     func lastError(_ call: String, code: Int32? = nil) -> LibSSH2Error {
         var error = session.lastError(call, code: code)
         if error.code == LIBSSH2_ERROR_SFTP_PROTOCOL {
             error.sftpStatus = SFTPStatus(rawValue: libssh2_sftp_last_error(handle))
+        }
+        if [LIBSSH2_ERROR_CHANNEL_PACKET_EXCEEDED, LIBSSH2_ERROR_PROTO, LIBSSH2_ERROR_OUT_OF_BOUNDARY].contains(
+            error.code)
+        {
+            isBroken = true
+            // libssh2's own words here name a later step ("Timeout waiting for status message").
+            error.message =
+                "the server sent an SFTP answer Ferry cannot read (larger than 256 KiB, or malformed);"
+                + " the SFTP channel is started again for the next command"
         }
         return error
     }

@@ -81,10 +81,12 @@ public final class SSHConnection {
     }
 
     /// The SFTP channel, started on first use: a connection that only runs remote commands never starts
-    /// one, which spares the server a subsystem process per host in a run over many hosts.
+    /// one, which spares the server a subsystem process per host in a run over many hosts. A channel an
+    /// unreadable answer has put out of step is closed and a new one started.
     public var sftp: SFTPClient {
         get throws {
-            if let openedSFTP { return openedSFTP }
+            if let openedSFTP, !openedSFTP.isBroken { return openedSFTP }
+            openedSFTP = nil
             let started = try SFTPClient(session: session)
             openedSFTP = started
             return started

@@ -20,6 +20,7 @@ password or key. The scenario file decides what the server says:
                is what readlink answers (no answer without one)
   files        {path: entry}: what stat and open see at an exact path
   endless      a path under which every folder holds a folder "again" and a file, for ever
+  long_handle  the length of every handle the server gives (paramiko's own are a few bytes)
   pubkey_algorithms  the public-key signature algorithms accepted (all when absent), e.g. ["ssh-rsa"]
                      for an old server that knows no SHA-2 RSA signatures
 
@@ -282,10 +283,24 @@ def run_command(channel):
     channel.close()
 
 
+class Subsystem(SFTPServer):
+    """paramiko's SFTP server, with handles as long as the scenario's "long_handle" says."""
+
+    def _send_handle_response(self, request_number, handle, folder=False):
+        size = SCENARIO.get("long_handle")
+        if not size or not issubclass(type(handle), SFTPHandle):
+            return super()._send_handle_response(request_number, handle, folder)
+        name = b"h%d-" % self.next_handle
+        handle._set_name(name + b"x" * (size - len(name)))
+        self.next_handle += 1
+        (self.folder_table if folder else self.file_table)[handle._get_name()] = handle
+        self._response(request_number, paramiko.sftp.CMD_HANDLE, handle._get_name())
+
+
 def serve(connection):
     transport = paramiko.Transport(connection)
     transport.add_server_key(HOST_KEY)
-    transport.set_subsystem_handler("sftp", SFTPServer, Files)
+    transport.set_subsystem_handler("sftp", Subsystem, Files)
     try:
         transport.start_server(server=Server())
     except Exception:
