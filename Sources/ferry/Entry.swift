@@ -34,13 +34,21 @@ enum Entry {
     /// Parses and runs the main command. A command line Ferry cannot use ends with status 2, the status
     /// for usage and script errors, rather than the argument parser's own 64.
     static func runFerry(_ arguments: [String]) -> Never {
+        if arguments.first != "---completion", let (word, suggestion) = OptionSpelling.unknownWord(in: arguments) {
+            let message = OptionSpelling.message(for: word, suggestion: suggestion)
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            exit(FailureClass.usage.exitStatus)
+        }
         do {
             var command = try Ferry.parseAsRoot(arguments)
             try command.run()
             Ferry.exit()
         } catch {
             if Ferry.exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((Ferry.fullMessage(for: error) + "\n").utf8))
+                // One error a line is enough: the parser's second guess ("or: …") only confuses.
+                let message = Ferry.fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false)
+                    .filter { !$0.hasPrefix("   or: ") }.joined(separator: "\n")
+                FileHandle.standardError.write(Data((message + "\n").utf8))
                 exit(FailureClass.usage.exitStatus)
             }
             Ferry.exit(withError: error)

@@ -198,8 +198,9 @@ struct CommandTests {
         let put = try FileManager.default.attributesOfItem(atPath: remote + "/mine.sh")
         #expect(put[.posixPermissions] as? Int == 0o705)
         #expect(Shell.sh("stat -c %Y \(local)/mine.sh").stdout == Shell.sh("stat -c %Y \(remote)/mine.sh").stdout)
+        // Without -p a new file still gets the remote permission bits, less the umask, as psftp gives them.
         let plain = try FileManager.default.attributesOfItem(atPath: local + "/plain.sh")
-        #expect(plain[.posixPermissions] as? Int == 0o644)
+        #expect(plain[.posixPermissions] as? Int == 0o750)
     }
 
     @Test func localCommandRunsInTheLocalDirectory() throws {

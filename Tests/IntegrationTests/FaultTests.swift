@@ -216,6 +216,37 @@ struct ReconnectTests {
         #expect(!ran.stderr.contains("reconnecting"), "\(ran.stderr)")
     }
 
+    /// When the retries run out, what arrived stays under the hidden part name, on purpose, and the
+    /// failure says which command continues it.
+    @Test func aDownloadWhoseRetriesRunOutKeepsItsPartForGetDashA() throws {
+        let remote = TestSSHServer.scratch("retries-out-remote")
+        let local = TestSSHServer.scratch("retries-out-local")
+        writeRandomFile(remote + "/big", bytes: 12 << 20)
+        // Every connection is cut after 3 MB from the server.
+        let relay = ProxyServer.fixture(
+            "cutting_forwarder", arguments: ["127.0.0.1", String(server.port), String(3 << 20)])
+        try server.writeKnownHosts(forPort: relay.port, to: local + "/known_hosts")
+        let options = [
+            "-P", String(relay.port), "-i", server.ed25519Key, "--known-hosts", "known_hosts", "root@127.0.0.1",
+        ]
+        try "get \(remote)/big big\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
+        let failed = FerryBinary.run(["-batch", "-b", "s.scr", "--retries", "1"] + options, directory: local)
+        #expect(failed.status == 6, "\(failed.stderr)")
+        #expect(
+            failed.stderr.contains(
+                "what arrived is kept as .NAME.ferry-part beside each unfinished file, and the same command with -a"
+                    + " (or reget) continues it"), "\(failed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: local + "/big"))
+        let part = local + "/.big.ferry-part"
+        let kept = (try? FileManager.default.attributesOfItem(atPath: part)[.size] as? Int) ?? 0
+        #expect(kept > 0, "no part kept")
+        let resumed = server.batch("get -a \(remote)/big big\n", in: local)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("get: restarting at file position"), "\(resumed.stdout)")
+        #expect(checksum(local + "/big") == checksum(remote + "/big"))
+        #expect(!FileManager.default.fileExists(atPath: part))
+    }
+
     @Test func aReconnectToAHostWithAnotherKeyIsRefused() throws {
         let remote = TestSSHServer.scratch("reconnect-key-remote")
         let local = TestSSHServer.scratch("reconnect-key-local")

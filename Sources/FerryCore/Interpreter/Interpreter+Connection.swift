@@ -39,8 +39,9 @@ extension Interpreter {
     /// `open [user@]host[:port] [port]`.
     func open(_ given: String?, port: Int?) throws(CommandFailure) {
         if connection != nil {
+            // A command that ran at the wrong moment, not a usage error (status 2 means nothing ran).
             throw CommandFailure(
-                .usage,
+                .connection,
                 "open: already connected to \(connection?.target.description ?? "a host");"
                     + " use 'close' first")
         }

@@ -27,9 +27,12 @@ extension Interpreter {
             do {
                 return settings.checkOnly ? try check(current) : try execute(current)
             } catch {
-                guard error.failureClass == .connection, let recipe, let again = Self.repeatable(current),
-                    attempt < settings.retries
-                else { throw error }
+                guard error.failureClass == .connection, let recipe, let again = Self.repeatable(current) else {
+                    throw error
+                }
+                guard attempt < settings.retries else {
+                    throw settings.retries > 0 ? Self.givingUp(error, on: current) : error
+                }
                 var reason = error
                 while true {
                     attempt += 1
@@ -49,7 +52,8 @@ extension Interpreter {
                         try reconnect(recipe, directory: directory)
                         break
                     } catch {
-                        if attempt >= settings.retries || error.failureClass == .interrupted { throw error }
+                        if error.failureClass == .interrupted { throw error }
+                        if attempt >= settings.retries { throw Self.givingUp(error, on: current) }
                         reason = error
                     }
                 }
@@ -58,6 +62,20 @@ extension Interpreter {
                 current = again
             }
         }
+    }
+
+    /// The failure of a command whose retries ran out. A download's unfinished files stay under their
+    /// hidden part names (`.NAME.ferry-part`), kept on purpose: the failure says that the same command
+    /// with `-a` (or `reget`) continues them.
+    static func givingUp(_ error: CommandFailure, on command: Command) -> CommandFailure {
+        guard case .transfer(let transfer) = command, transfer.isDownload else { return error }
+        var failure = CommandFailure(
+            error.failureClass,
+            error.message + "; what arrived is kept as .NAME.ferry-part beside each unfinished file, and"
+                + " the same command with -a (or reget) continues it")
+        failure.outcome = error.outcome
+        failure.sftpStatus = error.sftpStatus
+        return failure
     }
 
     /// The longest wait between two reconnection attempts (seconds).

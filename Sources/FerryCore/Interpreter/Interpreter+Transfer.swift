@@ -25,13 +25,17 @@ extension Interpreter {
         var outcomes: [TransferOutcome] = []
         measureRoundTrip(for: unfinished, sftp: sftp)
         let readSize = FileTransfer.readSize(roundTrip: roundTrip)
-        let jobs = unfinished.map { job in
+        var jobs = unfinished.map { job in
             var job = job
             job.readSize = readSize
             job.inPlace = settings.inPlaceUploads || sessionInPlace
             job.keepsPartWhenCut = settings.retries > 0
             job.verify = job.verify || settings.verify || sessionVerify
             return job
+        }
+        if jobs.contains(where: { !$0.isDownload }) {
+            let home = try? sftp.attributes(remoteHome)
+            jobs = RemoteReplacement(files: sftp, login: (home?.uid, home?.gid)).decide(jobs)
         }
         if jobs.contains(where: \.verify) { try requireDigests(command, sftp: sftp) }
         let streams = streams(for: jobs)

@@ -113,14 +113,16 @@ extension FileTransfer {
         if job.verify {
             try verify(job, localPath: job.localPath, remotePath: path, sftp: sftp, cancellation: cancellation)
         }
-        if job.setsTime {
+        // -p gives the local mode; a copy replacing a file takes that file's mode.
+        let mode = job.preserve ? UInt32(status.st_mode & 0o7777) : path != job.remotePath ? job.replacedMode : nil
+        if job.setsTime || mode != nil {
             try remoteCall(path, "set attributes") {
                 try sftp.setAttributes(
                     path,
                     RemoteAttributes(
-                        permissions: job.preserve ? UInt32(status.st_mode & 0o7777) : nil,
-                        accessTime: UInt32(truncatingIfNeeded: status.st_atim.tv_sec),
-                        modificationTime: UInt32(truncatingIfNeeded: status.st_mtim.tv_sec)))
+                        permissions: mode,
+                        accessTime: job.setsTime ? UInt32(truncatingIfNeeded: status.st_atim.tv_sec) : nil,
+                        modificationTime: job.setsTime ? UInt32(truncatingIfNeeded: status.st_mtim.tv_sec) : nil))
             }
         }
         if path != job.remotePath { try replace(job.remotePath, with: path, sftp: sftp) }

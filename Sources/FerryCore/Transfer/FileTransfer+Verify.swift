@@ -10,9 +10,11 @@ extension FileTransfer {
     /// transfer fails.
     static func verify(
         _ job: TransferJob, localPath: String, remotePath: String, sftp: any RemoteFileSystem,
-        cancellation: Cancellation?
+        cancellation: Cancellation?, removesCopy: Bool = true
     ) throws(CommandFailure) {
+        // A copy written in place is the user's file itself: it stays, and the failure says so.
         let removeCopy = {
+            guard removesCopy else { return }
             if job.isDownload { unlink(localPath) } else { try? sftp.removeFile(remotePath) }
         }
         let name = job.isDownload ? job.remoteDisplay : job.localDisplay

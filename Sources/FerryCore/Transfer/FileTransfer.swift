@@ -63,7 +63,8 @@ enum FileTransfer {
         if let root = job.localRoot, let reason = DownloadRoot(root).escape(job.localPath) {
             throw CommandFailure(.transfer, "\(job.localPath): refusing to write there: \(reason)")
         }
-        let target = try openTarget(of: job, remoteSize: size, remote: remote, outcome: &outcome)
+        let target = try openTarget(
+            of: job, remoteSize: size, remoteMode: permissions, remote: remote, outcome: &outcome)
         let local = target.file
         if let start = target.resumedAt {
             outcome.resumedAt = start
@@ -81,10 +82,10 @@ enum FileTransfer {
             if job.verify {
                 try verify(
                     job, localPath: target.temporaryPath ?? job.localPath, remotePath: job.remotePath, sftp: sftp,
-                    cancellation: cancellation)
+                    cancellation: cancellation, removesCopy: target.temporaryPath != nil)
             }
             try localCall { () throws(LocalFileError) in
-                let mode = job.preserve ? permissions.map(ServerMode.local) : nil
+                let mode = target.mode
                 if let temporaryPath = target.temporaryPath, installLater {
                     outcome.install = PendingInstall(
                         file: local, temporaryPath: temporaryPath, path: job.localPath, permissions: mode,
@@ -94,8 +95,9 @@ enum FileTransfer {
                         local, from: temporaryPath, at: job.localPath, permissions: mode,
                         modificationTime: job.setsTime ? mtime : nil)
                 } else {
-                    if job.setsTime {
-                        try local.setAttributes(permissions: mode, modificationTime: mtime)
+                    // Written in place: the file keeps its mode unless -p gives it the remote one.
+                    if job.setsTime || mode != nil {
+                        try local.setAttributes(permissions: mode, modificationTime: job.setsTime ? mtime : nil)
                     }
                     try local.close()
                 }
@@ -113,14 +115,18 @@ enum FileTransfer {
     }
 
     /// Where a download writes: a hidden part beside the final name (``partPath(for:)``), renamed
-    /// over it when complete. A resume continues the part an interrupted download left, else the final
-    /// file itself (psftp's `reget`, `temporaryPath` nil), at its size (`resumedAt`).
+    /// over it when complete, or the file itself when ``LocalReplacement`` says it is to be written in
+    /// place (`temporaryPath` nil). A resume continues the part an interrupted download left, else the
+    /// final file itself (psftp's `reget`), at its size (`resumedAt`). `mode` is what the finished
+    /// file gets (nil: it keeps its own).
     ///
     /// A resume first checks that what is already there ends as the remote file does at that point
     /// (the last 64 KiB); when it does not, the download starts over, with a warning in `outcome`.
     private static func openTarget(
-        of job: TransferJob, remoteSize size: UInt64?, remote: any RemoteFile, outcome: inout TransferOutcome
-    ) throws(CommandFailure) -> (file: LocalFile, temporaryPath: String?, resumedAt: UInt64?) {
+        of job: TransferJob, remoteSize size: UInt64?, remoteMode: UInt32?, remote: any RemoteFile,
+        outcome: inout TransferOutcome
+    ) throws(CommandFailure) -> (file: LocalFile, temporaryPath: String?, resumedAt: UInt64?, mode: UInt32?) {
+        let replacement = LocalReplacement(for: job.localPath, remoteMode: remoteMode, preserve: job.preserve)
         // Under a folder a server names files in, an existing file is never followed out through a link.
         let rooted = job.localRoot != nil
         let part = partPath(for: job.localPath)
@@ -144,14 +150,16 @@ enum FileTransfer {
             let file = try localCall { () throws(LocalFileError) in
                 try LocalFile(path: candidate, flags: O_WRONLY | O_APPEND | noFollow, operation: "open for append")
             }
-            return (file, isPart ? candidate : nil, existing.size)
+            let mode = isPart ? replacement.mode : job.preserve ? remoteMode.map(ServerMode.local) : nil
+            return (file, isPart ? candidate : nil, existing.size, mode)
         }
         // A part left by an earlier download that is not being continued is replaced.
         unlink(part)
+        if replacement.way == .inPlace { return try openInPlace(job, remoteMode: remoteMode, mode: replacement.mode) }
+        let file: LocalFile
         do {
-            let file = try LocalFile(
+            file = try LocalFile(
                 path: part, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600, operation: "create")
-            return (file, part, nil)
         } catch {
             let folder = PathRules.parent(job.localPath)
             throw CommandFailure(
@@ -159,6 +167,27 @@ enum FileTransfer {
                 "\(folder.isEmpty ? "." : folder): cannot create file: \(String(cString: strerror(error.code)).lowercased())"
             )
         }
+        // The copy takes the replaced file's owner and group now, while it is empty; where it cannot,
+        // the file is written in place instead, so who it belongs to stays.
+        if let owner = replacement.owner, fchown(file.descriptor, owner.uid, owner.gid) != 0 {
+            try? file.close()
+            unlink(part)
+            return try openInPlace(job, remoteMode: remoteMode, mode: job.preserve ? replacement.mode : nil)
+        }
+        return (file, part, nil, replacement.mode)
+    }
+
+    /// Opens the download's target itself, emptied (through a symbolic link when it is one; a new
+    /// file at a link that leads nowhere gets a new file's mode), as psftp writes it.
+    private static func openInPlace(_ job: TransferJob, remoteMode: UInt32?, mode: UInt32?) throws(CommandFailure)
+        -> (file: LocalFile, temporaryPath: String?, resumedAt: UInt64?, mode: UInt32?)
+    {
+        let file = try localCall { () throws(LocalFileError) in
+            try LocalFile(
+                path: job.localPath, flags: O_WRONLY | O_CREAT | O_TRUNC,
+                mode: mode_t(LocalReplacement.newFileMode(remoteMode: remoteMode)), operation: "open for write")
+        }
+        return (file, nil, nil, mode)
     }
 
     /// A new file, only this user's, under a hidden free name beside `path` (`.name.ferry-xxxx`): where a

@@ -138,9 +138,10 @@ struct SegmentPlan {
         }
         do {
             let file = try LocalFile(path: workPath, flags: O_WRONLY | O_NOFOLLOW, operation: "open")
+            let replacement = LocalReplacement(
+                for: job.localPath, remoteMode: job.sourcePermissions, preserve: job.preserve)
             try FileTransfer.install(
-                file, from: workPath, at: job.localPath,
-                permissions: job.preserve ? job.sourcePermissions.map(ServerMode.local) : nil,
+                file, from: workPath, at: job.localPath, permissions: replacement.mode,
                 modificationTime: job.setsTime ? job.sourceModificationTime : nil)
         } catch {
             unlink(workPath)
@@ -157,8 +158,13 @@ struct SegmentPlan {
     private static func makeWorkFile(for job: TransferJob, size: UInt64) -> String? {
         if let root = job.localRoot, DownloadRoot(root).escape(job.localPath) != nil { return nil }
         guard let free = LocalStatus.freeSpace(in: PathRules.parent(job.localPath)), size <= free else { return nil }
+        // A file to be written in place is moved whole (see LocalReplacement).
+        let replacement = LocalReplacement(
+            for: job.localPath, remoteMode: job.sourcePermissions, preserve: job.preserve)
+        guard replacement.way == .rename else { return nil }
         guard let (file, path) = try? FileTransfer.createTemporary(beside: job.localPath) else { return nil }
-        if ftruncate(file.descriptor, off_t(size)) == 0, (try? file.close()) != nil { return path }
+        let owned = replacement.owner.map { fchown(file.descriptor, $0.uid, $0.gid) == 0 } ?? true
+        if owned, ftruncate(file.descriptor, off_t(size)) == 0, (try? file.close()) != nil { return path }
         unlink(path)
         return nil
     }

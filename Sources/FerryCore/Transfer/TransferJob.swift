@@ -23,6 +23,9 @@ struct TransferJob: Sendable {
     /// For an upload: write the target itself rather than a hidden part renamed over it at the end
     /// (`--inplace`, for servers that do not allow the rename).
     var inPlace = false
+    /// For an upload that replaces a file by rename: that file's mode, which the copy takes (see
+    /// ``RemoteReplacement``).
+    var replacedMode: UInt32?
     /// For a download: keep what arrived when the connection is lost, for the retry after a
     /// reconnect (or a later `reget`) to continue; without retries it is removed like any failure.
     var keepsPartWhenCut = false

@@ -65,9 +65,12 @@ struct TransferPlanner {
             var display = transfer.destination.map(namingHost) ?? name
             // A local name the user gave may use `~` and `{host}`; a remote file's own name is only a name.
             var local = transfer.destination.map(localPath) ?? PathRules.join(localDirectory, name)
+            // A file goes into a local folder of its name; a folder merges into one (psftp's and sftp's
+            // `get -r`, so running it again refreshes the copy), unless the folder named as the target
+            // already holds one of that name.
             if let status = LocalStatus(local), status.isDirectory,
-                !attributes.isDirectory || transfer.destination == nil
-                    || LocalStatus(PathRules.join(local, name)) != nil
+                !attributes.isDirectory
+                    || (transfer.destination != nil && LocalStatus(PathRules.join(local, name)) != nil)
             {
                 local = PathRules.join(local, name)
                 display = PathRules.join(display, name)
@@ -236,7 +239,10 @@ struct TransferPlanner {
             } else if LocalStatus(localPath(Wildcard.unescape(pattern))) != nil {
                 matches = [Wildcard.unescape(pattern)]
             }
-            if matches.isEmpty { warn("warning: \(command): \(pattern): nothing matched") }
+            // Unlike mget's, an mput that finds nothing fails, as psftp's does ("unable to open").
+            if matches.isEmpty {
+                throw CommandFailure(.transfer, "\(command): local: unable to open \(pattern)")
+            }
             for display in matches {
                 let local = localPath(display)
                 guard let status = LocalStatus(local) else { continue }
