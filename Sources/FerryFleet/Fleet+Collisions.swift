@@ -16,7 +16,8 @@ extension Fleet {
             switch line.command {
             case .lcd(let path):
                 perHostDirectory = isPerHost(path)
-            case .transfer(let transfer) where transfer.isDownload:
+            case .transfer(let transfer):
+                guard transfer.isDownload else { continue }
                 let command = transfer.kind.rawValue
                 if isPerHost(transfer.destination ?? ".") { continue }
                 found.append(
@@ -27,14 +28,17 @@ extension Fleet {
                                 ? "run 'lcd {host}' first"
                                 : "name the host in the local path ('\(command) FILE {host}/FILE') or run 'lcd {host}' first")
                     ))
-            case .mirror(let mirror) where !mirror.reverse:
-                if isPerHost(mirror.target ?? PathRules.lastComponent(mirror.source)) { continue }
+            case .mirror(let mirror):
+                if mirror.reverse || isPerHost(mirror.target ?? PathRules.lastComponent(mirror.source)) { continue }
                 found.append(
                     Diagnostic(
                         file: script.file, line: line.line, column: 1,
                         message: "mirror would make the same local tree for every host; name the host in the"
                             + " local folder ('mirror DIR {host}/DIR') or run 'lcd {host}' first"))
-            default:
+            // These write no local file, or only into the host's own diagnostics folder (run, collect);
+            // a local command's writes are its own. Listed one by one, so a new command must be placed.
+            case .open, .close, .bye, .help, .pwd, .lpwd, .cd, .ls, .mkdir, .rmdir, .rm, .mv, .chmod, .local, .run,
+                .verify, .collect, .pingMTU:
                 continue
             }
         }

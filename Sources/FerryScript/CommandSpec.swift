@@ -123,7 +123,8 @@ public struct CommandSpec: Sendable {
         CommandSpec(
             name: "mput", usage: "mput [-r] [-p] [-a] [-V] local-pattern...", summary: "upload many files",
             details: "Each argument is a local wildcard pattern; matching files land in the remote"
-                + " directory under their own names. A pattern matching nothing is a warning.",
+                + " directory under their own names. A pattern matching nothing fails the command, as in"
+                + " psftp.",
             arguments: ArgumentShape(options: true, patterns: true, rest: .local),
             syntax: .words(.transfer(.mput))),
         CommandSpec(

@@ -143,7 +143,7 @@ public enum ScriptParser {
 
     /// `run [--timeout SECS] [-o NAME] command…`: options first, then the rest of the line as written.
     static func parseRun(_ text: String, columnOffset: Int) throws(Failure) -> Command {
-        let usage = "run [--timeout SECS] [-o NAME] command..."
+        let usage = CommandSpec.named("run")?.usage ?? "run"
         let tokens: [Token]
         do {
             tokens = try Tokenizer.split(text)

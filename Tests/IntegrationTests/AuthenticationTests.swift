@@ -165,8 +165,22 @@ struct AuthenticationTests {
         #expect(log.contains("Accepted keyboard-interactive/pam for ferrytest"))
     }
 
-    /// Starts an ssh-agent holding `keys`; returns its socket and the process to stop.
-    func agent(holding keys: [String]) -> (socket: String, process: Process) {
+    /// An ssh-agent started for one test, stopped by its PID when released.
+    final class Agent {
+        let process: Process
+        init(_ process: Process) { self.process = process }
+        /// Stops the agent, whatever Foundation thinks of its state.
+        func terminate() {
+            let pid = process.processIdentifier
+            guard pid > 0 else { return }
+            kill(pid, SIGKILL)
+            process.waitUntilExit()
+        }
+        deinit { terminate() }
+    }
+
+    /// Starts an ssh-agent holding `keys`; returns its socket and the agent to stop.
+    func agent(holding keys: [String]) -> (socket: String, process: Agent) {
         let socket = NSTemporaryDirectory() + "ferry-agent-\(UUID().uuidString.prefix(6)).sock"
         let agent = Process()
         agent.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-agent")
@@ -177,7 +191,7 @@ struct AuthenticationTests {
         #expect(throws: Never.self) { try agent.run() }
         for _ in 0..<50 where !FileManager.default.fileExists(atPath: socket) { usleep(100_000) }
         for key in keys { Shell.run("/usr/bin/ssh-add", [key], environment: ["SSH_AUTH_SOCK": socket]) }
-        return (socket, agent)
+        return (socket, Agent(agent))
     }
 
     @Test func agentIsUsedUnlessNoagent() {

@@ -88,7 +88,11 @@ extension Interpreter {
             transfer.resume = true
             return .transfer(transfer)
         case .ls, .pwd, .cd, .collect: return command
-        default: return nil
+        // The server may already have acted on these (or they need no connection): never repeated.
+        // Listed one by one, so a new command must be placed.
+        case .open, .close, .bye, .help, .lpwd, .lcd, .mkdir, .rmdir, .rm, .mv, .chmod, .local, .run, .verify,
+            .mirror, .pingMTU:
+            return nil
         }
     }
 
