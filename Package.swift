@@ -8,7 +8,7 @@ let package = Package(
         .executable(name: "ferry", targets: ["ferry"]),
         .library(
             name: "FerryKit",
-            targets: ["FerryScript", "FerryBase", "FerryTransport", "FerrySessions", "FerryCore", "FerryFleet"]
+            targets: ["FerryBase", "FerryScript", "FerryTransport", "FerrySessions", "FerryCore", "FerryFleet"]
         ),
     ],
     dependencies: [
@@ -33,8 +33,8 @@ let package = Package(
             providers: [.apt(["libedit-dev"])]
         ),
         .target(name: "CFerryCipher", linkerSettings: [.linkedLibrary("crypto")]),
-        .target(name: "FerryScript"),
-        .target(name: "FerryBase", dependencies: ["FerryScript"]),
+        .target(name: "FerryBase"),
+        .target(name: "FerryScript", dependencies: ["FerryBase"]),
         .target(
             name: "FerryTransport",
             dependencies: ["FerryBase", "FerryScript", "CLibSSH2", "CArgon2", "CFerryCipher"]
@@ -52,7 +52,7 @@ let package = Package(
         ),
         .target(
             name: "FerryFleet",
-            dependencies: ["FerryScript", "FerryTransport", "FerrySessions", "FerryCore"]
+            dependencies: ["FerryBase", "FerryScript", "FerryTransport", "FerrySessions", "FerryCore"]
         ),
         .target(name: "FerryLineEditor", dependencies: ["FerryBase", "FerryCore", "CLibEdit"]),
         .executableTarget(

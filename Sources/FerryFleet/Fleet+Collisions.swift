@@ -1,3 +1,4 @@
+import FerryBase
 import FerryScript
 
 extension Fleet {

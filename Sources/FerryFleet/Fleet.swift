@@ -311,7 +311,7 @@ final class HostRun: @unchecked Sendable {
     }
 
     func work() {
-        settings.events?.emit(FerryEvent("host-start", host: host.label))
+        settings.events?.emit(FerryEvent(.hostStart, host: host.label))
         let console = HostConsole(
             label: host.label, observer: observer, streams: options.stream, limit: options.outputLimit)
         console.meter = meter
@@ -335,7 +335,7 @@ final class HostRun: @unchecked Sendable {
             failedCommand = "connect"
             message = error.message
         }
-        interpreter.shutdown()
+        interpreter.disconnect()
         console.flush()
         var outcome: HostResult.Status = status == 0 ? .ok : .failed
         if cancellation.timedOut {
@@ -345,8 +345,8 @@ final class HostRun: @unchecked Sendable {
             outcome = .interrupted
         }
         if let events = settings.events {
-            var event = FerryEvent("host-end", host: host.label)
-            (event.status, event.exitStatus, event.message) = (outcome.rawValue, Int(status), message)
+            var event = FerryEvent(.hostEnd, host: host.label)
+            (event.status, event.exitStatus, event.message) = (.host(outcome), Int(status), message)
             events.emit(event)
         }
         board.post(

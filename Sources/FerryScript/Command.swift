@@ -40,7 +40,7 @@ public indirect enum Command: Equatable, Sendable {
     /// `verify remote-file [local-file]`: compare the two files' SHA-256 without moving either.
     case verify(remote: String, local: String?)
     /// `mirror [options] remote-dir [local-dir]`, `mirror -R [options] local-dir [remote-dir]`.
-    case mirror(Mirror)
+    case mirror(MirrorRequest)
     /// `collect [-r] remote…`: fetch files into the host's diagnostics folder, keeping their remote paths.
     case collect(patterns: [String], recursive: Bool)
     /// `ping-mtu` (from the remote host) and `lping-mtu` (from here).

@@ -1,3 +1,5 @@
+import FerryBase
+
 /// One row of the command table: the names users type, the usage and help `help` prints, what the
 /// arguments name (for Tab completion) and how the arguments are parsed, as psftp keeps one
 /// `sftp_lookup[]` row per command.

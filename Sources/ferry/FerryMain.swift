@@ -34,12 +34,12 @@ struct FerryMain {
                 return FailureClass.usage.exitStatus
             }
         }
-        var start = FerryEvent("run-start")
+        var start = FerryEvent(.runStart)
         (start.schema, start.script) = ("ferry-events/1", options.batchFile)
         events?.emit(start)
         var summary: [String: Int]?
         let status = run(watcher: watcher, events: events, summary: &summary)
-        var end = FerryEvent("run-end")
+        var end = FerryEvent(.runEnd)
         (end.exitStatus, end.summary) = (Int(status), summary)
         events?.emit(end)
         return status
@@ -84,13 +84,15 @@ struct FerryMain {
         }
 
         let interpreter = Interpreter(settings: settings, console: console)
-        defer { interpreter.shutdown() }
+        defer { interpreter.disconnect() }
         let host = settings.hostLabel ?? settings.initialTarget?.host
-        events?.emit(FerryEvent("host-start", host: host))
+        events?.emit(FerryEvent(.hostStart, host: host))
         var status: Int32 = 0
         defer {
-            var end = FerryEvent("host-end", host: host)
-            (end.status, end.exitStatus) = (status == 0 ? "ok" : "failed", Int(status))
+            var end = FerryEvent(.hostEnd, host: host)
+            // As a run over many hosts says it: a host stopped by Ctrl-C or a signal was interrupted.
+            let ended: HostStatus = status == 0 ? .ok : status >= 128 ? .interrupted : .failed
+            (end.status, end.exitStatus) = (.host(ended), Int(status))
             events?.emit(end)
         }
         status = runSingle(interpreter, script: script, session: session, invocation: invocation, watcher: watcher)

@@ -1,3 +1,4 @@
+import FerryBase
 import Testing
 
 @testable import FerryFleet

@@ -28,7 +28,7 @@ struct MirrorPlanTests {
             "a": folder, "a/same": file(5), "a/bigger": file(5), "a/newer": file(5, 100), "a/gone": file(3),
             "old": folder, "old/deep": folder, "old/deep/f": file(1), "link": FolderTree.Entry(kind: .link("a/same")),
         ])
-        var mirror = Mirror(source: "s")
+        var mirror = MirrorRequest(source: "s")
         let kept = MirrorPlan(source: source, target: target, mirror: mirror)
         #expect(kept.folders == ["empty", "new dir"])
         #expect(kept.copies.map(\.path) == ["a/bigger", "a/newer", "new dir/x"])
@@ -49,7 +49,7 @@ struct MirrorPlanTests {
     @Test func permissionsCountOnlyWithP() {
         let source = tree(["f": file(5, mode: 0o755)])
         let target = tree(["f": file(5, mode: 0o644)])
-        var mirror = Mirror(source: "s")
+        var mirror = MirrorRequest(source: "s")
         #expect(MirrorPlan(source: source, target: target, mirror: mirror).unchanged == 1)
         mirror.preserve = true
         #expect(MirrorPlan(source: source, target: target, mirror: mirror).copies.map(\.path) == ["f"])
@@ -59,11 +59,11 @@ struct MirrorPlanTests {
         let plan = MirrorPlan(
             source: tree(["x": file(1), "d": folder, "d/inner": file(3)]),
             target: tree(["x": folder, "d": FolderTree.Entry(kind: .link("/etc"))]),
-            mirror: Mirror(source: "s"))
+            mirror: MirrorRequest(source: "s"))
         #expect(plan.copies.isEmpty && plan.skipped.map(\.path) == ["d", "x"])
 
         // With --delete, what stands in the way goes first and the source's entry takes its place.
-        var mirror = Mirror(source: "s")
+        var mirror = MirrorRequest(source: "s")
         mirror.delete = true
         let replacing = MirrorPlan(
             source: tree(["x": file(1), "d": folder, "d/inner": file(3)]),
@@ -85,7 +85,7 @@ struct MirrorPlanTests {
     }
 
     @Test func rulesMatchNamesPathsAndFoldersFirstMatchDeciding() {
-        var mirror = Mirror(source: "s")
+        var mirror = MirrorRequest(source: "s")
         mirror.rules = [.include("keep.log"), .exclude("*.log"), .exclude("cache/"), .exclude("var/**/tmp")]
         #expect(mirror.excludes("a/b/x.log", isDirectory: false))
         #expect(!mirror.excludes("a/keep.log", isDirectory: false))
@@ -98,7 +98,7 @@ struct MirrorPlanTests {
     }
 
     @Test func theCommandLineOfMirror() throws {
-        var expected = Mirror(source: "my dir")
+        var expected = MirrorRequest(source: "my dir")
         expected.target = "/srv/x"
         (expected.reverse, expected.delete, expected.dryRun, expected.preserve) = (true, true, true, true)
         expected.rules = [.exclude("*.tmp"), .include("keep.tmp")]
@@ -108,7 +108,7 @@ struct MirrorPlanTests {
                 "mirror -R --delete --exclude \"*.tmp\" --include keep.tmp -P 8 --dry-run -p \"my dir\" /srv/x",
                 file: "m.scr"
             ).lines[0].command == .mirror(expected))
-        var second = Mirror(source: "logs")
+        var second = MirrorRequest(source: "logs")
         (second.checksum, second.symlinks, second.verify) = (true, false, true)
         #expect(
             try ScriptParser.parse("mirror --checksum --no-symlinks -V logs", file: "m.scr").lines[0].command
@@ -130,7 +130,7 @@ struct LinkChainTests {
         from.entries = source
         var to = FolderTree()
         to.entries = target
-        return MirrorPlan(source: from, target: to, mirror: Mirror(source: "s"))
+        return MirrorPlan(source: from, target: to, mirror: MirrorRequest(source: "s"))
     }
 
     @Test func eachLinkInsideByItsTextYetTheChainLeadsOut() {

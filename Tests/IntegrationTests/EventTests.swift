@@ -68,6 +68,40 @@ struct EventTests {
         #expect(!text.contains(TestSSHServer.password))
     }
 
+    /// A one-host run stopped by Ctrl-C ends `interrupted`, as a host of a run over many does.
+    @Test func anInterruptedOneHostRunEndsInterrupted() throws {
+        let remote = TestSSHServer.scratch("events-int-remote")
+        let local = TestSSHServer.scratch("events-int-local")
+        writeRandomFile(remote + "/big", bytes: 20 << 20)
+        let relay = ProxyServer.fixture(
+            "cutting_forwarder", arguments: ["127.0.0.1", String(server.port), String(1 << 40), "slow:2000000"])
+        try server.writeKnownHosts(forPort: relay.port, to: local + "/known_hosts")
+        try "get \(remote)/big big\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
+        let arguments = [
+            FerryBinary.path, "-batch", "-b", "s.scr", "--events", "events.jsonl", "-i", server.ed25519Key, "-P",
+            String(relay.port), "--known-hosts", "known_hosts", "root@127.0.0.1",
+        ]
+        // Ctrl-C once the download is under way (its first progress event), not after a guessed delay.
+        // (Started from Python: a shell's background job would ignore SIGINT, and so would Ferry.)
+        let driver = """
+            import signal, subprocess, sys, time
+            p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for _ in range(300):
+                try:
+                    if '"progress"' in open("events.jsonl").read(): break
+                except OSError:
+                    pass
+                time.sleep(0.05)
+            p.send_signal(signal.SIGINT)
+            print("status=%d" % p.wait(timeout=30))
+            """
+        let ran = Shell.run("/usr/bin/python3", ["-c", driver] + arguments, directory: local)
+        #expect(ran.stdout == "status=130\n", "\(ran.stdout)")
+        let end = try #require(try events(local + "/events.jsonl").first { $0["event"] as? String == "host-end" })
+        #expect(end["status"] as? String == "interrupted", "\(end)")
+        #expect(end["exit_status"] as? Int == 130)
+    }
+
     @Test func manyHostsEachStartAndEndAndStandardOutputWorks() throws {
         let local = TestSSHServer.scratch("events-fleet")
         try "pwd\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)

@@ -1,4 +1,3 @@
-import FerryScript
 import Foundation
 
 /// A local folder that files and folders named by a server must stay inside: the folder a recursive

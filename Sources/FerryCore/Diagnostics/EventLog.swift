@@ -4,9 +4,33 @@ import Foundation
 /// One line of `--events` output (schema `ferry-events/1`): what happened, when, on which host, and
 /// the fields that kind of event has. Fields without a value are left out.
 public struct FerryEvent: Encodable, Sendable {
-    /// `run-start`, `host-start`, `connected`, `command-start`, `command-end`, `progress`, `retry`,
-    /// `host-end` or `run-end`.
-    public var event: String
+    /// The kinds of event, spelled as the schema spells them.
+    public enum Kind: String, Encodable, Sendable, CaseIterable {
+        case runStart = "run-start"
+        case hostStart = "host-start"
+        case connected
+        case commandStart = "command-start"
+        case commandEnd = "command-end"
+        case progress, retry
+        case hostEnd = "host-end"
+        case runEnd = "run-end"
+    }
+
+    /// How a command or a host ended (`command-end`, `host-end`), as the report says it.
+    public enum Status: Encodable, Sendable, Equatable {
+        case command(CommandStatus)
+        case host(HostStatus)
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .command(let status): try container.encode(status.rawValue)
+            case .host(let status): try container.encode(status.rawValue)
+            }
+        }
+    }
+
+    public var event: Kind
     /// UTC, ISO 8601 with milliseconds.
     public var time = ""
     public var schema: String?
@@ -15,7 +39,7 @@ public struct FerryEvent: Encodable, Sendable {
     public var hosts: Int?
     public var line: Int?
     public var command: String?
-    public var status: String?
+    public var status: Status?
     public var message: String?
     public var exitStatus: Int?
     /// `connected`: the negotiated key exchange, host key, cipher, MAC and compression.
@@ -41,7 +65,7 @@ public struct FerryEvent: Encodable, Sendable {
     }
 
     /// Creates an event of kind `event`.
-    public init(_ event: String, host: String? = nil) {
+    public init(_ event: Kind, host: String? = nil) {
         self.event = event
         self.host = host
     }

@@ -6,7 +6,7 @@ extension Cancellation {
     public var exitStatus: Int32 { terminationSignal.map { 128 + $0 } ?? FailureClass.interrupted.exitStatus }
 
     /// Fails `command` when a stop was asked for.
-    func check(_ command: String) throws(CommandFailure) {
+    func throwIfStopped(_ command: String) throws(CommandFailure) {
         if isCancelled { throw CommandFailure.interrupted(command) }
     }
 }

@@ -1,3 +1,4 @@
+import FerryBase
 import FerryScript
 
 /// What Tab does to the text before the cursor.

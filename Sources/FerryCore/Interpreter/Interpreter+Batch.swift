@@ -1,3 +1,4 @@
+import FerryBase
 import FerryScript
 import Foundation
 
@@ -74,7 +75,7 @@ extension Interpreter {
         var reconnects = 0
         var resumed: [String] = []
         if let events = settings.events {
-            var event = FerryEvent("command-start", host: hostName)
+            var event = FerryEvent(.commandStart, host: hostName)
             (event.line, event.command) = (line.line, line.text)
             events.emit(event)
         }
@@ -94,8 +95,8 @@ extension Interpreter {
             }
             records.append(record)
             if let events = settings.events {
-                var event = FerryEvent("command-end", host: record.host)
-                (event.line, event.command, event.status) = (line.line, line.text, record.status.rawValue)
+                var event = FerryEvent(.commandEnd, host: record.host)
+                (event.line, event.command, event.status) = (line.line, line.text, .command(record.status))
                 (event.exitStatus, event.message, event.bytes) = (record.exitStatus, record.message, record.bytes)
                 events.emit(event)
             }

@@ -6,7 +6,7 @@ import Foundation
 extension Interpreter {
     /// Connects to `target`, replacing any open connection.
     func connect(to target: ConnectionTarget, options: ConnectOptions? = nil) throws(CommandFailure) {
-        shutdown()
+        disconnect()
         var options = options ?? settings.connect
         options.warn = { [console] in console.report("warning: \($0)") }
         // Ctrl-C while connecting shuts the connecting sockets down, which ends the attempt at once.
@@ -93,15 +93,15 @@ extension Interpreter {
     /// The `connected` event: what the transport agreed on and the host key.
     func emitConnected(_ opened: SSHConnection) {
         guard let events = settings.events else { return }
-        var event = FerryEvent("connected", host: hostName)
+        var event = FerryEvent(.connected, host: hostName)
         event.methods = opened.session.negotiatedMethods
         event.hostKey = "\(opened.hostKey.algorithm) \(opened.hostKey.sha256Fingerprint)"
         events.emit(event)
     }
 
-    /// `close`.
-    func close() throws(CommandFailure) {
+    /// The `close` command: says goodbye to the host, or fails when there is none.
+    func closeCommand() throws(CommandFailure) {
         guard connection != nil else { throw CommandFailure(.connection, "close: not connected to a host") }
-        shutdown()
+        disconnect()
     }
 }

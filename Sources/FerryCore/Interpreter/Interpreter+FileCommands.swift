@@ -1,3 +1,4 @@
+import FerryBase
 import FerryScript
 import FerryTransport
 import Foundation
@@ -23,7 +24,7 @@ extension Interpreter {
     }
 
     /// Runs `body` for each item, reporting each failure and failing at the end if any did.
-    func forEach<T>(_ items: [T], _ body: (T) throws(CommandFailure) -> Void) throws(CommandFailure) {
+    func eachCollectingFailures<T>(_ items: [T], _ body: (T) throws(CommandFailure) -> Void) throws(CommandFailure) {
         var first: CommandFailure?
         var count = 0
         for item in items {
@@ -61,7 +62,7 @@ extension Interpreter {
     /// `mkdir dir…`.
     func makeDirectories(_ paths: [String]) throws(CommandFailure) {
         let sftp = try sftp("mkdir")
-        try forEach(paths.map(remotePath)) { (path) throws(CommandFailure) in
+        try eachCollectingFailures(paths.map(remotePath)) { (path) throws(CommandFailure) in
             try remote(
                 "mkdir", path,
                 explainFailure: {
@@ -75,7 +76,7 @@ extension Interpreter {
     /// `rmdir dir…`.
     func removeDirectories(_ paths: [String]) throws(CommandFailure) {
         let sftp = try sftp("rmdir")
-        try forEach(paths.map(remotePath)) { (path) throws(CommandFailure) in
+        try eachCollectingFailures(paths.map(remotePath)) { (path) throws(CommandFailure) in
             try remote(
                 "rmdir", path,
                 explainFailure: {
@@ -91,7 +92,7 @@ extension Interpreter {
     func removeFiles(_ patterns: [String]) throws(CommandFailure) {
         let sftp = try sftp("rm")
         let matches = try expandAll(patterns, command: "rm")
-        try forEach(matches) { (match) throws(CommandFailure) in
+        try eachCollectingFailures(matches) { (match) throws(CommandFailure) in
             try remote("rm", match.path) { try sftp.removeFile(match.path) }
             console.print("rm \(match.path): OK")
         }
@@ -106,7 +107,7 @@ extension Interpreter {
         if matches.count > 1, !targetIsDirectory {
             throw CommandFailure(.transfer, "mv: \(target): not a directory (needed for several sources)")
         }
-        try forEach(matches) { (match) throws(CommandFailure) in
+        try eachCollectingFailures(matches) { (match) throws(CommandFailure) in
             let to = targetIsDirectory ? PathRules.join(target, PathRules.lastComponent(match.path)) : target
             // SFTP version 3 cannot rename over an existing file.
             try remote(
@@ -121,7 +122,7 @@ extension Interpreter {
     func changeMode(_ mode: FileMode, _ patterns: [String]) throws(CommandFailure) {
         let sftp = try sftp("chmod")
         let matches = try expandAll(patterns, command: "chmod")
-        try forEach(matches) { (match) throws(CommandFailure) in
+        try eachCollectingFailures(matches) { (match) throws(CommandFailure) in
             let current = try remote("chmod", match.path) { try sftp.attributes(match.path) }
             let old = (current.permissions ?? 0) & 0o7777
             let new = mode.applied(to: old)

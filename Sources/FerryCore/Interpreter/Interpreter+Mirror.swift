@@ -9,7 +9,7 @@ extension Interpreter {
     /// pool, atomically, with the source's times), then links are made, and last, only when every
     /// file arrived, what the source no longer has is removed (`--delete`). `dryRun` (also set by
     /// `--check`) prints the plan and changes nothing.
-    func runMirror(_ mirror: Mirror, dryRun: Bool = false) throws(CommandFailure) -> CommandOutcome {
+    func runMirror(_ mirror: MirrorRequest, dryRun: Bool = false) throws(CommandFailure) -> CommandOutcome {
         let sftp = try sftp("mirror")
         let dryRun = dryRun || mirror.dryRun
         let remoteRoot: String
@@ -192,7 +192,7 @@ extension Interpreter {
     /// The transfer of one file of a mirror, at `path` inside both trees; the local side is shown
     /// under `localShown`, the folder as the user named it.
     private func mirrorJob(
-        _ path: String, entry: FolderTree.Entry, mirror: Mirror, remoteRoot: String, localRoot: String,
+        _ path: String, entry: FolderTree.Entry, mirror: MirrorRequest, remoteRoot: String, localRoot: String,
         localShown: String
     ) -> TransferJob {
         let remote = PathRules.join(remoteRoot, path)
@@ -218,7 +218,7 @@ extension Interpreter {
                 ofFiles: paths.map { PathRules.join(remoteRoot, $0) }, bytes: bytes, cancellation: settings.cancellation
             )
         }
-        try settings.cancellation.check("mirror")
+        try settings.cancellation.throwIfStopped("mirror")
         guard case .digests(_, let remote) = answer else {
             throw CommandFailure(.transfer, "mirror: the server stopped hashing files")
         }
@@ -231,7 +231,7 @@ extension Interpreter {
                 plan.copies.append((path, .changed))
             }
         }
-        try settings.cancellation.check("mirror")
+        try settings.cancellation.throwIfStopped("mirror")
         plan.copies.sort { $0.path < $1.path }
         plan.compareDigests = []
     }

@@ -63,7 +63,7 @@ struct LocalShell: ProbeShell {
     let cancellation: Cancellation
 
     func run(_ command: String) throws(CommandFailure) -> (status: Int32, output: String) {
-        try cancellation.check("lping-mtu")
+        try cancellation.throwIfStopped("lping-mtu")
         var output = Data()
         let end: LocalCommand.End
         do {

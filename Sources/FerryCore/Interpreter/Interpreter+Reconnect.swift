@@ -41,7 +41,7 @@ extension Interpreter {
                         "ferry: \(recipe.target.host): \(reason.message); reconnecting in \(delay) s"
                             + " (retry \(attempt) of \(settings.retries))")
                     if let events = settings.events {
-                        var event = FerryEvent("retry", host: hostName ?? recipe.target.host)
+                        var event = FerryEvent(.retry, host: hostName ?? recipe.target.host)
                         (event.attempt, event.delaySeconds, event.message) = (attempt, delay, reason.message)
                         events.emit(event)
                     }
@@ -98,7 +98,7 @@ extension Interpreter {
 
     /// Opens a new connection from `recipe` in place of the lost one and returns to `directory`.
     func reconnect(_ recipe: ReconnectRecipe, directory: String?) throws(CommandFailure) {
-        dropConnection()
+        forgetLostConnection()
         guard let slot = SessionGate.shared.acquire(cancellation: settings.cancellation) else {
             throw CommandFailure.interrupted("reconnect to \(recipe.target.host)")
         }

@@ -37,7 +37,7 @@ extension Interpreter {
             try? out.close()
             try? err.close()
             let failure = CommandFailure(error, context: "run: \(request.command)")
-            if failure.failureClass == .connection { dropConnection() }
+            if failure.failureClass == .connection { forgetLostConnection() }
             throw (failure.failureClass == .transfer ? CommandFailure(.command, failure.message) : failure)
                 .having(CommandOutcome(bytes: bytes))
         }

@@ -103,7 +103,7 @@ extension Interpreter {
             ).having(done)
         }
         if let first = failures.first {
-            if first.failureClass == .connection { dropConnection() }
+            if first.failureClass == .connection { forgetLostConnection() }
             if jobs.count == 1 { throw CommandFailure(first.failureClass, "\(command): \(first.message)").having(done) }
             throw CommandFailure(first.failureClass, "\(command): \(failures.count) of \(jobs.count) files failed")
                 .having(done)

@@ -11,7 +11,7 @@ extension Interpreter {
         let answer = try remote(command, "SHA-256") {
             try sftp.sha256(ofFiles: [], bytes: 0, cancellation: settings.cancellation)
         }
-        try settings.cancellation.check(command)
+        try settings.cancellation.throwIfStopped(command)
         switch answer {
         case .unavailable(let reason):
             throw CommandFailure(
@@ -46,13 +46,13 @@ extension Interpreter {
         do {
             here = try SHA256File.digest(ofFileAt: localPath, cancellation: settings.cancellation)
         } catch {
-            try settings.cancellation.check("verify")
+            try settings.cancellation.throwIfStopped("verify")
             throw CommandFailure(.transfer, "verify: \(error.description)")
         }
         let answer = try remote("verify", remotePath) {
             try sftp.sha256(ofFiles: [remotePath], bytes: status.size, cancellation: settings.cancellation)
         }
-        try settings.cancellation.check("verify")
+        try settings.cancellation.throwIfStopped("verify")
         guard case .digests(_, let digests) = answer, let there = digests.first ?? nil else {
             throw CommandFailure(.transfer, "verify: \(remotePath): the server could not read it to hash it")
         }

@@ -115,7 +115,7 @@ public final class Interpreter {
             let label = settings.hostLabel
             (self.console as? VisibleConsole)?.onProgress = { [weak self] progress in
                 let host = label ?? self?.hostName
-                var event = FerryEvent("progress", host: host)
+                var event = FerryEvent(.progress, host: host)
                 (event.file, event.bytes, event.total) = (progress.name, progress.bytes, progress.total)
                 events.progress(event, key: "\(host ?? "")\u{0}\(progress.name)")
             }
@@ -148,7 +148,7 @@ public final class Interpreter {
         case .bye: return CommandOutcome(flow: .quit)
         case .help(let topic): try help(topic)
         case .open(let target, let port): try open(target, port: port)
-        case .close: try close()
+        case .close: try closeCommand()
         case .pwd:
             _ = try sftp("pwd")
             console.print("Remote directory is \(remoteDirectory)")
@@ -214,7 +214,7 @@ public final class Interpreter {
                 throw CommandFailure(.transfer, "\(command): \(path): \(reason)")
             }
             let failure = CommandFailure(error, context: "\(command): \(path)")
-            if failure.failureClass == .connection { dropConnection() }
+            if failure.failureClass == .connection { forgetLostConnection() }
             throw failure
         }
     }
@@ -243,7 +243,7 @@ public final class Interpreter {
         do {
             return try body()
         } catch {
-            if error.failureClass == .connection { dropConnection() }
+            if error.failureClass == .connection { forgetLostConnection() }
             throw error
         }
     }
@@ -256,19 +256,20 @@ public final class Interpreter {
             try connection.session.sendKeepaliveIfDue()
         } catch {
             console.report("ferry: connection to \(connection.target.host) lost: \(error)")
-            dropConnection()
+            forgetLostConnection()
         }
     }
 
-    /// Closes the connection and any extra transfer connections.
-    public func shutdown() {
+    /// Says goodbye on the connection and any extra transfer connections, and closes them.
+    public func disconnect() {
         pool?.shutdown()
         pool = nil
         connection?.close()
         connection = nil
     }
 
-    func dropConnection() {
+    /// Lets go of a connection known to be lost, without a goodbye that would only wait.
+    func forgetLostConnection() {
         pool?.shutdown()
         pool = nil
         connection = nil

@@ -45,7 +45,7 @@ extension FileTransfer {
         let chunk = UInt64(min(job.readSize, buffer.memory.count))
         var done: UInt64 = 0
         while done < total {
-            try cancellation.check(job.remoteDisplay)
+            try cancellation.throwIfStopped(job.remoteDisplay)
             let window = UnsafeMutableRawBufferPointer(rebasing: buffer.memory[0..<Int(min(chunk, total - done))])
             let count = try remoteCall(job.remotePath, "read") { try remote.read(into: window) }
             if count == 0 {

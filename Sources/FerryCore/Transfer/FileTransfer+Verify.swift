@@ -23,14 +23,14 @@ extension FileTransfer {
             local = try SHA256File.digest(ofFileAt: localPath, cancellation: cancellation)
         } catch {
             removeCopy()
-            try cancellation?.check(name)
+            try cancellation?.throwIfStopped(name)
             throw CommandFailure(.transfer, "\(name): cannot verify: \(error.description)")
         }
         let answer = try remoteCall(remotePath, "SHA-256") {
             try sftp.sha256(
                 ofFiles: [remotePath], bytes: LocalStatus(localPath)?.size ?? 0, cancellation: cancellation)
         }
-        try cancellation?.check(name)
+        try cancellation?.throwIfStopped(name)
         switch answer {
         case .unavailable(let reason):
             removeCopy()

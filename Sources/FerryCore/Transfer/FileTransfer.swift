@@ -242,7 +242,7 @@ enum FileTransfer {
         let chunk = Int(min(readSize, max(expected ?? readSize, 32 * 1024)))
         var done: UInt64 = 0
         while true {
-            try cancellation.check(job.remoteDisplay)
+            try cancellation.throwIfStopped(job.remoteDisplay)
             let wanted = expected.map { done < $0 ? Int(min(UInt64(chunk), $0 - done)) : 1 } ?? chunk
             let window = UnsafeMutableRawBufferPointer(rebasing: buffer.memory[0..<wanted])
             let count = try remoteCall(job.remotePath, "read") { try remote.read(into: window) }

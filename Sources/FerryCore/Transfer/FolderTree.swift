@@ -36,7 +36,7 @@ struct FolderTree: Sendable {
     /// pass the same checks as for `get -r`; each refused name, and each folder too deep, is told to
     /// `warn`. A missing folder is an empty tree.
     static func remote(
-        _ root: String, files: any RemoteFileSystem, mirror: Mirror, warn: (String) -> Void
+        _ root: String, files: any RemoteFileSystem, mirror: MirrorRequest, warn: (String) -> Void
     ) throws(CommandFailure) -> FolderTree {
         var tree = FolderTree()
         var pending: [(path: String, relative: String, depth: Int)] = [(root, "", 0)]
@@ -72,7 +72,9 @@ struct FolderTree: Sendable {
     }
 
     /// The local folder `root` and everything below it; symbolic links are never followed.
-    static func local(_ root: String, mirror: Mirror, warn: (String) -> Void) throws(CommandFailure) -> FolderTree {
+    static func local(_ root: String, mirror: MirrorRequest, warn: (String) -> Void) throws(CommandFailure)
+        -> FolderTree
+    {
         var tree = FolderTree()
         var pending: [(path: String, relative: String, depth: Int)] = [(root, "", 0)]
         while let (path, relative, depth) = pending.popLast() {
@@ -110,7 +112,7 @@ struct FolderTree: Sendable {
     /// Keeps `entry` at `child` unless the rules leave it out; returns whether to read the folder it is
     /// (one not deeper than ``maximumDepth``; a deeper one is told to `warn`).
     private mutating func admit(
-        _ entry: Entry, at child: String, full: String, depth: Int, mirror: Mirror, warn: (String) -> Void
+        _ entry: Entry, at child: String, full: String, depth: Int, mirror: MirrorRequest, warn: (String) -> Void
     ) -> Bool {
         if mirror.excludes(child, isDirectory: entry.kind == .directory) {
             excluded += 1

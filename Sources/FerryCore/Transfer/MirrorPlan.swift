@@ -30,7 +30,7 @@ struct MirrorPlan: Sendable {
     var skipped: [(path: String, why: String)] = []
 
     /// The plan that makes `target` match `source` as `mirror` asks.
-    init(source: FolderTree, target: FolderTree, mirror: Mirror) {
+    init(source: FolderTree, target: FolderTree, mirror: MirrorRequest) {
         // A folder facing something else is left alone with everything below it (a parent sorts before
         // its children), unless --delete clears the way.
         var blocked: [String] = []

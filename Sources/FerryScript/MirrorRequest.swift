@@ -1,6 +1,8 @@
+import FerryBase
+
 /// `mirror [options] REMOTE_DIR [LOCAL_DIR]` and `mirror -R [options] LOCAL_DIR [REMOTE_DIR]`: make
 /// one tree match the other, moving only what is missing or changed (lftp's spelling).
-public struct Mirror: Equatable, Sendable {
+public struct MirrorRequest: Equatable, Sendable {
     /// One `--include` or `--exclude` pattern, in the order given.
     public enum Rule: Equatable, Sendable {
         case include(String)
@@ -80,7 +82,7 @@ extension Arguments {
     /// `mirror [-R] [--delete] [--dry-run] [--checksum] [--include GLOB] [--exclude GLOB]
     /// [--no-symlinks] [-p] [-V] [--parallel N] source [target]`, options anywhere before `--`.
     mutating func mirror() throws(ScriptParser.Failure) -> Command {
-        var mirror = Mirror(source: "")
+        var mirror = MirrorRequest(source: "")
         var given: [Token] = []
         var optionsEnded = false
         while !tokens.isEmpty {
