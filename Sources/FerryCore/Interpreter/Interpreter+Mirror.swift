@@ -3,15 +3,39 @@ import FerryScript
 import FerryTransport
 import Foundation
 
+/// One `mirror` command's two sides: the folders, which is the source, and what stands at each.
+struct MirrorSides {
+    var request: MirrorRequest
+    var remoteRoot: String
+    var localRoot: String
+    /// Whether the target folder exists already (it is made otherwise).
+    var targetExists: Bool
+    /// The source and target folders, whichever side each is on.
+    var sourceRoot: String { request.reverse ? localRoot : remoteRoot }
+    var targetRoot: String { request.reverse ? remoteRoot : localRoot }
+}
+
 extension Interpreter {
-    /// `mirror`: makes the target tree match the source tree. Both trees are read and the whole plan
-    /// made before anything changes; folders are made first, then files move (over the transfer
-    /// pool, atomically, with the source's times), then links are made, and last, only when every
-    /// file arrived, what the source no longer has is removed (`--delete`). `dryRun` (also set by
-    /// `--check`) prints the plan and changes nothing.
+    /// `mirror`: makes the target tree match the source tree, in three steps. Both trees are read and
+    /// the whole plan made before anything changes (``planMirror(_:sides:sftp:)``); a dry run prints it
+    /// (``printMirrorPlan(_:sides:summary:)``); otherwise it is applied (``applyMirror(_:sides:summary:sftp:)``):
+    /// folders first, then files (over the transfer pool, atomically, with the source's times), then
+    /// links, and last, only when every file arrived, what the source no longer has (`--delete`).
+    /// `dryRun` (also set by `--check`) prints the plan and changes nothing.
     func runMirror(_ mirror: MirrorRequest, dryRun: Bool = false) throws(CommandFailure) -> CommandOutcome {
         let sftp = try sftp("mirror")
-        let dryRun = dryRun || mirror.dryRun
+        let sides = try mirrorSides(of: mirror, sftp: sftp)
+        let (plan, summary) = try planMirror(mirror, sides: sides, sftp: sftp)
+        if dryRun || mirror.dryRun {
+            var outcome = CommandOutcome()
+            outcome.mirror = printMirrorPlan(plan, sides: sides, summary: summary)
+            return outcome
+        }
+        return try applyMirror(plan, sides: sides, summary: summary, sftp: sftp)
+    }
+
+    /// Where the two trees are; the source must be a folder, the target a folder or nothing yet.
+    private func mirrorSides(of mirror: MirrorRequest, sftp: SFTPClient) throws(CommandFailure) -> MirrorSides {
         let remoteRoot: String
         let localRoot: String
         if mirror.reverse {
@@ -22,188 +46,67 @@ extension Interpreter {
             // A missing local folder is made with the folders above it ({host} included) when files move.
             localRoot = localPath(mirror.target ?? PathRules.lastComponent(remoteRoot))
         }
+        let remoteIsFolder = (try? sftp.attributes(remoteRoot)).map(\.isDirectory)
+        let localIsFolder = LocalStatus(localRoot).map(\.isDirectory)
+        let (sourceIsFolder, targetIsFolder) =
+            mirror.reverse ? (localIsFolder == true, remoteIsFolder) : (remoteIsFolder == true, localIsFolder)
+        let sides = MirrorSides(
+            request: mirror, remoteRoot: remoteRoot, localRoot: localRoot, targetExists: targetIsFolder != nil)
+        guard sourceIsFolder else { throw CommandFailure(.transfer, "mirror: \(sides.sourceRoot): no such folder") }
+        if targetIsFolder == false { throw CommandFailure(.transfer, "mirror: \(sides.targetRoot): not a folder") }
+        return sides
+    }
+
+    /// Reads both trees and works out the plan (comparing digests first with `--checksum`); what is
+    /// skipped is told here, once.
+    private func planMirror(_ mirror: MirrorRequest, sides: MirrorSides, sftp: SFTPClient) throws(CommandFailure)
+        -> (MirrorPlan, MirrorSummary)
+    {
         let warn: (String) -> Void = { self.console.report($0) }
-
-        // The source must be a folder; the target is a folder, or nothing yet.
-        let remoteKind = try? sftp.attributes(remoteRoot)
-        let localKind = LocalStatus(localRoot)
-        let (sourceIsFolder, targetKind): (Bool, Bool?) =
-            mirror.reverse
-            ? (localKind?.isDirectory == true, remoteKind.map(\.isDirectory))
-            : (remoteKind?.isDirectory == true, localKind.map(\.isDirectory))
-        let (sourceRoot, targetRoot) = mirror.reverse ? (localRoot, remoteRoot) : (remoteRoot, localRoot)
-        guard sourceIsFolder else { throw CommandFailure(.transfer, "mirror: \(sourceRoot): no such folder") }
-        if targetKind == false { throw CommandFailure(.transfer, "mirror: \(targetRoot): not a folder") }
-
         let remoteTree =
-            remoteKind?.isDirectory == true
-            ? try FolderTree.remote(remoteRoot, files: sftp, mirror: mirror, warn: warn) : FolderTree()
+            sides.request.reverse && !sides.targetExists
+            ? FolderTree() : try FolderTree.remote(sides.remoteRoot, files: sftp, mirror: mirror, warn: warn)
         let localTree =
-            localKind?.isDirectory == true ? try FolderTree.local(localRoot, mirror: mirror, warn: warn) : FolderTree()
+            !sides.request.reverse && !sides.targetExists
+            ? FolderTree() : try FolderTree.local(sides.localRoot, mirror: mirror, warn: warn)
         let (source, target) = mirror.reverse ? (localTree, remoteTree) : (remoteTree, localTree)
         var plan = MirrorPlan(source: source, target: target, mirror: mirror)
-        var summary = MirrorSummary()
-        summary.dryRun = dryRun
-        summary.excluded = source.excluded
         if !plan.compareDigests.isEmpty {
-            try compareDigests(of: &plan, localRoot: localRoot, remoteRoot: remoteRoot, sftp: sftp)
+            try compareDigests(of: &plan, localRoot: sides.localRoot, remoteRoot: sides.remoteRoot, sftp: sftp)
         }
+        let copied = Set(plan.copies.map(\.path))
+        plan.copiedEntries = source.entries.filter { copied.contains($0.key) }
+        var summary = MirrorSummary()
+        summary.excluded = source.excluded
         summary.unchanged = plan.unchanged
         summary.skipped = plan.skipped.count
         for (path, why) in plan.skipped { warn("mirror: \(path): skipped: \(why)") }
-        summary.bytes = plan.copies.reduce(0) { $0 + (source.entries[$1.path]?.size ?? 0) }
-        let newFiles = plan.copies.filter { $0.reason == .new }.count
+        summary.bytes = plan.copiedEntries.values.reduce(0) { $0 + $1.size }
+        return (plan, summary)
+    }
 
-        if dryRun {
-            for path in plan.clearFirst + plan.clearFolders {
-                console.print("mirror: would delete \(path) (in the way of the source's entry)")
-            }
-            if targetKind == nil { console.print("mirror: would make folder \(targetRoot)") }
-            for folder in plan.folders { console.print("mirror: would make folder \(folder)") }
-            for (path, reason) in plan.copies {
-                console.print(
-                    "mirror: would copy \(path) (\(reason.rawValue), \(source.entries[path]?.size ?? 0) bytes)")
-            }
-            for (path, held) in plan.links { console.print("mirror: would link \(path) -> \(held)") }
-            for path in plan.deletions + plan.folderDeletions { console.print("mirror: would delete \(path)") }
-            (summary.new, summary.changed) = (newFiles, plan.copies.count - newFiles)
-            summary.folders = plan.folders.count + (targetKind == nil ? 1 : 0)
-            summary.links = plan.links.count
-            summary.deleted =
-                plan.deletions.count + plan.folderDeletions.count + plan.clearFirst.count + plan.clearFolders.count
-            console.print(summary.line)
-            var outcome = CommandOutcome()
-            outcome.mirror = summary
-            return outcome
+    /// Prints what the plan would do, and its summary line; changes nothing.
+    private func printMirrorPlan(_ plan: MirrorPlan, sides: MirrorSides, summary: MirrorSummary) -> MirrorSummary {
+        var summary = summary
+        summary.dryRun = true
+        for path in plan.clearFirst + plan.clearFolders {
+            console.print("mirror: would delete \(path) (in the way of the source's entry)")
         }
-
-        // Folders, parents first (the plan's order), then the files.
-        var outcome = CommandOutcome()
-        do throws(CommandFailure) {
-            // What stands in the way of another kind of entry goes first (only with --delete).
-            for path in plan.clearFirst {
-                try removeEntry(PathRules.join(targetRoot, path), remote: mirror.reverse, sftp: sftp)
-                console.print("mirror: deleted \(path) (in the way of the source's entry)")
-                summary.deleted += 1
-            }
-            for path in plan.clearFolders {
-                try removeEntry(PathRules.join(targetRoot, path), folder: true, remote: mirror.reverse, sftp: sftp)
-                console.print("mirror: deleted \(path)/ (in the way of the source's entry)")
-                summary.deleted += 1
-            }
-            for folder in (targetKind == nil ? [""] : []) + plan.folders {
-                let path = folder.isEmpty ? targetRoot : PathRules.join(targetRoot, folder)
-                if mirror.reverse {
-                    try remote("mirror", path) { try sftp.makeDirectory(path) }
-                } else if folder.isEmpty {
-                    // The folder the user named locally is made with the folders above it.
-                    do {
-                        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-                    } catch {
-                        throw CommandFailure(.transfer, "mirror: \(path): cannot make the folder")
-                    }
-                } else if mkdir(path, 0o777) != 0 {
-                    throw CommandFailure(
-                        .transfer, "mirror: " + LocalFileError(path: path, operation: "mkdir").description)
-                }
-                summary.folders += 1
-            }
-            let jobs = plan.copies.compactMap { copy in
-                source.entries[copy.path].map {
-                    mirrorJob(
-                        copy.path, entry: $0, mirror: mirror, remoteRoot: remoteRoot, localRoot: localRoot,
-                        localShown: mirror.reverse
-                            ? mirror.source : paths.namingHost(mirror.target ?? PathRules.lastComponent(remoteRoot)))
-                }
-            }
-            if !jobs.isEmpty {
-                let connections = settings.transferConnections
-                if let wanted = mirror.connections {
-                    settings.transferConnections = wanted
-                    // Extra connections opened earlier in another number give way to the ones asked for.
-                    if let pool, pool.extraConnections != wanted - 1 {
-                        pool.shutdown()
-                        self.pool = nil
-                    }
-                }
-                defer { settings.transferConnections = connections }
-                outcome = try execute(jobs, command: "mirror")
-            }
-            (summary.new, summary.changed) = (newFiles, plan.copies.count - newFiles)
-            summary.bytes = outcome.bytes
-            for (path, held) in plan.links {
-                let full = PathRules.join(targetRoot, path)
-                if mirror.reverse {
-                    try? sftp.removeFile(full)
-                    try remote("mirror", full) { try sftp.makeSymbolicLink(full, to: held) }
-                } else {
-                    unlink(full)
-                    if symlink(held, full) != 0 {
-                        throw CommandFailure(
-                            .transfer, "mirror: " + LocalFileError(path: full, operation: "symlink").description)
-                    }
-                }
-                summary.links += 1
-            }
-            for path in plan.deletions {
-                try removeEntry(PathRules.join(targetRoot, path), remote: mirror.reverse, sftp: sftp)
-                console.print("mirror: deleted \(path)")
-                summary.deleted += 1
-            }
-            for path in plan.folderDeletions {
-                do throws(CommandFailure) {
-                    try removeEntry(PathRules.join(targetRoot, path), folder: true, remote: mirror.reverse, sftp: sftp)
-                    console.print("mirror: deleted \(path)/")
-                    summary.deleted += 1
-                } catch  where error.failureClass != .connection {
-                    // A folder that still holds what the rules left out stays.
-                    warn("mirror: \(path): folder kept: it holds files left out by --exclude")
-                    summary.skipped += 1
-                }
-            }
-        } catch {
-            // What moved before the failure; the files that failed are told above.
-            var failed = error.outcome
-            if failed.files == 0 && failed.bytes == 0 { (failed.files, failed.bytes) = (outcome.files, outcome.bytes) }
-            summary.bytes = failed.bytes
-            failed.mirror = summary
-            console.print(summary.line)
-            throw error.having(failed)
+        if !sides.targetExists { console.print("mirror: would make folder \(sides.targetRoot)") }
+        for folder in plan.folders { console.print("mirror: would make folder \(folder)") }
+        for (path, reason) in plan.copies {
+            console.print(
+                "mirror: would copy \(path) (\(reason.rawValue), \(plan.copiedEntries[path]?.size ?? 0) bytes)")
         }
+        for (path, held) in plan.links { console.print("mirror: would link \(path) -> \(held)") }
+        for path in plan.deletions + plan.folderDeletions { console.print("mirror: would delete \(path)") }
+        (summary.new, summary.changed) = plan.copyCounts
+        summary.folders = plan.folders.count + (sides.targetExists ? 0 : 1)
+        summary.links = plan.links.count
+        summary.deleted =
+            plan.deletions.count + plan.folderDeletions.count + plan.clearFirst.count + plan.clearFolders.count
         console.print(summary.line)
-        outcome.mirror = summary
-        return outcome
-    }
-
-    /// Removes a file or link (or, with `folder`, an empty folder) of the target tree, on the remote
-    /// side when `remote`; one already gone is no failure.
-    private func removeEntry(
-        _ path: String, folder: Bool = false, remote isRemote: Bool, sftp: SFTPClient
-    ) throws(CommandFailure) {
-        if isRemote {
-            try remote("mirror", path) { try folder ? sftp.removeDirectory(path) : sftp.removeFile(path) }
-        } else if (folder ? rmdir(path) : unlink(path)) != 0, errno != ENOENT {
-            let reason =
-                errno == ENOTEMPTY ? "the folder holds files left out by --exclude" : String(cString: strerror(errno))
-            throw CommandFailure(.transfer, "mirror: \(path): cannot delete: \(reason.lowercased())")
-        }
-    }
-
-    /// The transfer of one file of a mirror, at `path` inside both trees; the local side is shown
-    /// under `localShown`, the folder as the user named it.
-    private func mirrorJob(
-        _ path: String, entry: FolderTree.Entry, mirror: MirrorRequest, remoteRoot: String, localRoot: String,
-        localShown: String
-    ) -> TransferJob {
-        let remote = PathRules.join(remoteRoot, path)
-        let local = PathRules.join(localRoot, path)
-        return TransferJob(
-            remotePath: remote, localPath: local, remoteDisplay: remote,
-            localDisplay: PathRules.join(localShown, path),
-            isDownload: !mirror.reverse, resume: false, preserve: mirror.preserve, sourceSize: entry.size,
-            sourcePermissions: entry.permissions, sourceModificationTime: entry.modificationTime,
-            // Names from the server stay inside the local tree.
-            localRoot: mirror.reverse ? nil : localRoot, verify: mirror.verify, keepsTime: true)
+        return summary
     }
 
     /// `--checksum`: the files of equal size whose SHA-256 differs join the copies; the others match.

@@ -43,37 +43,38 @@ extension Interpreter {
         }
         try? out.close()
         try? err.close()
-        let outcome = CommandOutcome(bytes: bytes, remoteEnd: end)
         let seconds = Date().timeIntervalSince(started)
         var record = RemoteRunRecord(
             command: request.command, host: hostName ?? connection.target.host,
             started: ISO8601DateFormatter().string(from: started), durationSeconds: (seconds * 1000).rounded() / 1000,
             stdout: base + ".stdout", stderr: base + ".stderr")
-        let failure: CommandFailure?
-        switch end {
-        case .exited(let code):
-            record.exitStatus = Int(code)
-            failure =
-                code == 0
-                ? nil
-                : CommandFailure(.command, "run: '\(request.command)' exited with status \(code)")
-        case .signalled(let signal):
-            record.signal = signal
-            failure = CommandFailure(.command, "run: '\(request.command)' was killed by signal \(signal)")
-        case .timedOut(let limit):
-            record.timedOutAfterSeconds = limit
-            failure = CommandFailure(.command, "run: '\(request.command)' did not finish within \(limit) s")
-        case .interrupted:
-            record.interrupted = true
-            failure = CommandFailure.interrupted("run: '\(request.command)'")
-        }
+        let failure = Self.judge(end, of: request.command, record: &record)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         if let data = try? encoder.encode(record) {
             try? data.write(to: URL(fileURLWithPath: folder + "/" + base + ".json"))
         }
+        let outcome = CommandOutcome(bytes: bytes, remoteEnd: end)
         if let failure { throw failure.having(outcome) }
         return outcome
+    }
+
+    /// Notes in `record` how a remote command ended, and returns the failure that makes, if any.
+    static func judge(_ end: RemoteCommandEnd, of command: String, record: inout RemoteRunRecord) -> CommandFailure? {
+        switch end {
+        case .exited(let code):
+            record.exitStatus = Int(code)
+            return code == 0 ? nil : CommandFailure(.command, "run: '\(command)' exited with status \(code)")
+        case .signalled(let signal):
+            record.signal = signal
+            return CommandFailure(.command, "run: '\(command)' was killed by signal \(signal)")
+        case .timedOut(let limit):
+            record.timedOutAfterSeconds = limit
+            return CommandFailure(.command, "run: '\(command)' did not finish within \(limit) s")
+        case .interrupted:
+            record.interrupted = true
+            return CommandFailure.interrupted("run: '\(command)'")
+        }
     }
 
     /// `collect`: downloads matching files to `<host folder>/files/<remote path>`, keeping their

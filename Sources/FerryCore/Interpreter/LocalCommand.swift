@@ -24,15 +24,7 @@ enum LocalCommand {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGINT, SIGPIPE, SIGTERM, SIGHUP] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
+        resetSignals(&attributes)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -63,16 +55,7 @@ enum LocalCommand {
         }
         cancellation?.attach(child: pid)
         defer { cancellation?.attach(child: 0) }
-        if let output {
-            var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-            while true {
-                let count = read(ends[0], &buffer, buffer.count)
-                if count < 0, errno == EINTR { continue }
-                if count <= 0 { break }
-                output.pointee.append(contentsOf: buffer[0..<count])
-            }
-            close(ends[0])
-        }
+        if let output { collect(from: ends[0], into: output) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
             guard errno == EINTR else { throw LocalFileError(path: "/bin/sh", operation: "wait", code: errno) }
@@ -80,5 +63,30 @@ enum LocalCommand {
         // WIFEXITED and friends are macros Swift cannot call: the low seven bits hold the signal.
         let signal = status & 0x7f
         return signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal)
+    }
+
+    /// The child starts with no signal blocked and Ctrl-C, SIGPIPE, SIGTERM and SIGHUP at their
+    /// defaults, whatever Ferry does with them.
+    private static func resetSignals(_ attributes: inout posix_spawnattr_t) {
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGPIPE, SIGTERM, SIGHUP] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    }
+
+    /// Reads the pipe `descriptor` to its end into `output`, then closes it.
+    private static func collect(from descriptor: Int32, into output: UnsafeMutablePointer<Data>) {
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let count = read(descriptor, &buffer, buffer.count)
+            if count < 0, errno == EINTR { continue }
+            if count <= 0 { break }
+            output.pointee.append(contentsOf: buffer[0..<count])
+        }
+        close(descriptor)
     }
 }

@@ -84,24 +84,9 @@ enum FileTransfer {
                     job, localPath: target.temporaryPath ?? job.localPath, remotePath: job.remotePath, sftp: sftp,
                     cancellation: cancellation, removesCopy: target.temporaryPath != nil)
             }
-            try localCall { () throws(LocalFileError) in
-                let mode = target.mode
-                if let temporaryPath = target.temporaryPath, installLater {
-                    outcome.install = PendingInstall(
-                        file: local, temporaryPath: temporaryPath, path: job.localPath, permissions: mode,
-                        modificationTime: job.setsTime ? mtime : nil)
-                } else if let temporaryPath = target.temporaryPath {
-                    try install(
-                        local, from: temporaryPath, at: job.localPath, permissions: mode,
-                        modificationTime: job.setsTime ? mtime : nil)
-                } else {
-                    // Written in place: the file keeps its mode unless -p gives it the remote one.
-                    if job.setsTime || mode != nil {
-                        try local.setAttributes(permissions: mode, modificationTime: job.setsTime ? mtime : nil)
-                    }
-                    try local.close()
-                }
-            }
+            outcome.install = try finish(
+                local, job: job, temporaryPath: target.temporaryPath, mode: target.mode,
+                modificationTime: job.setsTime ? mtime : nil, installLater: installLater)
         } catch {
             // The part stays when it was itself continued, and when the connection was lost and a
             // retry will continue it; it goes on any other failure.
@@ -112,6 +97,30 @@ enum FileTransfer {
             throw failure
         }
         return outcome
+    }
+
+    /// Puts a complete download in place: a part gets its mode and time and is renamed over the name
+    /// (or handed back to be, with `installLater`); a file written in place gets them only when asked
+    /// (`-p`, mirror's times).
+    private static func finish(
+        _ local: LocalFile, job: TransferJob, temporaryPath: String?, mode: UInt32?, modificationTime: UInt32?,
+        installLater: Bool
+    ) throws(CommandFailure) -> PendingInstall? {
+        try localCall { () throws(LocalFileError) -> PendingInstall? in
+            guard let temporaryPath else {
+                if modificationTime != nil || mode != nil {
+                    try local.setAttributes(permissions: mode, modificationTime: modificationTime)
+                }
+                try local.close()
+                return nil
+            }
+            let pending = PendingInstall(
+                file: local, temporaryPath: temporaryPath, path: job.localPath, permissions: mode,
+                modificationTime: modificationTime)
+            if installLater { return pending }
+            try pending.perform()
+            return nil
+        }
     }
 
     /// Where a download writes: a hidden part beside the final name (``partPath(for:)``), renamed

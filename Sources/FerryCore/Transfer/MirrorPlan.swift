@@ -24,102 +24,132 @@ struct MirrorPlan: Sendable {
     /// Files and links to remove from the target, then folders, deepest first (`--delete`).
     var deletions: [String] = []
     var folderDeletions: [String] = []
+    /// The source's entries of the files to copy (their sizes, modes and times), by path.
+    var copiedEntries: [String: FolderTree.Entry] = [:]
     /// Entries that match.
     var unchanged = 0
     /// What is left alone, and why.
     var skipped: [(path: String, why: String)] = []
 
+    /// Source folders facing something else, left alone with everything below them.
+    private var blocked: [String] = []
+    /// Target paths that go before anything is made (what stands in the way, and all below it).
+    private var cleared: Set<String> = []
+
     /// The plan that makes `target` match `source` as `mirror` asks.
     init(source: FolderTree, target: FolderTree, mirror: MirrorRequest) {
-        // A folder facing something else is left alone with everything below it (a parent sorts before
-        // its children), unless --delete clears the way.
-        var blocked: [String] = []
-        var cleared: Set<String> = []
-        /// Removes the target's entry at `path`, and all below it, before anything is made.
-        func clear(_ path: String) {
-            guard let kind = target.entries[path]?.kind else { return }
-            cleared.insert(path)
-            if kind != .directory {
-                clearFirst.append(path)
-                return
-            }
-            for (inner, entry) in target.entries where inner.hasPrefix(path + "/") {
-                cleared.insert(inner)
-                if entry.kind == .directory { clearFolders.append(inner) } else { clearFirst.append(inner) }
-            }
-            clearFolders.append(path)
-        }
+        // A parent sorts before its children, so a folder left alone is known before what it holds.
         for path in source.entries.keys.sorted() {
             guard let entry = source.entries[path] else { continue }
             if blocked.contains(where: { path.hasPrefix($0 + "/") }) { continue }
-            let there = target.entries[path]
+            let there = target.entries[path]?.kind
             switch entry.kind {
-            case .directory:
-                switch there?.kind {
-                case nil: folders.append(path)
-                case .directory: unchanged += 1
-                default:
-                    if mirror.delete {
-                        clear(path)
-                        folders.append(path)
-                    } else {
-                        skipped.append((path, "a folder on one side, not on the other"))
-                        blocked.append(path)
-                    }
-                }
-            case .file:
-                switch there?.kind {
-                case nil: copies.append((path, .new))
-                case .directory, .other:
-                    if mirror.delete {
-                        clear(path)
-                        copies.append((path, .changed))
-                    } else {
-                        skipped.append((path, "a file on one side, not on the other"))
-                    }
-                case .link: copies.append((path, .changed))
-                case .file:
-                    let sameSize = there?.size == entry.size
-                    let sameTime = there?.modificationTime == entry.modificationTime
-                    let sameMode = !mirror.preserve || there?.permissions == entry.permissions
-                    if !sameSize {
-                        copies.append((path, .changed))
-                    } else if mirror.checksum {
-                        compareDigests.append(path)
-                    } else if sameTime && sameMode {
-                        unchanged += 1
-                    } else {
-                        copies.append((path, .changed))
-                    }
-                }
-            case .link(let held):
-                guard let held, FolderTree.linkStaysInside(path, target: held) else {
-                    skipped.append((path, "a symbolic link pointing out of the tree (\(held ?? "unreadable"))"))
-                    continue
-                }
-                switch there?.kind {
-                case nil: links.append((path, held))
-                case .link(let existing) where existing == held: unchanged += 1
-                case .link, .file: links.append((path, held))
-                default:
-                    if mirror.delete {
-                        clear(path)
-                        links.append((path, held))
-                    } else {
-                        skipped.append((path, "a link on one side, a folder on the other"))
-                    }
-                }
-            case .other:
-                skipped.append((path, "not a file, folder or link"))
+            case .directory: planFolder(path, facing: there, target: target, mirror: mirror)
+            case .file: planFile(path, entry, facing: target.entries[path], target: target, mirror: mirror)
+            case .link(let held): planLink(path, holding: held, facing: there, target: target, mirror: mirror)
+            case .other: skipped.append((path, "not a file, folder or link"))
             }
         }
         refuseLinksLeadingOut(target: target)
-        // A changed link or a file turned into a link: the old entry goes first.
-        guard mirror.delete else { return }
-        var gone: [String] = []
-        var goneFolders: [String] = []
         clearFirst.sort()
         clearFolders.sort(by: Self.deepestFirst)
+        if mirror.delete { planDeletions(source: source, target: target) }
+    }
+
+    /// Removes the target's entry at `path`, and all below it, before anything is made.
+    private mutating func clear(_ path: String, in target: FolderTree) {
+        guard let kind = target.entries[path]?.kind else { return }
+        cleared.insert(path)
+        if kind != .directory {
+            clearFirst.append(path)
+            return
+        }
+        for (inner, entry) in target.entries where inner.hasPrefix(path + "/") {
+            cleared.insert(inner)
+            if entry.kind == .directory { clearFolders.append(inner) } else { clearFirst.append(inner) }
+        }
+        clearFolders.append(path)
+    }
+
+    /// A source folder: made when missing; facing another kind of entry, left alone with all below
+    /// it, or with `--delete` made in its place.
+    private mutating func planFolder(
+        _ path: String, facing there: FolderTree.Kind?, target: FolderTree, mirror: MirrorRequest
+    ) {
+        switch there {
+        case nil: folders.append(path)
+        case .directory: unchanged += 1
+        default:
+            if mirror.delete {
+                clear(path, in: target)
+                folders.append(path)
+            } else {
+                skipped.append((path, "a folder on one side, not on the other"))
+                blocked.append(path)
+            }
+        }
+    }
+
+    /// A source file: copied when missing or different (size, time, with `-p` mode; with
+    /// `--checksum` equal sizes go to the digest comparison).
+    private mutating func planFile(
+        _ path: String, _ entry: FolderTree.Entry, facing there: FolderTree.Entry?, target: FolderTree,
+        mirror: MirrorRequest
+    ) {
+        switch there?.kind {
+        case nil: copies.append((path, .new))
+        case .directory, .other:
+            if mirror.delete {
+                clear(path, in: target)
+                copies.append((path, .changed))
+            } else {
+                skipped.append((path, "a file on one side, not on the other"))
+            }
+        case .link: copies.append((path, .changed))
+        case .file:
+            let sameTime = there?.modificationTime == entry.modificationTime
+            let sameMode = !mirror.preserve || there?.permissions == entry.permissions
+            if there?.size != entry.size {
+                copies.append((path, .changed))
+            } else if mirror.checksum {
+                compareDigests.append(path)
+            } else if sameTime && sameMode {
+                unchanged += 1
+            } else {
+                copies.append((path, .changed))
+            }
+        }
+    }
+
+    /// A source link: made again when it points inside the tree by its text (chains are checked once
+    /// every link is known), replacing a link or file; facing a folder only with `--delete`.
+    private mutating func planLink(
+        _ path: String, holding held: String?, facing there: FolderTree.Kind?, target: FolderTree,
+        mirror: MirrorRequest
+    ) {
+        guard let held, FolderTree.linkStaysInside(path, target: held) else {
+            skipped.append((path, "a symbolic link pointing out of the tree (\(held ?? "unreadable"))"))
+            return
+        }
+        switch there {
+        case nil: links.append((path, held))
+        case .link(let existing) where existing == held: unchanged += 1
+        case .link, .file: links.append((path, held))
+        default:
+            if mirror.delete {
+                clear(path, in: target)
+                links.append((path, held))
+            } else {
+                skipped.append((path, "a link on one side, a folder on the other"))
+            }
+        }
+    }
+
+    /// With `--delete`: what the target has and the source does not, files and links, then folders,
+    /// deepest first.
+    private mutating func planDeletions(source: FolderTree, target: FolderTree) {
+        var gone: [String] = []
+        var goneFolders: [String] = []
         for (path, entry) in target.entries where source.entries[path] == nil && !cleared.contains(path) {
             if entry.kind == .directory { goneFolders.append(path) } else { gone.append(path) }
         }
@@ -144,6 +174,12 @@ struct MirrorPlan: Sendable {
             skipped.append((path, "a symbolic link that leads out of the tree through other links (\(held))"))
         }
         links.removeAll { refused.contains($0.path) }
+    }
+
+    /// Files to copy that the target lacks, and files it has in another version.
+    var copyCounts: (new: Int, changed: Int) {
+        let new = copies.count { $0.reason == .new }
+        return (new, copies.count - new)
     }
 
     /// Folders in the order they can be removed: deeper ones first, so a folder comes after what it holds.

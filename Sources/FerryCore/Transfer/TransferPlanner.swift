@@ -54,39 +54,48 @@ struct TransferPlanner {
     // MARK: Downloads
 
     func planDownload(_ transfer: Transfer) throws(CommandFailure) -> [TransferJob] {
+        transfer.isMultiple ? try planDownloads(transfer) : try planOneDownload(transfer)
+    }
+
+    /// `get`/`reget`: one remote file or folder, to the name given or its own.
+    private func planOneDownload(_ transfer: Transfer) throws(CommandFailure) -> [TransferJob] {
         let command = transfer.kind.rawValue
         var jobs: [TransferJob] = []
-        if !transfer.isMultiple {
-            let source = transfer.sources[0]
-            let path = remotePath(source)
-            let attributes = try call(command, path) { try files.attributes(path) }
-            let name = PathRules.lastComponent(path)
-            if let destination = transfer.destination { makeHostFolder(for: destination) }
-            var display = transfer.destination.map(namingHost) ?? name
-            // A local name the user gave may use `~` and `{host}`; a remote file's own name is only a name.
-            var local = transfer.destination.map(localPath) ?? PathRules.join(localDirectory, name)
-            // A file goes into a local folder of its name; a folder merges into one (psftp's and sftp's
-            // `get -r`, so running it again refreshes the copy), unless the folder named as the target
-            // already holds one of that name.
-            if let status = LocalStatus(local), status.isDirectory,
-                !attributes.isDirectory
-                    || (transfer.destination != nil && LocalStatus(PathRules.join(local, name)) != nil)
-            {
-                local = PathRules.join(local, name)
-                display = PathRules.join(display, name)
-            }
-            if attributes.isDirectory {
-                guard transfer.recursive else {
-                    throw CommandFailure(.transfer, "\(command): \(path): is a directory (use \(command) -r)")
-                }
-                try walkRemote(
-                    path, into: local, display: display, transfer: transfer, root: DownloadRoot(local),
-                    jobs: &jobs)
-            } else {
-                jobs.append(downloadJob(path, local: local, display: display, attributes: attributes, transfer))
-            }
-            return jobs
+        let source = transfer.sources[0]
+        let path = remotePath(source)
+        let attributes = try call(command, path) { try files.attributes(path) }
+        let name = PathRules.lastComponent(path)
+        if let destination = transfer.destination { makeHostFolder(for: destination) }
+        var display = transfer.destination.map(namingHost) ?? name
+        // A local name the user gave may use `~` and `{host}`; a remote file's own name is only a name.
+        var local = transfer.destination.map(localPath) ?? PathRules.join(localDirectory, name)
+        // A file goes into a local folder of its name; a folder merges into one (psftp's and sftp's
+        // `get -r`, so running it again refreshes the copy), unless the folder named as the target
+        // already holds one of that name.
+        if let status = LocalStatus(local), status.isDirectory,
+            !attributes.isDirectory
+                || (transfer.destination != nil && LocalStatus(PathRules.join(local, name)) != nil)
+        {
+            local = PathRules.join(local, name)
+            display = PathRules.join(display, name)
         }
+        if attributes.isDirectory {
+            guard transfer.recursive else {
+                throw CommandFailure(.transfer, "\(command): \(path): is a directory (use \(command) -r)")
+            }
+            try walkRemote(
+                path, into: local, display: display, transfer: transfer, root: DownloadRoot(local),
+                jobs: &jobs)
+        } else {
+            jobs.append(downloadJob(path, local: local, display: display, attributes: attributes, transfer))
+        }
+        return jobs
+    }
+
+    /// `mget`: every match of each pattern, into the local directory under its own name.
+    private func planDownloads(_ transfer: Transfer) throws(CommandFailure) -> [TransferJob] {
+        let command = transfer.kind.rawValue
+        var jobs: [TransferJob] = []
         // Each match's name came from the server's listing: the files stay in the local directory.
         let root = DownloadRoot(localDirectory)
         for pattern in transfer.sources {
@@ -197,48 +206,42 @@ struct TransferPlanner {
     // MARK: Uploads
 
     func planUpload(_ transfer: Transfer) throws(CommandFailure) -> [TransferJob] {
+        transfer.isMultiple ? try planUploads(transfer) : try planOneUpload(transfer)
+    }
+
+    /// `put`/`reput`: one local file or folder, to the name given or its own.
+    private func planOneUpload(_ transfer: Transfer) throws(CommandFailure) -> [TransferJob] {
         let command = transfer.kind.rawValue
         var jobs: [TransferJob] = []
-        if !transfer.isMultiple {
-            let source = transfer.sources[0]
-            let local = localPath(source)
-            guard let status = LocalStatus(local) else {
-                throw CommandFailure(.transfer, "\(command): \(source): no such file or directory")
-            }
-            let name = PathRules.lastComponent(local)
-            var target = remotePath(transfer.destination ?? name)
-            if transfer.destination != nil, (try? files.attributes(target))?.isDirectory == true,
-                !status.isDirectory || (try? files.attributes(PathRules.join(target, name))) != nil
-            {
-                target = PathRules.join(target, name)
-            }
-            if status.isDirectory {
-                guard transfer.recursive else {
-                    throw CommandFailure(.transfer, "\(command): \(source): is a directory (use \(command) -r)")
-                }
-                try walkLocal(local, display: source, into: target, transfer: transfer, jobs: &jobs)
-            } else {
-                jobs.append(uploadJob(local, display: source, remote: target, status: status, transfer))
-            }
-            return jobs
+        let source = transfer.sources[0]
+        let local = localPath(source)
+        guard let status = LocalStatus(local) else {
+            throw CommandFailure(.transfer, "\(command): \(source): no such file or directory")
         }
-        for pattern in transfer.sources {
-            var matches: [String] = []
-            if Wildcard.hasWildcards(pattern) {
-                guard let split = PathRules.splitPattern(pattern) else {
-                    throw CommandFailure(
-                        .usage,
-                        "\(command): \(pattern): wildcards are only allowed in the last path"
-                            + " component")
-                }
-                let directory = localPath(split.directory.isEmpty ? "." : split.directory)
-                let matcher = Wildcard(split.name)
-                let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-                matches = names.filter { PathRules.patternMatches(matcher, name: $0) }.sorted()
-                    .map { split.directory.isEmpty ? $0 : PathRules.join(split.directory, $0) }
-            } else if LocalStatus(localPath(Wildcard.unescape(pattern))) != nil {
-                matches = [Wildcard.unescape(pattern)]
+        let name = PathRules.lastComponent(local)
+        var target = remotePath(transfer.destination ?? name)
+        if transfer.destination != nil, (try? files.attributes(target))?.isDirectory == true,
+            !status.isDirectory || (try? files.attributes(PathRules.join(target, name))) != nil
+        {
+            target = PathRules.join(target, name)
+        }
+        if status.isDirectory {
+            guard transfer.recursive else {
+                throw CommandFailure(.transfer, "\(command): \(source): is a directory (use \(command) -r)")
             }
+            try walkLocal(local, display: source, into: target, transfer: transfer, jobs: &jobs)
+        } else {
+            jobs.append(uploadJob(local, display: source, remote: target, status: status, transfer))
+        }
+        return jobs
+    }
+
+    /// `mput`: every local match of each pattern, into the remote directory under its own name.
+    private func planUploads(_ transfer: Transfer) throws(CommandFailure) -> [TransferJob] {
+        let command = transfer.kind.rawValue
+        var jobs: [TransferJob] = []
+        for pattern in transfer.sources {
+            let matches = try localMatches(of: pattern, command: command)
             // Unlike mget's, an mput that finds nothing fails, as psftp's does ("unable to open").
             if matches.isEmpty {
                 throw CommandFailure(.transfer, "\(command): local: unable to open \(pattern)")
@@ -249,8 +252,7 @@ struct TransferPlanner {
                 let target = remotePath(PathRules.lastComponent(local))
                 if status.isDirectory {
                     if transfer.recursive {
-                        try walkLocal(
-                            local, display: display, into: target, transfer: transfer, jobs: &jobs)
+                        try walkLocal(local, display: display, into: target, transfer: transfer, jobs: &jobs)
                     } else {
                         warn("\(command): \(display): skipping directory (use \(command) -r)")
                     }
@@ -260,6 +262,23 @@ struct TransferPlanner {
             }
         }
         return jobs
+    }
+
+    /// The local names a pattern matches, as the user would write them, sorted; a name without
+    /// wildcards matches itself when it exists.
+    private func localMatches(of pattern: String, command: String) throws(CommandFailure) -> [String] {
+        guard Wildcard.hasWildcards(pattern) else {
+            return LocalStatus(localPath(Wildcard.unescape(pattern))) != nil ? [Wildcard.unescape(pattern)] : []
+        }
+        guard let split = PathRules.splitPattern(pattern) else {
+            throw CommandFailure(
+                .usage, "\(command): \(pattern): wildcards are only allowed in the last path component")
+        }
+        let directory = localPath(split.directory.isEmpty ? "." : split.directory)
+        let matcher = Wildcard(split.name)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { PathRules.patternMatches(matcher, name: $0) }.sorted()
+            .map { split.directory.isEmpty ? $0 : PathRules.join(split.directory, $0) }
     }
 
     func uploadJob(

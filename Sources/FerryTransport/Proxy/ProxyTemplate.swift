@@ -33,86 +33,97 @@ public struct ProxyTemplate: Sendable, Equatable {
     /// How the shell reads the text made so far.
     private enum Quoting { case bare, single, double }
 
+    /// A piece of the template once its escapes are read: a character as written, or a value's token.
+    private enum Part: Equatable {
+        case literal(Character)
+        case value(String)
+    }
+
+    /// The tokens a template may use.
+    private static let tokens = ["host", "port", "user", "pass", "h", "p", "r"]
+
     /// The template with the values in place, made safe for `destination`.
     public func expand(
         host: String, port: Int, user: String?, password: String?, for destination: Destination
     ) throws(Refusal) -> String {
-        let values: [(token: String, name: String, value: String)] = [
-            ("host", "host name", host), ("port", "port", String(port)), ("user", "user name", user ?? ""),
-            ("pass", "password", password ?? ""), ("h", "host name", host), ("p", "port", String(port)),
-            ("r", "user name", user ?? ""),
+        let values: [String: (name: String, value: String)] = [
+            "host": ("host name", host), "port": ("port", String(port)), "user": ("user name", user ?? ""),
+            "pass": ("password", password ?? ""), "h": ("host name", host), "p": ("port", String(port)),
+            "r": ("user name", user ?? ""),
         ]
         var output = ""
         var quoting = Quoting.bare
         var escaping = false
-        /// Adds template text, following the shell's quoting as it goes.
-        func literal(_ c: Character) {
-            output.append(c)
-            if escaping {
-                escaping = false
-                return
-            }
-            switch (quoting, c) {
-            case (.bare, "\\"), (.double, "\\"): escaping = true
-            case (.bare, "'"): quoting = .single
-            case (.bare, "\""): quoting = .double
-            case (.single, "'"), (.double, "\""): quoting = .bare
-            default: break
+        for part in parts() {
+            switch part {
+            case .literal(let c):
+                output.append(c)
+                Self.follow(c, quoting: &quoting, escaping: &escaping)
+            case .value(let token):
+                guard let (name, value) = values[token] else { continue }
+                switch destination {
+                case .line:
+                    if value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
+                        throw Refusal(reason: "the \(name) holds a line break or NUL")
+                    }
+                    output += value
+                case .shell:
+                    if escaping { throw Refusal(reason: "a backslash stands right before %\(token) in the command") }
+                    output += Self.quoted(value, in: quoting)
+                }
             }
         }
+        return output
+    }
+
+    /// Follows the shell's quoting over one character of template text.
+    private static func follow(_ c: Character, quoting: inout Quoting, escaping: inout Bool) {
+        if escaping {
+            escaping = false
+            return
+        }
+        switch (quoting, c) {
+        case (.bare, "\\"), (.double, "\\"): escaping = true
+        case (.bare, "'"): quoting = .single
+        case (.bare, "\""): quoting = .double
+        case (.single, "'"), (.double, "\""): quoting = .bare
+        default: break
+        }
+    }
+
+    /// The template as characters and tokens: PuTTY's backslash escapes read, `%%` as one `%`, and a
+    /// `%` before anything that is not a token kept as it is.
+    private func parts() -> [Part] {
+        var parts: [Part] = []
         var chars = Array(text)[...]
         while let c = chars.popFirst() {
             if c == "\\", let next = chars.first {
                 chars = chars.dropFirst()
                 switch next {
-                case "n": literal("\n")
-                case "r": literal("\r")
-                case "t": literal("\t")
-                case "\\": literal("\\")
-                case "%": literal("%")
+                case "n": parts.append(.literal("\n"))
+                case "r": parts.append(.literal("\r"))
+                case "t": parts.append(.literal("\t"))
+                case "\\", "%": parts.append(.literal(next))
                 case "x":
-                    let hex = String(chars.prefix(2))
-                    if hex.count == 2, let value = UInt8(hex, radix: 16) {
-                        literal(Character(UnicodeScalar(value)))
+                    if let value = UInt8(String(chars.prefix(2)), radix: 16), chars.prefix(2).count == 2 {
+                        parts.append(.literal(Character(UnicodeScalar(value))))
                         chars = chars.dropFirst(2)
                     } else {
-                        literal("\\")
-                        literal("x")
+                        parts += [.literal("\\"), .literal("x")]
                     }
-                default:
-                    literal("\\")
-                    literal(next)
+                default: parts += [.literal("\\"), .literal(next)]
                 }
-                continue
-            }
-            guard c == "%" else {
-                literal(c)
-                continue
-            }
-            if chars.first == "%" {
+            } else if c == "%", chars.first == "%" {
                 chars = chars.dropFirst()
-                literal("%")
-                continue
-            }
-            guard let found = values.first(where: { chars.starts(with: $0.token) }) else {
-                literal("%")
-                continue
-            }
-            chars = chars.dropFirst(found.token.count)
-            switch destination {
-            case .line:
-                if found.value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
-                    throw Refusal(reason: "the \(found.name) holds a line break or NUL")
-                }
-                output += found.value
-            case .shell:
-                if escaping {
-                    throw Refusal(reason: "a backslash stands right before %\(found.token) in the command")
-                }
-                output += Self.quoted(found.value, in: quoting)
+                parts.append(.literal("%"))
+            } else if c == "%", let token = Self.tokens.first(where: { chars.starts(with: $0) }) {
+                chars = chars.dropFirst(token.count)
+                parts.append(.value(token))
+            } else {
+                parts.append(.literal(c))
             }
         }
-        return output
+        return parts
     }
 
     /// `value` as one literal word for `/bin/sh` where the quoting is `quoting`.
