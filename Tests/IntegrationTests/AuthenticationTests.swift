@@ -21,13 +21,6 @@ struct AuthenticationTests {
         #expect(!result.stderr.contains("trying ssh-rsa"))
     }
 
-    @Test func legacyServerStillTakesRSA() {
-        let legacy = TestSSHServer(name: "legacy-rsa", extraConfig: ["PubkeyAcceptedAlgorithms +ssh-rsa"])
-        defer { legacy.stop() }
-        let result = legacy.batch("pwd\n", in: "/tmp", key: legacy.rsaKey)
-        #expect(result.status == 0, "\(result.stderr)")
-    }
-
     /// A server that is not a recent OpenSSH and takes only ssh-rsa signatures: the rsa-sha2-256 attempt
     /// is refused and the ssh-rsa retry logs in.
     @Test func serverThatTakesOnlySSHRSAGetsTheFallback() {

@@ -17,9 +17,10 @@ struct FaultTests {
     }
 
     /// Runs `script` through a relay that passes 4 MB/s and kills Ferry with `signal` after 2 seconds.
-    func killedHalfWay(_ script: String, in local: String, extra: [String] = [], signal: String = "SIGKILL")
-        throws -> RunResult
-    {
+    /// Runs `script` through a slow relay and kills Ferry once `marker` shows (a file well under way).
+    func killedHalfWay(
+        _ script: String, in local: String, when marker: Marker, extra: [String] = [], signal: String = "SIGKILL"
+    ) throws -> RunResult {
         let slow = ProxyServer.fixture(
             "cutting_forwarder", arguments: ["127.0.0.1", String(server.port), String(1 << 40), "slow:4000000"])
         try server.writeKnownHosts(forPort: slow.port, to: local + "/known_hosts")
@@ -28,7 +29,7 @@ struct FaultTests {
             ["-batch", "-b", "slow.scr"] + extra + [
                 "-P", String(slow.port), "-i", server.ed25519Key, "--known-hosts", "known_hosts", "root@127.0.0.1",
             ]
-        return FerryBinary.interrupted(after: 2, arguments, directory: local, signal: signal)
+        return FerryBinary.interrupted(when: marker, arguments, directory: local, signal: signal)
     }
 
     @Test func aKilledPutLeavesTheOldFileWholeAndReputFinishesIt() throws {
@@ -37,7 +38,9 @@ struct FaultTests {
         writeRandomFile(remote + "/backup.tar", bytes: 1 << 20)
         let old = checksum(remote + "/backup.tar")
         writeRandomFile(local + "/backup.tar", bytes: 24 << 20)
-        let killed = try killedHalfWay("put backup.tar \(remote)/backup.tar\n", in: local)
+        let killed = try killedHalfWay(
+            "put backup.tar \(remote)/backup.tar\n", in: local,
+            when: .file(remote + "/.backup.tar.ferry-part", atLeast: 4 << 20))
         #expect(killed.stdout.hasPrefix("STATUS=-9"), "\(killed.stdout)")
         #expect(checksum(remote + "/backup.tar") == old, "the old file changed under a killed put")
         let part = remote + "/.backup.tar.ferry-part"
@@ -71,7 +74,8 @@ struct FaultTests {
         let local = TestSSHServer.scratch("inplace-local")
         writeRandomFile(remote + "/big", bytes: 1 << 20)
         writeRandomFile(local + "/big", bytes: 24 << 20)
-        let killed = try killedHalfWay("put big \(remote)/big\n", in: local, extra: ["--inplace"])
+        let killed = try killedHalfWay(
+            "put big \(remote)/big\n", in: local, when: .file(remote + "/big", atLeast: 4 << 20), extra: ["--inplace"])
         #expect(killed.stdout.hasPrefix("STATUS=-9"), "\(killed.stdout)")
         #expect(names(remote) == ["big"], "\(names(remote))")
         #expect(size(remote + "/big") < 24 << 20)

@@ -284,10 +284,11 @@ struct FleetTests {
         let local = TestSSHServer.scratch("fleet-interrupt")
         let known = knownHosts(in: local)
         let silent = ProxyServer.fixture("silent_server")
-        try "run sleep 30\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
+        try "run sleep 33\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
         let arguments =
             ["-b", "s.scr", target(7), target(8), "root@127.0.0.1:\(silent.port)"] + options(knownHosts: known)
-        let result = FerryBinary.interrupted(after: 1.5, arguments, directory: local)
+        // Ctrl-C once both commands run (the third host never gets past connecting).
+        let result = FerryBinary.interrupted(when: .process("^sleep 33$", count: 2), arguments, directory: local)
         #expect(result.stdout.contains("STATUS=130"), "\(result.stdout)")
         #expect(result.stdout.contains("3 hosts: 3 interrupted"), "\(result.stdout)")
         let seconds = result.stdout.split(separator: "SECONDS=").last.flatMap { Int($0.prefix { $0.isNumber }) } ?? 99

@@ -59,7 +59,7 @@ struct SafetyTests {
         writeRandomFile(remote + "/huge.bin", bytes: 400 * 1024 * 1024)
         // Kill the server and its session processes once the transfer is under way.
         let killer = Thread {
-            usleep(400_000)
+            Marker.file(local + "/.huge.bin.ferry-part", atLeast: 1 << 20).wait()
             dropping.killSessions()
         }
         killer.start()

@@ -115,7 +115,9 @@ struct SplitTransferTests {
             "-batch", "-v", "-b", "pull.scr", "--streams", "4", "-P", String(slow.port), "-i", server.ed25519Key,
             "--known-hosts", "known_hosts", "root@127.0.0.1",
         ]
-        let result = FerryBinary.interrupted(after: 2, arguments, directory: local)
+        // Ctrl-C once the streams write into the split file.
+        let result = FerryBinary.interrupted(
+            when: .file(local + "/.big.ferry-*", atLeast: 1), arguments, directory: local)
         #expect(result.stdout.contains("STATUS=130"), "\(result.stdout)")
         #expect(result.stdout.contains("big: 4 streams"), "\(result.stdout)")
         let seconds = result.stdout.split(separator: "SECONDS=").last.flatMap { Int($0.prefix { $0.isNumber }) } ?? 99

@@ -29,24 +29,58 @@ enum FerryBinary {
     }
 }
 
+/// Something a test waits to see before it acts (a Ctrl-C, a signal, a kill), instead of a guessed delay.
+enum Marker {
+    /// A file matching the shell pattern exists, at least `bytes` long.
+    case file(String, atLeast: Int = 0)
+    /// At least `count` processes whose command line matches the pattern (`pgrep -f`) run.
+    case process(String, count: Int = 1)
+    /// A TCP connection to the loopback port is established.
+    case connection(toPort: Int)
+
+    /// A shell test that succeeds once the marker is there.
+    var test: String {
+        switch self {
+        case .file(let pattern, let bytes):
+            "for f in \(pattern); do [ -e \"$f\" ] && [ $(stat -c %s \"$f\") -ge \(bytes) ] && exit 0; done; exit 1"
+        case .process(let pattern, let count): "[ $(pgrep -fc -- '\(pattern)') -ge \(count) ]"
+        case .connection(let port): "ss -Htn state established '( dport = :\(port) )' | grep -q ."
+        }
+    }
+
+    /// Waits up to `timeout` seconds for the marker; returns whether it came.
+    @discardableResult
+    func wait(timeout: Double = 20) -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            if Shell.run("/bin/sh", ["-c", test]).status == 0 { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+}
+
 extension FerryBinary {
-    /// Runs ferry in `directory`, sends it `signal` (SIGINT: Ctrl-C) after `seconds`, and returns what
-    /// it printed after a first line `STATUS=<exit status> SECONDS=<whole seconds it ran>`.
+    /// Runs ferry in `directory`, sends it `signal` (SIGINT: Ctrl-C) once `marker` shows (or after 20 s),
+    /// and returns what it printed after a first line `STATUS=<exit status> SECONDS=<whole seconds it ran>`.
     static func interrupted(
-        after seconds: Double, _ arguments: [String], directory: String, signal: String = "SIGINT"
+        when marker: Marker, _ arguments: [String], directory: String, signal: String = "SIGINT"
     ) -> RunResult {
         let driver = """
             import os, signal, subprocess, sys, time
             start = time.time()
             p = subprocess.Popen(sys.argv[2:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=os.environ["WORK"])
-            time.sleep(float(sys.argv[1]))
+            while time.time() - start < 20 and subprocess.call(["/bin/sh", "-c", sys.argv[1]], cwd=os.environ["WORK"]) != 0:
+                time.sleep(0.02)
             p.send_signal(getattr(signal, os.environ["SIGNAL"]))
             out, err = p.communicate(timeout=30)
             sys.stdout.write("STATUS=%d SECONDS=%d\\n%s%s" % (p.returncode, time.time() - start, out.decode(), err.decode()))
             """
         return Shell.run(
-            "/usr/bin/python3", ["-c", driver, String(seconds), path] + arguments,
-            environment: ["WORK": directory, "HOME": directory, "PATH": "/usr/bin:/bin", "SIGNAL": signal])
+            "/usr/bin/python3", ["-c", driver, marker.test, path] + arguments,
+            environment: [
+                "WORK": directory, "HOME": directory, "PATH": "/usr/bin:/bin:/usr/sbin:/sbin", "SIGNAL": signal,
+            ])
     }
 }
 
