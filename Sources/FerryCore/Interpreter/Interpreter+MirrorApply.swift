@@ -38,17 +38,19 @@ extension Interpreter {
     private func clearTheWay(
         _ plan: MirrorPlan, sides: MirrorSides, summary: inout MirrorSummary, sftp: SFTPClient
     ) throws(CommandFailure) {
-        let remote = sides.request.reverse
-        for path in plan.clearFirst {
-            try removeEntry(PathRules.join(sides.targetRoot, path), remote: remote, sftp: sftp)
-            console.print("mirror: deleted \(path) (in the way of the source's entry)")
-            summary.deleted += 1
+        for (path, folder) in plan.clearFirst.map({ ($0, false) }) + plan.clearFolders.map({ ($0, true) }) {
+            try delete(path, folder: folder, sides: sides, summary: &summary, sftp: sftp)
+            console.print("mirror: deleted \(path)\(folder ? "/" : "") (in the way of the source's entry)")
         }
-        for path in plan.clearFolders {
-            try removeEntry(PathRules.join(sides.targetRoot, path), folder: true, remote: remote, sftp: sftp)
-            console.print("mirror: deleted \(path)/ (in the way of the source's entry)")
-            summary.deleted += 1
-        }
+    }
+
+    /// Deletes the target's entry at `path` (inside the tree) and counts it.
+    private func delete(
+        _ path: String, folder: Bool, sides: MirrorSides, summary: inout MirrorSummary, sftp: SFTPClient
+    ) throws(CommandFailure) {
+        try removeEntry(
+            PathRules.join(sides.targetRoot, path), folder: folder, remote: sides.request.reverse, sftp: sftp)
+        summary.deleted += 1
     }
 
     /// The target folder when it is missing, then the plan's folders, parents first.
@@ -111,17 +113,14 @@ extension Interpreter {
     private func deleteGone(
         _ plan: MirrorPlan, sides: MirrorSides, summary: inout MirrorSummary, sftp: SFTPClient
     ) throws(CommandFailure) {
-        let remote = sides.request.reverse
         for path in plan.deletions {
-            try removeEntry(PathRules.join(sides.targetRoot, path), remote: remote, sftp: sftp)
+            try delete(path, folder: false, sides: sides, summary: &summary, sftp: sftp)
             console.print("mirror: deleted \(path)")
-            summary.deleted += 1
         }
         for path in plan.folderDeletions {
             do throws(CommandFailure) {
-                try removeEntry(PathRules.join(sides.targetRoot, path), folder: true, remote: remote, sftp: sftp)
+                try delete(path, folder: true, sides: sides, summary: &summary, sftp: sftp)
                 console.print("mirror: deleted \(path)/")
-                summary.deleted += 1
             } catch  where error.failureClass != .connection {
                 console.report("mirror: \(path): folder kept: it holds files left out by --exclude")
                 summary.skipped += 1
