@@ -20,10 +20,7 @@ struct EventTests {
         let local = TestSSHServer.scratch("events-local")
         writeRandomFile(remote + "/big", bytes: 10 << 20)
         // A slow link, so the download takes a few seconds, cut once, so a retry happens.
-        let relay = ProxyServer.fixture(
-            "cutting_forwarder",
-            arguments: ["127.0.0.1", String(server.port), String(4 << 20), "slow:3000000", "once"])
-        try server.writeKnownHosts(forPort: relay.port, to: local + "/known_hosts")
+        let relay = try Relay(to: server, after: 4 << 20, ["slow:3000000", "once"], knownHostsIn: local)
         try "get \(remote)/big big\nrun echo done\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
         let result = FerryBinary.run(
             [
@@ -73,14 +70,9 @@ struct EventTests {
         let remote = TestSSHServer.scratch("events-int-remote")
         let local = TestSSHServer.scratch("events-int-local")
         writeRandomFile(remote + "/big", bytes: 20 << 20)
-        let relay = ProxyServer.fixture(
-            "cutting_forwarder", arguments: ["127.0.0.1", String(server.port), String(1 << 40), "slow:2000000"])
-        try server.writeKnownHosts(forPort: relay.port, to: local + "/known_hosts")
+        let relay = try Relay(to: server, ["slow:2000000"], knownHostsIn: local)
         try "get \(remote)/big big\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
-        let arguments = [
-            FerryBinary.path, "-batch", "-b", "s.scr", "--events", "events.jsonl", "-i", server.ed25519Key, "-P",
-            String(relay.port), "--known-hosts", "known_hosts", "root@127.0.0.1",
-        ]
+        let arguments = [FerryBinary.path, "-batch", "-b", "s.scr", "--events", "events.jsonl"] + relay.options
         // Ctrl-C once the download is under way (its first progress event), not after a guessed delay.
         // (Started from Python: a shell's background job would ignore SIGINT, and so would Ferry.)
         let driver = """
@@ -137,9 +129,7 @@ struct LiveCountTests {
         let local = TestSSHServer.scratch("live-local")
         writeRandomFile(remote + "/big", bytes: 24 << 20)
         // One host behind a 2 MB/s link takes about twelve seconds; the other is done at once.
-        let slow = ProxyServer.fixture(
-            "cutting_forwarder", arguments: ["127.0.0.1", String(server.port), String(1 << 40), "slow:2000000"])
-        try server.writeKnownHosts(forPort: slow.port, to: local + "/known_hosts")
+        let slow = try Relay(to: server, ["slow:2000000"], knownHostsIn: local)
         Shell.sh("cat '\(server.knownHosts)' >> '\(local)/known_hosts'")
         try "lcd {host}\nget \(remote)/big big\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
         let terminal = TerminalSession(

@@ -21,14 +21,9 @@ struct FaultTests {
     func killedHalfWay(
         _ script: String, in local: String, when marker: Marker, extra: [String] = [], signal: String = "SIGKILL"
     ) throws -> RunResult {
-        let slow = ProxyServer.fixture(
-            "cutting_forwarder", arguments: ["127.0.0.1", String(server.port), String(1 << 40), "slow:4000000"])
-        try server.writeKnownHosts(forPort: slow.port, to: local + "/known_hosts")
+        let slow = try Relay(to: server, ["slow:4000000"], knownHostsIn: local)
         try script.write(toFile: local + "/slow.scr", atomically: true, encoding: .utf8)
-        let arguments =
-            ["-batch", "-b", "slow.scr"] + extra + [
-                "-P", String(slow.port), "-i", server.ed25519Key, "--known-hosts", "known_hosts", "root@127.0.0.1",
-            ]
+        let arguments = ["-batch", "-b", "slow.scr"] + extra + slow.options
         return FerryBinary.interrupted(when: marker, arguments, directory: local, signal: signal)
     }
 
@@ -148,14 +143,8 @@ struct ReconnectTests {
     /// A relay in front of the server that cuts (or stalls) only its first connection after `limit`
     /// bytes from the server, and the options that reach the server through it.
     func flakyRelay(after limit: Int, stall: Bool = false, local: String) throws -> (ProxyServer, [String]) {
-        let relay = ProxyServer.fixture(
-            "cutting_forwarder",
-            arguments: ["127.0.0.1", String(server.port), String(limit)] + (stall ? ["stall"] : []) + ["once"])
-        try server.writeKnownHosts(forPort: relay.port, to: local + "/known_hosts")
-        return (
-            relay,
-            ["-P", String(relay.port), "-i", server.ed25519Key, "--known-hosts", "known_hosts", "root@127.0.0.1"]
-        )
+        let relay = try Relay(to: server, after: limit, (stall ? ["stall"] : []) + ["once"], knownHostsIn: local)
+        return (relay.process, relay.options)
     }
 
     /// Whether the relay cut one connection and then took another: the reconnect.
@@ -204,20 +193,24 @@ struct ReconnectTests {
         let remote = TestSSHServer.scratch("reconnect-off-remote")
         let local = TestSSHServer.scratch("reconnect-off-local")
         writeRandomFile(remote + "/big", bytes: 8 << 20)
-        let (_, options) = try flakyRelay(after: 3 << 20, local: local)
+        let (relay, options) = try flakyRelay(after: 3 << 20, local: local)
         try "get \(remote)/big big\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
         let result = FerryBinary.run(["-batch", "-b", "s.scr", "--retries", "0"] + options, directory: local)
-        #expect(result.status != 0)
+        #expect(result.status == 6, "\(result.stderr)")
+        #expect(result.stderr.contains("get: \(remote)/big: read: connection lost"), "\(result.stderr)")
         #expect(!result.stderr.contains("reconnecting"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: local + "/big"))
+        #expect(relay.file("proxy.log").contains("cut 1"), "\(relay.file("proxy.log"))")
 
-        // A remote command whose connection drops is reported, not run again.
-        let (_, runOptions) = try flakyRelay(after: 4 << 10, local: local)
-        try "run 'echo started >> \(remote)/runs; sleep 1; head -c 200000 /dev/zero'\n".write(
+        // A remote command whose connection drops once it has started is reported, not run again.
+        let (runRelay, runOptions) = try flakyRelay(after: 100_000, local: local)
+        try "run echo started >> \(remote)/runs; head -c 400000 /dev/zero; sleep 5\n".write(
             toFile: local + "/r.scr", atomically: true, encoding: .utf8)
         let ran = FerryBinary.run(["-batch", "-b", "r.scr"] + runOptions, directory: local)
-        #expect(ran.status != 0, "\(ran.stdout)\(ran.stderr)")
+        #expect(ran.status == 6, "\(ran.stdout)\(ran.stderr)")
         #expect(!ran.stderr.contains("reconnecting"), "\(ran.stderr)")
+        #expect(runRelay.file("proxy.log").contains("cut 1"), "\(runRelay.file("proxy.log"))")
+        #expect((try? String(contentsOfFile: remote + "/runs", encoding: .utf8)) == "started\n")
     }
 
     /// When the retries run out, what arrived stays under the hidden part name, on purpose, and the
@@ -227,12 +220,8 @@ struct ReconnectTests {
         let local = TestSSHServer.scratch("retries-out-local")
         writeRandomFile(remote + "/big", bytes: 12 << 20)
         // Every connection is cut after 3 MB from the server.
-        let relay = ProxyServer.fixture(
-            "cutting_forwarder", arguments: ["127.0.0.1", String(server.port), String(3 << 20)])
-        try server.writeKnownHosts(forPort: relay.port, to: local + "/known_hosts")
-        let options = [
-            "-P", String(relay.port), "-i", server.ed25519Key, "--known-hosts", "known_hosts", "root@127.0.0.1",
-        ]
+        let relay = try Relay(to: server, after: 3 << 20, knownHostsIn: local)
+        let options = relay.options
         try "get \(remote)/big big\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
         let failed = FerryBinary.run(["-batch", "-b", "s.scr", "--retries", "1"] + options, directory: local)
         #expect(failed.status == 6, "\(failed.stderr)")

@@ -117,9 +117,7 @@ struct OptionTests {
         let remote = TestSSHServer.scratch("timeout-remote")
         writeRandomFile(remote + "/big.bin", bytes: 8 << 20)
         // The server answers the login and then stops answering, 400 kB into the download.
-        let staller = ProxyServer.fixture(
-            "cutting_forwarder", arguments: ["127.0.0.1", String(server.port), String(400 << 10), "stall"])
-        try server.writeKnownHosts(forPort: staller.port, to: local + "/known_hosts")
+        let staller = try Relay(to: server, after: 400 << 10, ["stall"], knownHostsIn: local)
         try "get \(remote)/big.bin big.bin\n".write(toFile: local + "/pull.scr", atomically: true, encoding: .utf8)
 
         let started = Date()

@@ -107,14 +107,9 @@ struct SplitTransferTests {
         let local = TestSSHServer.scratch("split-interrupt-local")
         writeRandomFile(remote + "/big", bytes: 64 << 20)
         // Each connection brings at most 4 MB/s: the four streams take seconds, Ctrl-C comes first.
-        let slow = ProxyServer.fixture(
-            "cutting_forwarder", arguments: ["127.0.0.1", String(server.port), String(1 << 40), "slow:4000000"])
-        try server.writeKnownHosts(forPort: slow.port, to: local + "/known_hosts")
+        let slow = try Relay(to: server, ["slow:4000000"], knownHostsIn: local)
         try "get \(remote)/big big\n".write(toFile: local + "/pull.scr", atomically: true, encoding: .utf8)
-        let arguments = [
-            "-batch", "-v", "-b", "pull.scr", "--streams", "4", "-P", String(slow.port), "-i", server.ed25519Key,
-            "--known-hosts", "known_hosts", "root@127.0.0.1",
-        ]
+        let arguments = ["-batch", "-v", "-b", "pull.scr", "--streams", "4"] + slow.options
         // Ctrl-C once the streams write into the split file.
         let result = FerryBinary.interrupted(
             when: .file(local + "/.big.ferry-*", atLeast: 1), arguments, directory: local)
