@@ -16,35 +16,17 @@ public struct Invocation {
     public var hostsFile: String?
     public var groups: [String] = []
 
-    /// The login name for hosts that do not name one (`-l`), and the port (`-P`).
-    public var user: String?
-    public var port: Int?
-    public var identities: [String] = []
-    public var hostKeys: [String] = []
-    public var knownHosts: String?
-    public var compression = false
-    /// `--legacy-algorithms`: offer what OpenSSH no longer offers by default.
-    public var legacyAlgorithms = false
-    /// `--timeout`: the longest wait on the network at any one point.
-    public var timeout: Int?
-    public var password: String?
+    /// The command line's connection settings (`-l`, `-P`, `-i`, `-hostkey`, `--proxy`, `-J`,
+    /// `--retries`, …), nil where it says nothing; they stack over a saved session's.
+    public var settings = ConnectionSettings()
     public var family: AddressFamily = .any
     public var useAgent = true
-    public var proxy: ProxySettings?
-    /// `-J`: jump hosts, each `[user@]host[:port]` or a saved session's name.
-    public var jumps: [String] = []
     /// `--sessions`: the folder searched first for saved sessions.
     public var sessionsFolder: String?
     /// `--connections`: connections used at once for many-file transfers.
     public var transferConnections = 4
     /// `--streams`: how many streams a big file is split over (nil: as many as the connections).
     public var streams: Int?
-    /// Uploads write the target in place (`--inplace`).
-    public var inPlace = false
-    /// Every transfer is verified (`--verify`).
-    public var verify = false
-    /// Reconnections a command may make (`--retries`); nil: the session's, else 3.
-    public var retries: Int?
     /// `--diagnostics`: where `run` output and reports go.
     public var diagnostics: String?
     /// What the script's `${NAME}`, `$1`…`$9` and `${env:NAME}` stand for (`-D`, the words after `--`).
@@ -82,7 +64,7 @@ public struct Invocation {
     public var localUser: String { environment["USER"] ?? environment["LOGNAME"] ?? "root" }
 
     /// The login name for hosts that do not name one.
-    public var defaultUser: String { user ?? localUser }
+    public var defaultUser: String { settings.user ?? localUser }
 
     /// The home folder, for `~/.ssh` and saved sessions.
     public var home: String { environment["HOME"] ?? NSHomeDirectory() }

@@ -114,19 +114,16 @@ extension Setup {
             }
             return (target, target.name, session)
         }
-        let defaultPort = invocation.port ?? 22
-        let parsed: ConnectionTarget
+        let layer: ConnectionSettings
         do {
-            parsed = try ConnectionTarget.parse(
-                target.name, defaultUser: invocation.defaultUser, defaultPort: defaultPort)
+            layer = try ConnectionSettings(naming: target.name)
         } catch {
             problems.append("ferry: \(target.origin): not a saved session, and \(error)")
             return nil
         }
-        var resolver = self.resolver
-        resolver.commandLine.target = parsed
-        if target.name.contains("@") { resolver.commandLine.givenUser = parsed.user }
-        let session = try resolver.resolve(nil)
+        let session = try resolver.resolve(nil, target: layer)
+        guard let parsed = session.target else { return nil }
+        let defaultPort = invocation.settings.port ?? 22
         let port = parsed.port == defaultPort ? "" : ":\(parsed.port)"
         return (target, parsed.host + port, session)
     }

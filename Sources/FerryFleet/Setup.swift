@@ -13,6 +13,8 @@ public struct Setup {
     public let resolver: SessionResolver
     /// Where saved sessions are found.
     public let store: ProfileStore
+    /// The one host named on the command line, as a layer over the command line's options.
+    let targetLayer: ConnectionSettings?
 
     /// Prepares the set-up; `prompter` asks a person for passwords and host keys (nil: never ask), and
     /// `log` receives `-v` lines.
@@ -25,7 +27,6 @@ public struct Setup {
         var auth = AuthOptions(user: invocation.defaultUser)
         auth.useAgent = invocation.useAgent
         auth.defaultIdentityFiles = ["id_ed25519", "id_ecdsa", "id_rsa"].map { "\(invocation.home)/.ssh/\($0)" }
-        auth.password = environment["FERRY_PASSWORD"]
         auth.passphrase = environment["FERRY_PASSPHRASE"]
         auth.prompter = prompter
         let verifier = HostKeyVerifier(
@@ -34,18 +35,7 @@ public struct Setup {
         base.family = invocation.family
         base.log = log
 
-        var line = CommandLineSettings()
-        line.identityFiles = invocation.identities
-        line.hostKeys = invocation.hostKeys
-        line.knownHosts = invocation.knownHosts
-        line.compression = invocation.compression
-        line.legacyAlgorithms = invocation.legacyAlgorithms
-        line.timeout = invocation.timeout
-        line.password = invocation.password
-        line.proxy = invocation.proxy
-        line.givenPort = invocation.port
-        line.jumps = invocation.jumps
-        if let user = invocation.user {
+        if let user = invocation.settings.user {
             do {
                 try TargetName.user(user)
             } catch {
@@ -53,24 +43,22 @@ public struct Setup {
             }
         }
         if !invocation.runsOnManyHosts, let target = invocation.targets.first {
-            // -P is the port unless the target names one itself, as -l is the user unless it has user@.
             do {
-                let parsed = try ConnectionTarget.parse(
-                    target, defaultUser: invocation.defaultUser, defaultPort: invocation.port ?? 22)
-                line.target = parsed
-                if target.contains("@") { line.givenUser = parsed.user }
+                targetLayer = try ConnectionSettings(naming: target)
             } catch {
                 throw SetupError(["ferry: \(error)"])
             }
+        } else {
+            targetLayer = nil
         }
-        if line.givenUser == nil { line.givenUser = invocation.user }
         var resolver = SessionResolver(
-            commandLine: line, base: base, defaultUser: invocation.localUser, environment: environment,
+            commandLine: invocation.settings, base: base, defaultUser: invocation.localUser, environment: environment,
             home: invocation.home)
         let store = ProfileStore(
             explicit: invocation.sessionsFolder, environment: environment,
             currentDirectory: invocation.currentDirectory, home: invocation.home)
         resolver.lookup = { name throws(ProfileError) in store.knows(name) ? try store.load(name) : nil }
+        resolver.sshConfig = store.sshConfig
         self.resolver = resolver
         self.store = store
     }
@@ -83,7 +71,7 @@ public struct Setup {
             let profile = try invocation.sessionsToLoad.first.map { name throws(ProfileError) in
                 try store.load(name)
             }
-            session = try resolver.resolve(profile)
+            session = try resolver.resolve(profile, target: targetLayer)
         } catch {
             throw SetupError(["ferry: \(error)"])
         }
@@ -109,12 +97,12 @@ public struct Setup {
     /// A host's interpreter settings: its session's connection options and the command line's rest.
     func settings(for session: ResolvedSession) -> InterpreterSettings {
         var settings = InterpreterSettings(defaultUser: invocation.defaultUser, connect: session.options)
-        settings.defaultPort = invocation.port ?? 22
+        settings.defaultPort = invocation.settings.port ?? 22
         settings.transferConnections = invocation.transferConnections
         settings.streams = invocation.streams
-        settings.inPlaceUploads = invocation.inPlace || session.inPlace
-        settings.verify = invocation.verify || session.verify
-        settings.retries = invocation.retries ?? session.retries ?? 3
+        settings.inPlaceUploads = session.settings.inPlace ?? false
+        settings.verify = session.settings.verify ?? false
+        settings.retries = session.settings.retries ?? 3
         settings.events = invocation.events
         settings.checkOnly = invocation.checkOnly
         settings.parameters = invocation.parameters

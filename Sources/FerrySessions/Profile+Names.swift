@@ -1,7 +1,7 @@
 import FerryBase
 
-extension Profile {
-    /// The first host or user name of this profile that ``TargetName`` refuses, with the setting that
+extension ConnectionSettings {
+    /// The first host or user name of these settings that ``TargetName`` refuses, with the setting that
     /// holds it (`host`, `user`, `proxy.host`, `jump`), or nil when all pass. A jump entry may also be
     /// a saved session's name.
     func refusedName() -> (setting: String, error: TargetNameError)? {
@@ -20,7 +20,7 @@ extension Profile {
         } catch {
             return ("proxy.host", error)
         }
-        for entry in jump where !Self.mayBeSessionName(entry) {
+        for entry in jump ?? [] where !Profile.mayBeSessionName(entry) {
             do throws(TargetNameError) {
                 _ = try ConnectionTarget.parse(entry, defaultUser: "root", defaultPort: 22)
             } catch {
@@ -30,6 +30,9 @@ extension Profile {
         return nil
     }
 
+}
+
+extension Profile {
     /// Whether a jump entry is taken as a saved session's name first (see `SessionResolver`).
     static func mayBeSessionName(_ entry: String) -> Bool {
         !entry.contains("@") && !entry.contains(":") && ProfileStore.isValidName(entry)
@@ -37,7 +40,7 @@ extension Profile {
 
     /// This profile, or a ``ProfileError`` naming `file` and the setting whose name is refused.
     func checkingNames(file: String, line: (String) -> Int = { _ in 1 }) throws(ProfileError) -> Profile {
-        guard let (setting, error) = refusedName() else { return self }
+        guard let (setting, error) = settings.refusedName() else { return self }
         throw ProfileError.invalid(file: file, line: line(setting), column: 1, message: "\(setting): \(error)")
     }
 }

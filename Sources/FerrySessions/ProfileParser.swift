@@ -5,14 +5,7 @@ import Yams
 
 /// Reads a profile's YAML, checking every key and type, and reporting problems with file, line and column.
 enum ProfileParser {
-    static let topKeys = [
-        "host", "port", "user", "identity", "hostkey", "known-hosts", "compression", "legacy-algorithms",
-        "keepalive",
-        "connect-timeout", "inplace", "verify", "retries", "remote-directory", "local-directory", "password",
-        "password-env",
-        "password-file",
-        "proxy", "jump",
-    ]
+    static let topKeys = ConnectionSettings.fields.flatMap(\.keys)
     static let proxyKeys = [
         "type", "host", "port", "user", "password", "password-env", "password-file", "command", "dns", "exclude",
         "localhost",
@@ -35,48 +28,62 @@ enum ProfileParser {
         for (keyNode, value) in mapping {
             let key = try reader.key(keyNode, known: topKeys)
             lines[key] = keyNode.mark?.line
-            switch key {
-            case "host": profile.host = try reader.string(value, key)
-            case "port": profile.port = try reader.port(value, key)
-            case "user": profile.user = try reader.string(value, key)
-            case "identity": profile.identityFiles = try reader.strings(value, key)
-            case "hostkey": profile.hostKeys = try reader.strings(value, key)
-            case "known-hosts": profile.knownHosts = try reader.string(value, key)
-            case "compression": profile.compression = try reader.bool(value, key)
-            case "legacy-algorithms": profile.legacyAlgorithms = try reader.bool(value, key)
-            case "keepalive": profile.keepalive = try reader.int(value, key, range: 0...86400)
-            case "connect-timeout": profile.connectTimeout = try reader.int(value, key, range: 1...3600)
-            case "remote-directory": profile.remoteDirectory = try reader.string(value, key)
-            case "inplace": profile.inPlace = try reader.bool(value, key)
-            case "verify": profile.verify = try reader.bool(value, key)
-            case "retries": profile.retries = try reader.int(value, key, range: 0...100)
-            case "local-directory": profile.localDirectory = try reader.string(value, key)
-            case "password": profile.password.value = try reader.string(value, key)
-            case "password-env": profile.password.environment = try reader.string(value, key)
-            case "password-file": profile.password.file = try reader.string(value, key)
-            case "proxy": profile.proxy = try proxy(value, reader: reader)
-            case "jump":
-                profile.jump = try reader.strings(value, key).flatMap { $0.split(separator: ",") }
-                    .map { String($0).trimmingCharacters(in: .whitespaces) }
-            default: break
-            }
+            guard let field = ConnectionSettings.fields.first(where: { $0.keys.contains(key) }) else { continue }
+            try read(value, key: key, as: field.kind, into: &profile.settings, reader: reader)
         }
         return try profile.checkingNames(file: file) { lines[$0.hasPrefix("proxy") ? "proxy" : $0] ?? 1 }
     }
 
-    private static func proxy(_ node: Node, reader: Reader) throws(ProfileError) -> Profile.Proxy {
+    /// Reads the value of `key` into the setting `kind` names.
+    private static func read(
+        _ value: Node, key: String, as kind: ConnectionSettings.Kind, into settings: inout ConnectionSettings,
+        reader: Reader
+    ) throws(ProfileError) {
+        switch kind {
+        case .text(let path): settings[keyPath: path] = try reader.string(value, key)
+        case .number(let path, let range): settings[keyPath: path] = try reader.int(value, key, range: range)
+        case .flag(let path): settings[keyPath: path] = try reader.bool(value, key)
+        case .list(let path, let commaSeparated):
+            let items = try reader.strings(value, key)
+            settings[keyPath: path] =
+                commaSeparated
+                ? items.flatMap { $0.split(separator: ",") }.map { String($0).trimmingCharacters(in: .whitespaces) }
+                : items
+        case .secret(let path):
+            var secret = settings[keyPath: path] ?? ConnectionSettings.Secret()
+            try readSecret(value, key: key, into: &secret, reader: reader)
+            settings[keyPath: path] = secret
+        case .proxy(let path): settings[keyPath: path] = try proxy(value, reader: reader)
+        }
+    }
+
+    /// `password`, `password-env` or `password-file` (under any prefix) into `secret`.
+    private static func readSecret(
+        _ value: Node, key: String, into secret: inout ConnectionSettings.Secret, reader: Reader
+    ) throws(ProfileError) {
+        let text = try reader.string(value, key)
+        if key.hasSuffix("-env") {
+            secret.environment = text
+        } else if key.hasSuffix("-file") {
+            secret.file = text
+        } else {
+            secret.value = text
+        }
+    }
+
+    private static func proxy(_ node: Node, reader: Reader) throws(ProfileError) -> ConnectionSettings.Proxy {
         if let text = node.scalar?.string {
             guard let settings = ProxySettings(url: text) else {
                 throw reader.error(node, "proxy: '\(text)' is not a proxy URL such as http://host:3128")
             }
-            var proxy = Profile.Proxy(
+            var proxy = ConnectionSettings.Proxy(
                 kind: settings.kind, host: settings.host, port: settings.port,
                 user: settings.username)
             proxy.password.value = settings.password
             return proxy
         }
         let mapping = try reader.mapping(node, what: "proxy settings (or a proxy URL)")
-        var proxy: Profile.Proxy?
+        var proxy: ConnectionSettings.Proxy?
         var fields: [(String, Node)] = []
         for (keyNode, value) in mapping {
             let key = try reader.key(keyNode, known: proxyKeys, prefix: "proxy.")
@@ -88,7 +95,7 @@ enum ProfileParser {
                         "proxy.type: '\(text)' is not one of "
                             + ProxySettings.Kind.allCases.map(\.rawValue).joined(separator: ", "))
                 }
-                proxy = Profile.Proxy(kind: kind)
+                proxy = ConnectionSettings.Proxy(kind: kind)
             } else {
                 fields.append((key, value))
             }
@@ -100,9 +107,8 @@ enum ProfileParser {
             case "host": proxy.host = try reader.string(value, label)
             case "port": proxy.port = try reader.port(value, label)
             case "user": proxy.user = try reader.string(value, label)
-            case "password": proxy.password.value = try reader.string(value, label)
-            case "password-env": proxy.password.environment = try reader.string(value, label)
-            case "password-file": proxy.password.file = try reader.string(value, label)
+            case "password", "password-env", "password-file":
+                try readSecret(value, key: label, into: &proxy.password, reader: reader)
             case "command": proxy.command = try reader.string(value, label)
             case "dns":
                 let text = try reader.string(value, label)

@@ -70,7 +70,7 @@ public struct ProfileStore: Sendable {
             throw ProfileError.invalid(file: path, line: 1, column: 1, message: "cannot read it: \(error.reason)")
         }
         let profile = try ProfileParser.parse(text, name: name, file: path)
-        if profile.password.value != nil || profile.proxy?.password.value != nil, !Self.isPrivate(path) {
+        if profile.password?.value != nil || profile.proxy?.password.value != nil, !Self.isPrivate(path) {
             throw ProfileError.unsafeSecret(file: path, what: "a password")
         }
         return profile
@@ -95,14 +95,14 @@ public struct ProfileStore: Sendable {
     public func save(_ profile: Profile) throws(ProfileError) -> String {
         guard Self.isValidName(profile.name) else { throw ProfileError.invalidName(profile.name) }
         let path = saveFolder + "/" + profile.name + ".yaml"
-        if let (setting, error) = profile.refusedName() {
+        if let (setting, error) = profile.settings.refusedName() {
             throw ProfileError.cannotWrite(path: path, reason: "\(setting): \(error)")
         }
         do {
             try FileManager.default.createDirectory(
                 atPath: saveFolder, withIntermediateDirectories: true,
                 attributes: [.posixPermissions: 0o700])
-            let data = Data(ProfileWriter.yaml(for: profile).utf8)
+            let data = Data(ProfileText.yaml(profile).utf8)
             guard
                 FileManager.default.createFile(
                     atPath: path + ".tmp", contents: data,
@@ -133,15 +133,16 @@ public struct ProfileStore: Sendable {
         return info.st_mode & 0o077 == 0
     }
 
-    /// The secret a profile names, from its environment variable, its file or its clear value.
+    /// The secret a session (named `source`) names, from its environment variable, its file or its
+    /// clear value.
     public static func reveal(
-        _ secret: Profile.Secret, profile: Profile, what: String,
+        _ secret: ConnectionSettings.Secret, source: String, what: String,
         environment: [String: String]
     ) throws(ProfileError) -> String? {
         if let variable = secret.environment {
             guard let value = environment[variable] else {
                 throw ProfileError.secretUnavailable(
-                    profile: profile.name, what: what,
+                    profile: source, what: what,
                     reason: "environment variable \(variable) is not set")
             }
             return value
@@ -152,7 +153,7 @@ public struct ProfileStore: Sendable {
             do {
                 text = String(decoding: try BoundedFile.read(path, limit: BoundedFile.Limit.secret), as: UTF8.self)
             } catch {
-                throw ProfileError.secretUnavailable(profile: profile.name, what: what, reason: "cannot read \(error)")
+                throw ProfileError.secretUnavailable(profile: source, what: what, reason: "cannot read \(error)")
             }
             guard isPrivate(path) else { throw ProfileError.unsafeSecret(file: path, what: what) }
             return String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
@@ -161,62 +162,56 @@ public struct ProfileStore: Sendable {
     }
 }
 
-/// Writes profiles as commented, stable YAML.
+/// Writes profiles as commented, stable YAML, in the order of ``ConnectionSettings/fields``.
 public enum ProfileText {
-    /// The YAML a profile is saved as.
-    public static func yaml(_ profile: Profile) -> String { ProfileWriter.yaml(for: profile) }
-}
-
-enum ProfileWriter {
     static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
 
-    static func yaml(for profile: Profile) -> String {
+    /// The YAML a profile is saved as.
+    public static func yaml(_ profile: Profile) -> String {
         var lines = ["# Ferry session '\(profile.name)'"]
-        func add(_ key: String, _ value: String?, indent: String = "") {
-            if let value { lines.append("\(indent)\(key): \(quote(value))") }
+        for field in ConnectionSettings.fields {
+            lines += self.lines(field.key, field.kind, of: profile.settings)
         }
-        func add(_ key: String, _ value: Int?, indent: String = "") {
-            if let value { lines.append("\(indent)\(key): \(value)") }
-        }
-        func add(_ key: String, _ values: [String], indent: String = "") {
-            if values.isEmpty { return }
-            lines.append("\(indent)\(key):")
-            lines += values.map { "\(indent)  - \(quote($0))" }
-        }
-        func add(_ secret: Profile.Secret, indent: String = "") {
-            add("password", secret.value, indent: indent)
-            add("password-env", secret.environment, indent: indent)
-            add("password-file", secret.file, indent: indent)
-        }
-        add("host", profile.host)
-        add("port", profile.port)
-        add("user", profile.user)
-        add("identity", profile.identityFiles)
-        add("hostkey", profile.hostKeys)
-        add("known-hosts", profile.knownHosts)
-        if let compression = profile.compression { lines.append("compression: \(compression)") }
-        if let legacy = profile.legacyAlgorithms { lines.append("legacy-algorithms: \(legacy)") }
-        add("keepalive", profile.keepalive)
-        add("connect-timeout", profile.connectTimeout)
-        if let inPlace = profile.inPlace { lines.append("inplace: \(inPlace)") }
-        if let verify = profile.verify { lines.append("verify: \(verify)") }
-        add("retries", profile.retries)
-        add("remote-directory", profile.remoteDirectory)
-        add("local-directory", profile.localDirectory)
-        add(profile.password)
-        if let proxy = profile.proxy {
-            lines.append("proxy:")
-            lines.append("  type: \(proxy.kind.rawValue)")
-            add("host", proxy.host, indent: "  ")
-            add("port", proxy.port, indent: "  ")
-            add("user", proxy.user, indent: "  ")
-            add(proxy.password, indent: "  ")
-            add("command", proxy.command, indent: "  ")
-            if let dns = proxy.dns { lines.append("  dns: \(dns.rawValue)") }
-            add("exclude", proxy.exclude, indent: "  ")
-            if let localhost = proxy.localhost { lines.append("  localhost: \(localhost)") }
-        }
-        add("jump", profile.jump)
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func lines(
+        _ key: String, _ kind: ConnectionSettings.Kind, of settings: ConnectionSettings
+    ) -> [String] {
+        switch kind {
+        case .text(let path): line(key, settings[keyPath: path].map(quote))
+        case .number(let path, _): line(key, settings[keyPath: path].map(String.init))
+        case .flag(let path): line(key, settings[keyPath: path].map(String.init))
+        case .list(let path, _): list(key, settings[keyPath: path] ?? [])
+        case .secret(let path): secret(key, settings[keyPath: path] ?? ConnectionSettings.Secret())
+        case .proxy(let path): settings[keyPath: path].map(proxy) ?? []
+        }
+    }
+
+    private static func line(_ key: String, _ value: String?, indent: String = "") -> [String] {
+        value.map { ["\(indent)\(key): \($0)"] } ?? []
+    }
+
+    private static func list(_ key: String, _ values: [String], indent: String = "") -> [String] {
+        values.isEmpty ? [] : ["\(indent)\(key):"] + values.map { "\(indent)  - \(quote($0))" }
+    }
+
+    private static func secret(_ key: String, _ secret: ConnectionSettings.Secret, indent: String = "") -> [String] {
+        line(key, secret.value.map(quote), indent: indent)
+            + line(key + "-env", secret.environment.map(quote), indent: indent)
+            + line(key + "-file", secret.file.map(quote), indent: indent)
+    }
+
+    private static func proxy(_ proxy: ConnectionSettings.Proxy) -> [String] {
+        let indent = "  "
+        return ["proxy:", "  type: \(proxy.kind.rawValue)"]
+            + line("host", proxy.host.map(quote), indent: indent)
+            + line("port", proxy.port.map(String.init), indent: indent)
+            + line("user", proxy.user.map(quote), indent: indent)
+            + secret("password", proxy.password, indent: indent)
+            + line("command", proxy.command.map(quote), indent: indent)
+            + line("dns", proxy.dns?.rawValue, indent: indent)
+            + list("exclude", proxy.exclude, indent: indent)
+            + line("localhost", proxy.localhost.map(String.init), indent: indent)
     }
 }

@@ -115,7 +115,7 @@ public struct PuTTYSessions: Sendable {
                     + " (ProxyMethod \(method)), which Ferry cannot use; a jump host (ProxyMethod 6) works")
         }
         if let kind = kinds[method] {
-            var proxy = Profile.Proxy(
+            var proxy = ConnectionSettings.Proxy(
                 kind: kind, host: text("ProxyHost"), port: number("ProxyPort"),
                 user: text("ProxyUsername"))
             proxy.password.value = text("ProxyPassword")

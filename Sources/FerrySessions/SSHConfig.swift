@@ -108,7 +108,7 @@ public struct SSHConfig: Sendable {
                 .map { $0.hasPrefix("ssh://") ? String($0.dropFirst(6)) : $0 }
         }
         if let command = first["proxycommand"], command.value.lowercased() != "none" {
-            var proxy = Profile.Proxy(kind: .command)
+            var proxy = ConnectionSettings.Proxy(kind: .command)
             proxy.command = command.value
             proxy.localhost = true
             profile.proxy = proxy

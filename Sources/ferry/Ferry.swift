@@ -324,3 +324,53 @@ extension Ferry {
         return ScriptParameters(named: named, positional: scriptArguments, environment: environment)
     }
 }
+
+extension Ferry {
+    /// The command line's connection settings, nil where it says nothing. The password is `-pw`'s,
+    /// else `FERRY_PASSWORD`'s; a proxy password in the URL, else `FERRY_PROXY_PASSWORD`'s.
+    func connectionSettings(environment: [String: String]) -> ConnectionSettings {
+        var settings = ConnectionSettings()
+        (settings.user, settings.port) = (user, port)
+        settings.identityFiles = identities.isEmpty ? nil : identities
+        settings.hostKeys = hostKeys.isEmpty ? nil : hostKeys
+        settings.knownHosts = knownHosts
+        settings.compression = compression ? true : nil
+        settings.legacyAlgorithms = legacyAlgorithms ? true : nil
+        settings.timeout = timeout
+        settings.inPlace = inPlace ? true : nil
+        settings.verify = verify ? true : nil
+        settings.retries = retries
+        if let password {
+            settings.password = ConnectionSettings.Secret(value: password)
+        } else if environment["FERRY_PASSWORD"] != nil {
+            settings.password = ConnectionSettings.Secret(environment: "FERRY_PASSWORD")
+        }
+        settings.proxy = proxySettings
+        settings.jump = jumpHosts.map(Self.commaList)
+        return settings
+    }
+
+    /// The proxy the command line asks for, if any.
+    var proxySettings: ConnectionSettings.Proxy? {
+        var settings: ConnectionSettings.Proxy
+        if let command = proxyCommand {
+            settings = ConnectionSettings.Proxy(kind: .command)
+            settings.command = command
+        } else if let url = proxy, let parsed = ProxySettings(url: url) {
+            settings = ConnectionSettings.Proxy(
+                kind: parsed.kind, host: parsed.host, port: parsed.port, user: parsed.username)
+            settings.password = ConnectionSettings.Secret(value: parsed.password)
+        } else {
+            return nil
+        }
+        settings.exclude = proxyExclude.map(Self.commaList) ?? []
+        settings.localhost = proxyLocalhost
+        settings.dns = proxyDNS.flatMap(ProxySettings.NameLookup.init(rawValue:)) ?? .auto
+        return settings
+    }
+
+    /// `a, b,c` as `["a", "b", "c"]`.
+    static func commaList(_ text: String) -> [String] {
+        text.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+    }
+}

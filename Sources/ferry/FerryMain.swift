@@ -159,26 +159,12 @@ extension FerryMain {
         invocation.fleet.checkOnly = options.check
         invocation.fleet.continues = options.rerun.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         invocation.groups = options.groups
-        invocation.user = options.user
-        invocation.port = options.port
-        invocation.identities = options.identities
-        invocation.hostKeys = options.hostKeys
-        invocation.knownHosts = options.knownHosts
-        invocation.compression = options.compression
-        invocation.legacyAlgorithms = options.legacyAlgorithms
-        invocation.timeout = options.timeout
-        invocation.password = options.password
+        invocation.settings = options.connectionSettings(environment: environment)
         invocation.family = options.ipv4 ? .ipv4 : options.ipv6 ? .ipv6 : .any
         invocation.useAgent = !options.noAgent
-        invocation.proxy = proxySettings(environment: environment)
-        invocation.jumps =
-            options.jumpHosts?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } ?? []
         invocation.sessionsFolder = options.sessions
         invocation.transferConnections = options.connections
         invocation.streams = options.streams
-        invocation.inPlace = options.inPlace
-        invocation.verify = options.verify
-        invocation.retries = options.retries
         invocation.diagnostics = options.diagnostics
         invocation.batch = BatchOptions(echo: options.echoCommands, keepGoing: options.keepGoing)
         invocation.parameters = options.scriptParameters(environment: environment)
@@ -189,26 +175,5 @@ extension FerryMain {
         invocation.fleet.keepsOutput = options.json || options.gather
         invocation.fleet.batch = invocation.batch
         return invocation
-    }
-
-    /// The proxy the command line asks for, if any.
-    func proxySettings(environment: [String: String]) -> ProxySettings? {
-        var settings: ProxySettings
-        if let command = options.proxyCommand {
-            settings = ProxySettings(kind: .command)
-            settings.command = command
-        } else if let url = options.proxy, let parsed = ProxySettings(url: url) {
-            settings = parsed
-            if settings.password == nil { settings.password = environment["FERRY_PROXY_PASSWORD"] }
-        } else {
-            return nil
-        }
-        settings.exclude =
-            options.proxyExclude?.split(separator: ",").map {
-                String($0).trimmingCharacters(in: .whitespaces)
-            } ?? []
-        settings.proxyLocalhost = options.proxyLocalhost
-        settings.nameLookup = options.proxyDNS.flatMap(ProxySettings.NameLookup.init(rawValue:)) ?? .auto
-        return settings
     }
 }

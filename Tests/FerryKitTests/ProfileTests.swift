@@ -50,7 +50,7 @@ struct ProfileTests {
         #expect(profile.host == "db1.internal" && profile.port == 2222 && profile.user == "root")
         #expect(profile.identityFiles == ["~/.ssh/id_ed25519", "/keys/backup"])
         #expect(profile.hostKeys == ["SHA256:abc"] && profile.compression == true && profile.keepalive == 15)
-        #expect(profile.password.environment == "DB1_PASSWORD")
+        #expect(profile.password?.environment == "DB1_PASSWORD")
         #expect(profile.inPlace == true && profile.verify == true && profile.retries == 7)
         #expect(profile.proxy?.kind == .http && profile.proxy?.exclude == ["*.internal", "10.0.0.0/8"])
         #expect(profile.proxy?.dns == .remote && profile.proxy?.password.environment == "PROXY_PASSWORD")
@@ -58,7 +58,7 @@ struct ProfileTests {
 
     @Test func proxyMayBeAURL() throws {
         let profile = try ProfileParser.parse("host: h\nproxy: socks5://u@gw:1081\n", name: "p", file: "p.yaml")
-        #expect(profile.proxy == Profile.Proxy(kind: .socks5, host: "gw", port: 1081, user: "u"))
+        #expect(profile.proxy == ConnectionSettings.Proxy(kind: .socks5, host: "gw", port: 1081, user: "u"))
     }
 
     @Test(arguments: [
@@ -93,31 +93,30 @@ struct ProfileTests {
             try store(dir).load("open")
         }
         chmod(dir + "/open.yaml", 0o600)
-        #expect(try store(dir).load("open").password.value == "hunter2")
+        #expect(try store(dir).load("open").password?.value == "hunter2")
     }
 
     @Test func secretsComeFromEnvironmentOrPrivateFiles() throws {
         let dir = folder()
-        let profile = Profile(name: "x")
         #expect(
             try ProfileStore.reveal(
-                Profile.Secret(environment: "PW"), profile: profile, what: "password",
+                ConnectionSettings.Secret(environment: "PW"), source: "x", what: "password",
                 environment: ["PW": "from-env"]) == "from-env")
         #expect(throws: ProfileError.self) {
             try ProfileStore.reveal(
-                Profile.Secret(environment: "PW"), profile: profile, what: "password",
+                ConnectionSettings.Secret(environment: "PW"), source: "x", what: "password",
                 environment: [:])
         }
         try "from-file\n".write(toFile: dir + "/pw", atomically: true, encoding: .utf8)
         chmod(dir + "/pw", 0o600)
         #expect(
             try ProfileStore.reveal(
-                Profile.Secret(file: dir + "/pw"), profile: profile, what: "password",
+                ConnectionSettings.Secret(file: dir + "/pw"), source: "x", what: "password",
                 environment: [:]) == "from-file")
         chmod(dir + "/pw", 0o640)
         #expect(throws: ProfileError.self) {
             try ProfileStore.reveal(
-                Profile.Secret(file: dir + "/pw"), profile: profile, what: "password",
+                ConnectionSettings.Secret(file: dir + "/pw"), source: "x", what: "password",
                 environment: [:])
         }
     }
@@ -128,8 +127,8 @@ struct ProfileTests {
         profile.host = "web1.example.org"
         profile.port = 2200
         profile.identityFiles = ["/k/it's a key"]
-        var proxy = Profile.Proxy(kind: .socks5, host: "gw", port: 1080, user: "u")
-        proxy.password = Profile.Secret(environment: "GW_PW")
+        var proxy = ConnectionSettings.Proxy(kind: .socks5, host: "gw", port: 1080, user: "u")
+        proxy.password = ConnectionSettings.Secret(environment: "GW_PW")
         proxy.exclude = ["*.lan"]
         profile.proxy = proxy
         let path = try store(dir).save(profile)
@@ -151,8 +150,8 @@ struct ProfileTests {
         profile.user = "backup"
         profile.identityFiles = ["~/.ssh/db1"]
         profile.compression = true
-        var line = CommandLineSettings()
-        line.givenPort = 2200
+        var line = ConnectionSettings()
+        line.port = 2200
         let base = ConnectOptions(
             auth: AuthOptions(user: "me"),
             verifier: HostKeyVerifier(pins: [], knownHostsPath: "/kh", prompter: nil))
@@ -165,13 +164,105 @@ struct ProfileTests {
         #expect(resolved.options.transport.compression)
         #expect(resolved.options.connectTimeout == 30)
         line.identityFiles = ["/cli/key"]
-        line.givenUser = "root"
+        line.user = "root"
         let cli = try SessionResolver(
             commandLine: line, base: base, defaultUser: "me", environment: [:],
             home: "/home/me"
         ).resolve(profile)
         #expect(cli.options.auth.identityFiles == ["/cli/key"])
         #expect(cli.target?.user == "root")
+        // The host's own name, as written, wins over -l and -P.
+        let named = try SessionResolver(
+            commandLine: line, base: base, defaultUser: "me", environment: [:], home: "/home/me"
+        ).resolve(nil, target: try ConnectionSettings(naming: "ops@web1:2022"))
+        #expect(named.target == ConnectionTarget(host: "web1", port: 2022, user: "ops"))
+        let bare = try SessionResolver(
+            commandLine: line, base: base, defaultUser: "me", environment: [:], home: "/home/me"
+        ).resolve(nil, target: try ConnectionSettings(naming: "web1"))
+        #expect(bare.target == ConnectionTarget(host: "web1", port: 2200, user: "root"))
+    }
+
+    @Test func sshConfigLiesUnderTheSessionOfItsName() throws {
+        var profile = Profile(name: "db1")
+        (profile.host, profile.user) = ("db1.example.org", "fromsession")
+        profile.path = "/sessions/db1.yaml"
+        let base = ConnectOptions(
+            auth: AuthOptions(user: "me"), verifier: HostKeyVerifier(pins: [], knownHostsPath: "/kh", prompter: nil))
+        var resolver = SessionResolver(
+            commandLine: ConnectionSettings(), base: base, defaultUser: "me", environment: [:], home: "/home/me")
+        resolver.sshConfig = SSHConfig(
+            path: "/home/me/.ssh/config",
+            text: "Host db1\n  User fromconfig\n  Port 2022\n  IdentityFile ~/.ssh/db1key\nHost other\n  Port 1\n")
+        let resolved = try resolver.resolve(profile)
+        #expect(resolved.target == ConnectionTarget(host: "db1.example.org", port: 2022, user: "fromsession"))
+        #expect(resolved.options.auth.identityFiles == ["/home/me/.ssh/db1key"])
+        // A session read from ~/.ssh/config itself is not stacked on itself; another name has no underlay.
+        var other = Profile(name: "web9")
+        other.host = "web9"
+        #expect(try resolver.resolve(other).target == ConnectionTarget(host: "web9", port: 22, user: "me"))
+    }
+
+    @Test func eachValueComesFromTheHighestLayerThatGivesOne() {
+        var low = ConnectionSettings()
+        (low.host, low.port, low.user, low.retries) = ("a", 2222, "alice", 5)
+        low.identityFiles = ["/k1", "/k2"]
+        low.proxy = ConnectionSettings.Proxy(kind: .http, host: "p", port: 3128, user: "pu")
+        low.password = ConnectionSettings.Secret(environment: "PW")
+        var high = ConnectionSettings()
+        (high.port, high.verify) = (2200, false)
+        high.identityFiles = ["/k3"]
+        high.proxy = ConnectionSettings.Proxy(kind: .command)
+        let stacked = ConnectionSettings.stacked([low, nil, high])
+        #expect(stacked.host == "a" && stacked.port == 2200 && stacked.user == "alice" && stacked.retries == 5)
+        // A list, a proxy and a secret are replaced whole, never merged.
+        #expect(stacked.identityFiles == ["/k3"])
+        #expect(stacked.proxy == ConnectionSettings.Proxy(kind: .command))
+        #expect(stacked.password == ConnectionSettings.Secret(environment: "PW"))
+        #expect(stacked.verify == false)
+        #expect(low.overlaid(by: ConnectionSettings()) == low)
+        #expect(ConnectionSettings().overlaid(by: low) == low)
+    }
+
+    @Test func everySettingHasOneRowInTheTable() {
+        // A stored property without a row would never be stacked, read or written.
+        var names = Swift.Mirror(reflecting: ConnectionSettings()).children.compactMap(\.label)
+        names.sort()
+        let keys = ConnectionSettings.fields.map(\.key)
+        #expect(names.count == keys.count)
+        #expect(Set(keys).count == keys.count)
+        // Each row's path is a distinct property: set it through the row and exactly one thing changes.
+        var settings = ConnectionSettings()
+        for field in ConnectionSettings.fields { field.fillForTesting(&settings) }
+        let filled = Swift.Mirror(reflecting: settings).children.filter { child in
+            !Swift.Mirror(reflecting: child.value).children.isEmpty
+        }
+        #expect(filled.count == names.count)
+    }
+
+    @Test func everySettingSurvivesWritingAndReading() throws {
+        var profile = Profile(name: "full")
+        for field in ConnectionSettings.fields { field.fillForTesting(&profile.settings) }
+        let text = ProfileText.yaml(profile)
+        let read = try ProfileParser.parse(text, name: "full", file: "full.yaml")
+        #expect(read.settings == profile.settings, "\(text)")
+    }
+}
+
+extension ConnectionSettings.Field {
+    /// Gives this row's setting a value that differs from its default (and from every other row's).
+    func fillForTesting(_ settings: inout ConnectionSettings) {
+        switch kind {
+        case .text(let path): settings[keyPath: path] = "value-of-\(key)"
+        case .number(let path, let range): settings[keyPath: path] = range.upperBound
+        case .flag(let path): settings[keyPath: path] = true
+        case .list(let path, _): settings[keyPath: path] = ["\(key)-one", "\(key)-two"]
+        case .secret(let path): settings[keyPath: path] = ConnectionSettings.Secret(environment: "X_\(key.count)")
+        case .proxy(let path):
+            var proxy = ConnectionSettings.Proxy(kind: .socks5, host: "proxy.example", port: 1080, user: "pu")
+            (proxy.dns, proxy.exclude, proxy.localhost) = (.remote, ["*.lan", "10.0.0.0/8"], true)
+            proxy.password = ConnectionSettings.Secret(file: "/secret/proxy")
+            settings[keyPath: path] = proxy
+        }
     }
 }
 
@@ -202,7 +293,7 @@ struct PuTTYSessionTests {
         let profile = try PuTTYSessions.profile(name: "db1", text: text, file: "db1")
         #expect(profile.host == "db1.example.org" && profile.port == 2222 && profile.user == "root")
         #expect(profile.identityFiles == ["/keys/db1.ppk"])
-        var proxy = Profile.Proxy(kind: .http, host: "proxy.corp", port: 3128, user: "proxyuser")
+        var proxy = ConnectionSettings.Proxy(kind: .http, host: "proxy.corp", port: 3128, user: "proxyuser")
         proxy.exclude = ["*.lan", "10.0.0.0/8"]
         proxy.dns = .remote
         proxy.localhost = true

@@ -67,8 +67,8 @@ extension Interpreter {
                 }
                 if let port { target.port = port }
                 try connect(to: target, options: found.options)
-                sessionInPlace = found.inPlace
-                sessionVerify = found.verify
+                sessionInPlace = found.settings.inPlace ?? false
+                sessionVerify = found.settings.verify ?? false
                 try enterStartDirectories(found)
                 return
             }
@@ -86,8 +86,8 @@ extension Interpreter {
 
     /// Moves to a session's start directories, as `cd` and `lcd` would.
     public func enterStartDirectories(_ session: ResolvedSession) throws(CommandFailure) {
-        if let local = session.localDirectory { try changeLocalDirectory(local) }
-        if let remote = session.remoteDirectory { try changeRemoteDirectory(remote) }
+        if let local = session.settings.localDirectory { try changeLocalDirectory(local) }
+        if let remote = session.settings.remoteDirectory { try changeRemoteDirectory(remote) }
     }
 
     /// The `connected` event: what the transport agreed on and the host key.
