@@ -8,7 +8,10 @@ let package = Package(
         .executable(name: "ferry", targets: ["ferry"]),
         .library(
             name: "FerryKit",
-            targets: ["FerryBase", "FerryScript", "FerryTransport", "FerrySessions", "FerryCore", "FerryFleet"]
+            targets: [
+                "FerryBase", "FerryScript", "FerryTransport", "FerrySessions", "FerryTransfer", "FerryCore",
+                "FerryFleet",
+            ]
         ),
     ],
     dependencies: [
@@ -47,19 +50,23 @@ let package = Package(
             ]
         ),
         .target(
+            name: "FerryTransfer",
+            dependencies: ["FerryBase", "FerryScript", "FerryTransport"]
+        ),
+        .target(
             name: "FerryCore",
-            dependencies: ["FerryBase", "FerryScript", "FerryTransport", "FerrySessions"]
+            dependencies: ["FerryBase", "FerryScript", "FerryTransport", "FerrySessions", "FerryTransfer"]
         ),
         .target(
             name: "FerryFleet",
-            dependencies: ["FerryBase", "FerryScript", "FerryTransport", "FerrySessions", "FerryCore"]
+            dependencies: ["FerryBase", "FerryScript", "FerryTransport", "FerrySessions", "FerryTransfer", "FerryCore"]
         ),
         .target(name: "FerryLineEditor", dependencies: ["FerryBase", "FerryCore", "CLibEdit"]),
         .executableTarget(
             name: "ferry",
             dependencies: [
-                "FerryBase", "FerryScript", "FerryTransport", "FerrySessions", "FerryCore", "FerryFleet",
-                "FerryLineEditor",
+                "FerryBase", "FerryScript", "FerryTransport", "FerrySessions", "FerryTransfer", "FerryCore",
+                "FerryFleet", "FerryLineEditor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -67,12 +74,15 @@ let package = Package(
         .testTarget(
             name: "FerryKitTests",
             dependencies: [
-                "FerryScript", "FerryBase", "FerryTransport", "FerrySessions", "FerryCore", "FerryFleet",
-                "CFerryCipher",
+                "FerryScript", "FerryBase", "FerryTransport", "FerrySessions", "FerryTransfer", "FerryCore",
+                "FerryFleet", "CFerryCipher",
             ]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["FerryScript", "FerryBase", "FerryTransport", "FerrySessions", "FerryCore", "FerryFleet"],
+            dependencies: [
+                "FerryScript", "FerryBase", "FerryTransport", "FerrySessions", "FerryTransfer", "FerryCore",
+                "FerryFleet",
+            ],
             exclude: ["Fixtures", "Expected"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import FerryBase
 import FerryCore
 import FerryScript
+import FerryTransfer
 import Foundation
 
 /// What a finished run over many hosts comes to.

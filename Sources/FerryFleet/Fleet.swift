@@ -2,6 +2,7 @@ import FerryBase
 import FerryCore
 import FerryScript
 import FerrySessions
+import FerryTransfer
 import FerryTransport
 import Foundation
 

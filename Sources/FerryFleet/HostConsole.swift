@@ -1,4 +1,5 @@
 import FerryCore
+import FerryTransfer
 import Foundation
 
 /// The console of one host in a run over many hosts: keeps what the host printed (up to a limit) and,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FerryBase
 import FerryCore
+import FerryTransfer
 import Foundation
 
 /// Chooses between the psftp-style command line, `ferry session …` and `ferry key …`.

@@ -2,6 +2,7 @@ import FerryBase
 import FerryCore
 import FerryFleet
 import FerryScript
+import FerryTransfer
 import Foundation
 
 extension FerryMain {

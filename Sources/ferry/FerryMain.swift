@@ -4,6 +4,7 @@ import FerryFleet
 import FerryLineEditor
 import FerryScript
 import FerrySessions
+import FerryTransfer
 import FerryTransport
 import Foundation
 import Logging

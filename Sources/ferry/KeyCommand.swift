@@ -1,5 +1,6 @@
 import ArgumentParser
 import FerryCore
+import FerryTransfer
 import FerryTransport
 import Foundation
 

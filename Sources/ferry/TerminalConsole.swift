@@ -1,5 +1,6 @@
 import FerryCore
 import FerryLineEditor
+import FerryTransfer
 import Foundation
 
 /// Standard output and error, with a one-line progress meter when standard output is a terminal.

@@ -4,6 +4,7 @@ import Synchronization
 @testable import FerryBase
 @testable import FerryCore
 @testable import FerryScript
+@testable import FerryTransfer
 @testable import FerryTransport
 
 /// An in-memory remote file tree that any number of fake connections share, as the files of one

@@ -4,6 +4,7 @@ import Testing
 
 @testable import FerryBase
 @testable import FerryCore
+@testable import FerryTransfer
 
 /// Finished downloads put in place by the install queue: each under its name with its mode, a
 /// failure reported for its own file only, and nothing left under a temporary name.

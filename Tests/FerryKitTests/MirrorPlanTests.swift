@@ -2,6 +2,7 @@ import Testing
 
 @testable import FerryCore
 @testable import FerryScript
+@testable import FerryTransfer
 
 /// What `mirror` plans from two trees, and how its rules match paths.
 @Suite("Mirror plan")

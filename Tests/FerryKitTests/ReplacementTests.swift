@@ -3,6 +3,7 @@ import Testing
 
 @testable import FerryBase
 @testable import FerryCore
+@testable import FerryTransfer
 
 /// Which way a transfer takes the place of an existing file (see LocalReplacement, RemoteReplacement).
 @Suite("Replacing files")

@@ -2,6 +2,7 @@ import Testing
 
 @testable import FerryCore
 @testable import FerryScript
+@testable import FerryTransfer
 
 @Suite("Script parser")
 struct ScriptParserTests {

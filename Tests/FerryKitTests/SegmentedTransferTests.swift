@@ -4,6 +4,7 @@ import Testing
 @testable import FerryBase
 @testable import FerryCore
 @testable import FerryScript
+@testable import FerryTransfer
 @testable import FerryTransport
 
 /// Big files split over several streams, against the in-memory remote tree: small parts, so every
@@ -42,7 +43,7 @@ struct SegmentedTransferTests {
         defer { pool.shutdown() }
         var outcomes: [TransferOutcome] = []
         pool.run(
-            units, mainClient: mainFiles, buffer: FileTransfer.Buffer(), console: RecordingConsole(),
+            units, mainClient: mainFiles, buffer: FileTransfer.Buffer(), display: RecordingConsole(),
             report: { index, outcome in outcomes += plan.record(index, outcome).map(\.outcome) })
         return (units, outcomes)
     }

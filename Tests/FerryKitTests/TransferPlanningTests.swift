@@ -5,6 +5,7 @@ import Testing
 @testable import FerryBase
 @testable import FerryCore
 @testable import FerryScript
+@testable import FerryTransfer
 @testable import FerryTransport
 
 /// Planning and the transfer pool against an in-memory remote tree, no sockets.
@@ -175,7 +176,7 @@ struct TransferPlanningTests {
         defer { pool.shutdown() }
         var reported: [(Int, TransferOutcome)] = []
         pool.run(
-            jobs, mainClient: main, buffer: FileTransfer.Buffer(), console: console,
+            jobs, mainClient: main, buffer: FileTransfer.Buffer(), display: console,
             report: { reported.append(($0, $1)) })
         return reported
     }

@@ -4,6 +4,7 @@ import Testing
 @testable import FerryBase
 @testable import FerryCore
 @testable import FerryScript
+@testable import FerryTransfer
 
 @Suite("Trust boundary: server text, names, paths, modes")
 struct TrustTests {

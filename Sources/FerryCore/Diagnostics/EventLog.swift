@@ -1,4 +1,5 @@
 import FerryBase
+import FerryTransfer
 import Foundation
 
 /// One line of `--events` output (schema `ferry-events/1`): what happened, when, on which host, and

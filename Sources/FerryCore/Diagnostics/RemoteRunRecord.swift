@@ -1,3 +1,5 @@
+import FerryTransfer
+
 /// How one `run` command went, as its `.json` file beside the `.stdout` and `.stderr` files records it.
 public struct RemoteRunRecord: Codable, Equatable, Sendable {
     public var command: String

@@ -1,4 +1,5 @@
 import FerryBase
+import FerryTransfer
 import Foundation
 
 /// One command as the report lists it.

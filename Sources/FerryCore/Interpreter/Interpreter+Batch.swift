@@ -1,5 +1,6 @@
 import FerryBase
 import FerryScript
+import FerryTransfer
 import Foundation
 
 /// How a batch script runs (psftp's `-bc` and `-be`).

@@ -1,5 +1,6 @@
 import FerryBase
 import FerrySessions
+import FerryTransfer
 import FerryTransport
 import Foundation
 

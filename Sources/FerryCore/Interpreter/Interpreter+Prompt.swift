@@ -1,4 +1,5 @@
 import FerryScript
+import FerryTransfer
 import FerryTransport
 
 /// Supplies lines to the interactive prompt; a terminal implementation adds editing and history.

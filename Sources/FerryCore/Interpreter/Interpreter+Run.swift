@@ -1,5 +1,6 @@
 import FerryBase
 import FerryScript
+import FerryTransfer
 import FerryTransport
 import Foundation
 
@@ -92,17 +93,8 @@ extension Interpreter {
     /// The folder for `host` in this run's diagnostics folder, made on first use.
     func diagnosticsFolder(for host: String) throws(CommandFailure) -> String {
         let folder = try currentRunFolder() + "/" + PathRules.safeComponent(host)
-        try Self.makeFolder(folder, failing: "run: cannot create diagnostics folder")
+        try LocalFolder.make(folder, failing: "run: cannot create diagnostics folder")
         return folder
-    }
-
-    /// Makes `folder` and any missing parents, or fails with `message`, the folder and the reason.
-    static func makeFolder(_ folder: String, failing message: String) throws(CommandFailure) {
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw CommandFailure(.transfer, "\(message) \(folder): \(error.localizedDescription)")
-        }
     }
 
     /// A new run folder's path, `<root>/<yyyymmdd-hhmmss>-<id>` (not made yet).
@@ -118,7 +110,7 @@ extension Interpreter {
     func currentRunFolder() throws(CommandFailure) -> String {
         if runFolder == nil { runFolder = Self.newRunFolder(in: settings.diagnosticsRoot) }
         let folder = runFolder ?? settings.diagnosticsRoot
-        try Self.makeFolder(folder, failing: "cannot create diagnostics folder")
+        try LocalFolder.make(folder, failing: "cannot create diagnostics folder")
         return folder
     }
 

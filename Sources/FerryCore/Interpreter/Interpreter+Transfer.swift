@@ -1,5 +1,6 @@
 import FerryBase
 import FerryScript
+import FerryTransfer
 import FerryTransport
 import Foundation
 
@@ -41,7 +42,7 @@ extension Interpreter {
         }
         let units = plan.units
         if units.count >= TransferPool.minimumJobs || plan.splitsFiles, pooled, let pool {
-            pool.run(units, mainClient: sftp, buffer: buffer, console: console, report: report)
+            pool.run(units, mainClient: sftp, buffer: buffer, display: console, report: report)
         } else {
             moveOneByOne(units, sftp: sftp, report: report)
         }

@@ -1,5 +1,6 @@
 import FerryBase
 import FerryScript
+import FerryTransfer
 import FerryTransport
 import Foundation
 

@@ -1,6 +1,7 @@
 import FerryBase
 import FerryScript
 import FerrySessions
+import FerryTransfer
 import FerryTransport
 import Foundation
 
@@ -60,11 +61,6 @@ public struct InterpreterSettings {
         self.defaultUser = defaultUser
         self.connect = connect
     }
-}
-
-/// What to do after a command.
-public enum Flow: Sendable, Equatable {
-    case proceed, quit
 }
 
 /// Runs commands against one connection and a pair of working directories.

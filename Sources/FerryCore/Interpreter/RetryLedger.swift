@@ -1,3 +1,5 @@
+import FerryTransfer
+
 /// What a command that may reconnect has done so far: the files it finished, which a retry does not
 /// move again, and the files a retry continued, for the report.
 struct RetryLedger {

@@ -1,4 +1,5 @@
 import FerryBase
+import FerryTransfer
 
 /// A console that passes every line through ``ServerText/visible(_:)`` before the real one shows it.
 ///

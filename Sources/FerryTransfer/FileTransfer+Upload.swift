@@ -13,7 +13,7 @@ extension FileTransfer {
     /// there ends as the local file does at that point. A cancellation removes what this run wrote,
     /// unless it continued an earlier part; another failure removes the hidden file too, while a lost
     /// connection leaves it for `reput`.
-    static func upload(
+    package static func upload(
         _ job: TransferJob, sftp: any RemoteFileSystem, buffer: Buffer, cancellation: Cancellation,
         progress: (UInt64) -> Void
     ) throws(CommandFailure) -> TransferOutcome {
@@ -68,7 +68,7 @@ extension FileTransfer {
 
     /// `error` as "no space left on the remote disk" when a write to `path` failed for no reason the
     /// server gave (SFTP version 3 has no code for a full disk) and the server says its disk is full.
-    static func explainFullDisk(
+    package static func explainFullDisk(
         _ error: CommandFailure, writing path: String, target: String, sftp: any RemoteFileSystem
     ) -> CommandFailure {
         guard error.failureClass == .transfer, error.sftpStatus == .failure,
@@ -79,7 +79,7 @@ extension FileTransfer {
 
     /// The hidden name an upload to `path` is written under until it is complete: always the same for
     /// one target, so that `reput` and a reconnect find it.
-    static func partPath(for path: String) -> String {
+    package static func partPath(for path: String) -> String {
         let folder = PathRules.parent(path)
         var name = PathRules.lastComponent(path)
         // A name too long to take the suffix keeps its start and a checksum of the whole.
@@ -107,7 +107,7 @@ extension FileTransfer {
 
     /// Checks a finished upload at `path` against the local file when asked (`-V`), gives it the local
     /// file's mode and times when asked (`-p`), then puts it in place of the target.
-    static func finishUpload(
+    package static func finishUpload(
         _ job: TransferJob, at path: String, sftp: any RemoteFileSystem, status: stat, cancellation: Cancellation?
     ) throws(CommandFailure) {
         if job.verify {
@@ -133,7 +133,8 @@ extension FileTransfer {
     /// aside (`.name.ferry-old`), then the part takes its name, then the old file is removed; if the
     /// part cannot take the name, the old file gets it back. At every moment the old file is whole,
     /// under its name or the aside one.
-    static func replace(_ target: String, with part: String, sftp: any RemoteFileSystem) throws(CommandFailure) {
+    package static func replace(_ target: String, with part: String, sftp: any RemoteFileSystem) throws(CommandFailure)
+    {
         do {
             try sftp.rename(part, to: target)
             return
@@ -158,7 +159,7 @@ extension FileTransfer {
     /// Whether the last bytes (up to 64 KiB) before `offset` of the remote file at `path` are the same
     /// as the local file's: the check before continuing a part, so that two different files are never
     /// spliced together.
-    static func tailsMatch(remote path: String, sftp: any RemoteFileSystem, local: LocalFile, at offset: UInt64)
+    package static func tailsMatch(remote path: String, sftp: any RemoteFileSystem, local: LocalFile, at offset: UInt64)
         throws(CommandFailure) -> Bool
     {
         let count = Int(min(offset, tailCheckSize))
@@ -169,7 +170,7 @@ extension FileTransfer {
     }
 
     /// The same check on a remote file already open for reading (its position is left anywhere).
-    static func tailsMatch(remote file: any RemoteFile, path: String, local: LocalFile, at offset: UInt64)
+    package static func tailsMatch(remote file: any RemoteFile, path: String, local: LocalFile, at offset: UInt64)
         throws(CommandFailure) -> Bool
     {
         let count = Int(min(offset, tailCheckSize))
@@ -183,10 +184,10 @@ extension FileTransfer {
     }
 
     /// The bytes compared before a part is continued.
-    static let tailCheckSize: UInt64 = 64 * 1024
+    package static let tailCheckSize: UInt64 = 64 * 1024
 
     /// Reads `count` bytes from the remote file's position, fewer only at its end.
-    static func readFully(_ file: any RemoteFile, count: Int) throws -> [UInt8] {
+    package static func readFully(_ file: any RemoteFile, count: Int) throws -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
         var done = 0
         try bytes.withUnsafeMutableBytes { raw in

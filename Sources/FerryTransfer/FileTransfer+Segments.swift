@@ -5,7 +5,7 @@ import Foundation
 extension FileTransfer {
     /// Moves `job` whichever way it goes: a whole file, or one byte range of a file split over
     /// several streams.
-    static func move(
+    package static func move(
         _ job: TransferJob, sftp: any RemoteFileSystem, buffer: Buffer, cancellation: Cancellation,
         installLater: Bool = false, progress: (UInt64) -> Void
     ) throws(CommandFailure) -> TransferOutcome {
@@ -26,7 +26,7 @@ extension FileTransfer {
 
     /// Reads one range of the remote file into the shared temporary file at the same offsets. Doing
     /// it again (after another stream lost its connection) writes the same bytes again.
-    static func downloadSegment(
+    package static func downloadSegment(
         _ job: TransferJob, _ segment: TransferJob.Segment, sftp: any RemoteFileSystem, buffer: Buffer,
         cancellation: Cancellation, progress: (UInt64) -> Void
     ) throws(CommandFailure) -> TransferOutcome {
@@ -65,7 +65,7 @@ extension FileTransfer {
     /// Writes one range of the local file at the same offsets of the remote file (the hidden part, or
     /// the target itself with `--inplace`), which the first step of the transfer has already created
     /// (or emptied).
-    static func uploadSegment(
+    package static func uploadSegment(
         _ job: TransferJob, _ segment: TransferJob.Segment, sftp: any RemoteFileSystem, buffer: Buffer,
         cancellation: Cancellation, progress: (UInt64) -> Void
     ) throws(CommandFailure) -> TransferOutcome {
@@ -94,7 +94,7 @@ extension FileTransfer {
     /// The buffer holds the bytes not yet acknowledged followed by new ones; each call hands libssh2
     /// all of them, and libssh2 packs only the new. Acknowledged bytes leave the front; when the data
     /// reaches the end of the buffer it moves back to the start (one copy per buffer's worth).
-    static func stream(
+    package static func stream(
         from local: LocalFile, to remote: any RemoteFile, job: TransferJob, limit: UInt64?, buffer: Buffer,
         cancellation: Cancellation, progress: (UInt64) -> Void
     ) throws(CommandFailure) -> UInt64 {

@@ -9,24 +9,34 @@ import Foundation
 /// It sees the remote side only through ``RemoteFileSystem``, so it runs against an in-memory fake in
 /// unit tests as against SFTP. Names from the server pass ``DownloadRoot`` before they become local
 /// paths; refused names and skipped folders are told to `warn`, one line each.
-struct TransferPlanner {
+package struct TransferPlanner {
     /// The remote files.
-    let files: any RemoteFileSystem
+    package let files: any RemoteFileSystem
     /// Where relative paths start, on both sides, and the host a `{host}` names.
-    let paths: PathContext
+    package let paths: PathContext
     /// Receives one line per warning.
-    let warn: (String) -> Void
+    package let warn: (String) -> Void
     /// Plans without making any folder, on either side (`--check`).
-    var dryRun = false
+    package var dryRun = false
 
-    var localDirectory: String { paths.localDirectory }
-    func remotePath(_ path: String) -> String { paths.remotePath(path) }
-    func localPath(_ path: String) -> String { paths.localPath(path) }
-    func namingHost(_ path: String) -> String { paths.namingHost(path) }
-    func makeHostFolder(for path: String) { if !dryRun { paths.makeHostFolder(for: path) } }
+    /// Creates a value from its parts.
+    package init(
+        files: any RemoteFileSystem, paths: PathContext, warn: @escaping (String) -> Void, dryRun: Bool = false
+    ) {
+        self.files = files
+        self.paths = paths
+        self.warn = warn
+        self.dryRun = dryRun
+    }
+
+    package var localDirectory: String { paths.localDirectory }
+    package func remotePath(_ path: String) -> String { paths.remotePath(path) }
+    package func localPath(_ path: String) -> String { paths.localPath(path) }
+    package func namingHost(_ path: String) -> String { paths.namingHost(path) }
+    package func makeHostFolder(for path: String) { if !dryRun { paths.makeHostFolder(for: path) } }
 
     /// Runs a remote step for `command`, its error a failure naming `path`.
-    func call<T>(_ command: String, _ path: String, _ body: () throws -> T) throws(CommandFailure) -> T {
+    package func call<T>(_ command: String, _ path: String, _ body: () throws -> T) throws(CommandFailure) -> T {
         do {
             return try body()
         } catch {
@@ -35,7 +45,7 @@ struct TransferPlanner {
     }
 
     /// The remote paths a wildcard pattern names, sorted; a pattern without wildcards names itself.
-    func expandRemote(_ pattern: String, command: String) throws(CommandFailure) -> [(
+    package func expandRemote(_ pattern: String, command: String) throws(CommandFailure) -> [(
         path: String, entry: RemoteEntry?
     )] {
         guard Wildcard.hasWildcards(pattern) else { return [(remotePath(Wildcard.unescape(pattern)), nil)] }
@@ -53,7 +63,7 @@ struct TransferPlanner {
 
     // MARK: Downloads
 
-    func planDownload(_ transfer: Transfer) throws(CommandFailure) -> [TransferJob] {
+    package func planDownload(_ transfer: Transfer) throws(CommandFailure) -> [TransferJob] {
         transfer.isMultiple ? try planDownloads(transfer) : try planOneDownload(transfer)
     }
 
@@ -132,7 +142,7 @@ struct TransferPlanner {
 
     /// The job for one remote file; `root`, when its local name came from the server, is the folder
     /// it must stay inside.
-    func downloadJob(
+    package func downloadJob(
         _ path: String, local: String, display: String, attributes: RemoteAttributes,
         _ transfer: Transfer, root: DownloadRoot? = nil
     ) -> TransferJob {
@@ -145,11 +155,11 @@ struct TransferPlanner {
 
     /// Folders deeper than this below a recursive download are left out, as OpenSSH's sftp does: a
     /// server that lists a folder inside itself for ever would otherwise never let the walk end.
-    static let maximumDepth = 64
+    package static let maximumDepth = 64
 
     /// Plans the download of remote folder `path` into `local`, and everything below it, inside `root`;
     /// messages name `command` (the transfer's own by default).
-    func walkRemote(
+    package func walkRemote(
         _ path: String, into local: String, display: String, transfer: Transfer,
         root: DownloadRoot, depth: Int = 0, command: String? = nil, jobs: inout [TransferJob]
     ) throws(CommandFailure) {
@@ -197,7 +207,7 @@ struct TransferPlanner {
 
     /// The entries of remote folder `path` whose names are safe to use; each refused name gets a
     /// one-line warning and the rest goes on.
-    func listRemote(_ path: String, command: String) throws(CommandFailure) -> [RemoteEntry] {
+    package func listRemote(_ path: String, command: String) throws(CommandFailure) -> [RemoteEntry] {
         let listing = try call(command, path) { try files.list(path) }
         for refused in listing.refused { warn("warning: \(command): \(refused.warning(in: path))") }
         return listing.entries
@@ -205,7 +215,7 @@ struct TransferPlanner {
 
     // MARK: Uploads
 
-    func planUpload(_ transfer: Transfer) throws(CommandFailure) -> [TransferJob] {
+    package func planUpload(_ transfer: Transfer) throws(CommandFailure) -> [TransferJob] {
         transfer.isMultiple ? try planUploads(transfer) : try planOneUpload(transfer)
     }
 
@@ -281,7 +291,7 @@ struct TransferPlanner {
             .map { split.directory.isEmpty ? $0 : PathRules.join(split.directory, $0) }
     }
 
-    func uploadJob(
+    package func uploadJob(
         _ local: String, display: String, remote: String, status: LocalStatus,
         _ transfer: Transfer
     ) -> TransferJob {
@@ -292,7 +302,7 @@ struct TransferPlanner {
             verify: transfer.verify)
     }
 
-    func walkLocal(
+    package func walkLocal(
         _ local: String, display: String, into target: String, transfer: Transfer,
         jobs: inout [TransferJob]
     ) throws(CommandFailure) {
@@ -329,7 +339,7 @@ struct TransferPlanner {
 
     /// The jobs of `collect`: each match lands at its own remote path under `root`, so the same file
     /// from many hosts never collides.
-    func planCollect(_ patterns: [String], recursive: Bool, into root: DownloadRoot) throws(CommandFailure)
+    package func planCollect(_ patterns: [String], recursive: Bool, into root: DownloadRoot) throws(CommandFailure)
         -> [TransferJob]
     {
         let transfer = Transfer(kind: .mget, sources: patterns, recursive: recursive, preserve: true)
@@ -346,7 +356,7 @@ struct TransferPlanner {
                     warn("warning: collect: \(local): refusing to write there: \(reason); skipped")
                     continue
                 }
-                try Interpreter.makeFolder(PathRules.parent(local), failing: "collect: cannot create")
+                try LocalFolder.make(PathRules.parent(local), failing: "collect: cannot create")
                 if attributes.isDirectory {
                     guard recursive else {
                         warn("collect: \(match.path): skipping directory (use collect -r)")

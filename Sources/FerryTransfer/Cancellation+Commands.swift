@@ -6,14 +6,14 @@ extension Cancellation {
     public var exitStatus: Int32 { terminationSignal.map { 128 + $0 } ?? FailureClass.interrupted.exitStatus }
 
     /// Fails `command` when a stop was asked for.
-    func throwIfStopped(_ command: String) throws(CommandFailure) {
+    public func throwIfStopped(_ command: String) throws(CommandFailure) {
         if isCancelled { throw CommandFailure.interrupted(command) }
     }
 }
 
 extension CommandFailure {
     /// The failure of a command the user stopped.
-    static func interrupted(_ command: String) -> CommandFailure {
+    public static func interrupted(_ command: String) -> CommandFailure {
         CommandFailure(.interrupted, "\(command): interrupted")
     }
 }

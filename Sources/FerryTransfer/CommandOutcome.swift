@@ -1,5 +1,10 @@
 import FerryTransport
 
+/// What to do after a command.
+public enum Flow: Sendable, Equatable {
+    case proceed, quit
+}
+
 /// What one command did: the value the batch runner records, the report lists and the prompt reads.
 ///
 /// A command that fails carries what it did before failing in its ``CommandFailure/outcome``: the
@@ -34,7 +39,7 @@ public struct CommandOutcome: Sendable, Equatable {
 
 extension CommandFailure {
     /// This failure, noting what the command did before it failed.
-    func having(_ outcome: CommandOutcome) -> CommandFailure {
+    package func having(_ outcome: CommandOutcome) -> CommandFailure {
         var failure = self
         failure.outcome = outcome
         return failure

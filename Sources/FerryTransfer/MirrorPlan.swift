@@ -2,34 +2,34 @@ import FerryScript
 
 /// What `mirror` does to make the target tree match the source tree, worked out from the two trees
 /// alone before anything changes.
-struct MirrorPlan: Sendable {
+package struct MirrorPlan: Sendable {
     /// Why a file is copied.
-    enum Reason: String, Equatable, Sendable {
+    package enum Reason: String, Equatable, Sendable {
         case new, changed
     }
 
     /// With `--delete`: what stands where the source has another kind of entry (a file where a folder
     /// goes, a folder where a file goes), removed before anything else: files and links, then folders,
     /// deepest first.
-    var clearFirst: [String] = []
-    var clearFolders: [String] = []
+    package var clearFirst: [String] = []
+    package var clearFolders: [String] = []
     /// Folders to make on the target side, parents before children.
-    var folders: [String] = []
+    package var folders: [String] = []
     /// Files to copy, in path order.
-    var copies: [(path: String, reason: Reason)] = []
+    package var copies: [(path: String, reason: Reason)] = []
     /// Files of the same size and time whose SHA-256 decides (`--checksum`).
-    var compareDigests: [String] = []
+    package var compareDigests: [String] = []
     /// Symbolic links to make (or remake, when the target holds another), with what they hold.
-    var links: [(path: String, target: String)] = []
+    package var links: [(path: String, target: String)] = []
     /// Files and links to remove from the target, then folders, deepest first (`--delete`).
-    var deletions: [String] = []
-    var folderDeletions: [String] = []
+    package var deletions: [String] = []
+    package var folderDeletions: [String] = []
     /// The source's entries of the files to copy (their sizes, modes and times), by path.
-    var copiedEntries: [String: FolderTree.Entry] = [:]
+    package var copiedEntries: [String: FolderTree.Entry] = [:]
     /// Entries that match.
-    var unchanged = 0
+    package var unchanged = 0
     /// What is left alone, and why.
-    var skipped: [(path: String, why: String)] = []
+    package var skipped: [(path: String, why: String)] = []
 
     /// Source folders facing something else, left alone with everything below them.
     private var blocked: [String] = []
@@ -37,7 +37,7 @@ struct MirrorPlan: Sendable {
     private var cleared: Set<String> = []
 
     /// The plan that makes `target` match `source` as `mirror` asks.
-    init(source: FolderTree, target: FolderTree, mirror: MirrorRequest) {
+    package init(source: FolderTree, target: FolderTree, mirror: MirrorRequest) {
         // A parent sorts before its children, so a folder left alone is known before what it holds.
         for path in source.entries.keys.sorted() {
             guard let entry = source.entries[path] else { continue }
@@ -177,13 +177,13 @@ struct MirrorPlan: Sendable {
     }
 
     /// Files to copy that the target lacks, and files it has in another version.
-    var copyCounts: (new: Int, changed: Int) {
+    package var copyCounts: (new: Int, changed: Int) {
         let new = copies.count { $0.reason == .new }
         return (new, copies.count - new)
     }
 
     /// Folders in the order they can be removed: deeper ones first, so a folder comes after what it holds.
-    static func deepestFirst(_ a: String, _ b: String) -> Bool {
+    package static func deepestFirst(_ a: String, _ b: String) -> Bool {
         let (da, db) = (a.split(separator: "/").count, b.split(separator: "/").count)
         return da != db ? da > db : a > b
     }

@@ -5,30 +5,30 @@ import Foundation
 
 /// Moves one file over an SFTP channel, safely: downloads land under a temporary name and are renamed
 /// only when complete; a failure removes the temporary file.
-enum FileTransfer {
+package enum FileTransfer {
     /// Bytes asked of libssh2 per read. libssh2 keeps four times this in flight, so it is the window.
-    static let readSize = 2 * 1024 * 1024
+    package static let readSize = 2 * 1024 * 1024
     /// Bytes asked per read on a near link: 1 MiB in flight is plenty there, and a read this small is
     /// still in the processor's cache when it is written to the file (measured on loopback: a 1 GiB
     /// get takes a fifth less CPU than with `readSize`).
-    static let nearReadSize = 256 * 1024
+    package static let nearReadSize = 256 * 1024
     /// Round trips shorter than this (seconds) make a link near.
-    static let nearRoundTrip = 0.001
+    package static let nearRoundTrip = 0.001
 
     /// The read size for a link with this round trip (nil: not measured, so assume a far one).
-    static func readSize(roundTrip: Double?) -> Int {
+    package static func readSize(roundTrip: Double?) -> Int {
         guard let roundTrip, roundTrip < nearRoundTrip else { return readSize }
         return nearReadSize
     }
     /// Bytes handed to libssh2 per write: a multiple of its 30,000-byte SFTP packets.
-    static let writeSize = 70 * 30_000
+    package static let writeSize = 70 * 30_000
 
     /// A reusable transfer buffer, one per thread.
-    final class Buffer {
-        let memory: UnsafeMutableRawBufferPointer
+    package final class Buffer {
+        package let memory: UnsafeMutableRawBufferPointer
 
         /// Room for a read, or for a write's bytes in flight and as many again behind them.
-        init(size: Int = max(FileTransfer.readSize, 2 * FileTransfer.writeSize)) {
+        package init(size: Int = max(FileTransfer.readSize, 2 * FileTransfer.writeSize)) {
             memory = .allocate(byteCount: size, alignment: 16)
         }
 
@@ -40,7 +40,7 @@ enum FileTransfer {
     ///
     /// With `installLater`, a new file is left complete under its temporary name, for the caller to
     /// put in place (``TransferOutcome/install``).
-    static func download(
+    package static func download(
         _ job: TransferJob, sftp: any RemoteFileSystem, buffer: Buffer, cancellation: Cancellation,
         installLater: Bool = false, progress: (UInt64) -> Void
     ) throws(CommandFailure) -> TransferOutcome {
@@ -201,7 +201,7 @@ enum FileTransfer {
 
     /// A new file, only this user's, under a hidden free name beside `path` (`.name.ferry-xxxx`): where a
     /// download is written before it is renamed over `path`.
-    static func createTemporary(beside path: String) throws(CommandFailure) -> (file: LocalFile, path: String) {
+    package static func createTemporary(beside path: String) throws(CommandFailure) -> (file: LocalFile, path: String) {
         let directory = PathRules.parent(path)
         let name = PathRules.lastComponent(path)
         for _ in 0..<20 {
@@ -226,7 +226,7 @@ enum FileTransfer {
     /// Gives a finished download in `file` (at `temporaryPath`) its mode (the umask's default when
     /// none is kept) and time, writes it to the disk, closes it and renames it over `path`: after a
     /// crash the name holds the old file or the whole new one.
-    static func install(
+    package static func install(
         _ file: LocalFile, from temporaryPath: String, at path: String, permissions: UInt32?,
         modificationTime: UInt32?
     ) throws(LocalFileError) {
@@ -274,7 +274,9 @@ enum FileTransfer {
     }
 
     /// Runs a remote step, turning its error into a failure naming the path and the step.
-    static func remoteCall<T>(_ path: String, _ step: String, _ body: () throws -> T) throws(CommandFailure) -> T {
+    package static func remoteCall<T>(_ path: String, _ step: String, _ body: () throws -> T) throws(CommandFailure)
+        -> T
+    {
         do {
             return try body()
         } catch {
@@ -284,7 +286,9 @@ enum FileTransfer {
 
     /// Writes downloaded bytes to `local`; a failure is named by `name`, the file the user asked for,
     /// not the temporary one written.
-    static func write(_ bytes: UnsafeRawBufferPointer, to local: LocalFile, as name: String) throws(CommandFailure) {
+    package static func write(_ bytes: UnsafeRawBufferPointer, to local: LocalFile, as name: String)
+        throws(CommandFailure)
+    {
         do {
             try local.write(bytes)
         } catch {
@@ -294,7 +298,7 @@ enum FileTransfer {
     }
 
     /// Runs a local step, turning its error into a transfer failure.
-    static func localCall<T>(_ body: () throws(LocalFileError) -> T) throws(CommandFailure) -> T {
+    package static func localCall<T>(_ body: () throws(LocalFileError) -> T) throws(CommandFailure) -> T {
         do {
             return try body()
         } catch {

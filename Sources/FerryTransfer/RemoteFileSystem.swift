@@ -3,7 +3,7 @@ import FerryTransport
 
 /// The SFTP calls that transfers and their planning make: ``SFTPClient`` in use, an in-memory fake in
 /// unit tests.
-protocol RemoteFileSystem: AnyObject {
+package protocol RemoteFileSystem: AnyObject {
     func attributes(_ path: String, followLinks: Bool) throws -> RemoteAttributes
     func setAttributes(_ path: String, _ attributes: RemoteAttributes) throws
     func list(_ path: String) throws -> RemoteListing
@@ -25,14 +25,14 @@ protocol RemoteFileSystem: AnyObject {
 
 extension RemoteFileSystem {
     /// The attributes of `path`, following a symbolic link.
-    func attributes(_ path: String) throws -> RemoteAttributes { try attributes(path, followLinks: true) }
+    package func attributes(_ path: String) throws -> RemoteAttributes { try attributes(path, followLinks: true) }
 
     /// Makes a folder with the usual mode.
-    func makeDirectory(_ path: String) throws { try makeDirectory(path, mode: 0o755) }
+    package func makeDirectory(_ path: String) throws { try makeDirectory(path, mode: 0o755) }
 }
 
 /// An open remote file, as transfers use it.
-protocol RemoteFile: AnyObject {
+package protocol RemoteFile: AnyObject {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
     func write(_ bytes: UnsafeRawBufferPointer) throws
     /// Hands over the unacknowledged bytes and any new ones after them; returns how many are acknowledged.
@@ -43,7 +43,7 @@ protocol RemoteFile: AnyObject {
 }
 
 extension SFTPClient: RemoteFileSystem {
-    func openFile(_ path: String, _ mode: OpenMode) throws -> any RemoteFile { try open(path, mode) }
+    package func openFile(_ path: String, _ mode: OpenMode) throws -> any RemoteFile { try open(path, mode) }
 }
 
 extension SFTPFile: RemoteFile {}

@@ -8,19 +8,21 @@ import Foundation
 /// dominated by round trips. The pool keeps a few more connections, each owned by its own thread (libssh2
 /// blocks, and a session belongs to one thread), and they take files from a shared board while the main
 /// connection takes them too. Results are reported in the order the files were listed.
-final class TransferPool {
+package final class TransferPool {
     /// Below this many files the extra connections are not worth starting.
-    static let minimumJobs = 8
+    package static let minimumJobs = 8
 
     private let board = JobBoard()
     private var threads: [Thread] = []
     private var wakeKey = 0
     /// The extra connections asked for (fewer may be open: see `--max-sessions`).
-    let extraConnections: Int
+    package let extraConnections: Int
 
     /// Starts `extraConnections` threads that connect with `connector`; `cancellation` stops their
     /// transfers (and, through the connector, cuts their connections).
-    init(connector: any TransferConnector, extraConnections: Int, cancellation: Cancellation, log: (String) -> Void) {
+    package init(
+        connector: any TransferConnector, extraConnections: Int, cancellation: Cancellation, log: (String) -> Void
+    ) {
         self.extraConnections = extraConnections
         board.cancellation = cancellation
         let board = self.board
@@ -72,7 +74,9 @@ final class TransferPool {
         return nil
     }
 
-    static func perform(_ job: TransferJob, sftp: any RemoteFileSystem, buffer: FileTransfer.Buffer, board: JobBoard)
+    static func perform(
+        _ job: TransferJob, sftp: any RemoteFileSystem, buffer: FileTransfer.Buffer, board: JobBoard
+    )
         -> TransferOutcome
     {
         var last: UInt64 = 0
@@ -90,8 +94,9 @@ final class TransferPool {
     }
 
     /// Runs `jobs` on the pool and on `mainClient`; `report` is called on this thread, in job order.
-    func run(
-        _ jobs: [TransferJob], mainClient: any RemoteFileSystem, buffer: FileTransfer.Buffer, console: any Console,
+    package func run(
+        _ jobs: [TransferJob], mainClient: any RemoteFileSystem, buffer: FileTransfer.Buffer,
+        display: any TransferDisplay,
         report: (Int, TransferOutcome) -> Void
     ) {
         let installer = InstallQueue()
@@ -124,19 +129,19 @@ final class TransferPool {
                 reported += 1
             }
             if reported < jobs.count {
-                console.progress(
+                display.progress(
                     TransferProgress(
                         name: "\(reported)/\(jobs.count) files", bytes: board.bytes,
                         total: total))
             }
         }
-        console.endProgress()
-        for message in board.takeWorkerErrors() { console.report("warning: \(message)") }
+        display.endProgress()
+        for message in board.takeWorkerErrors() { display.report("warning: \(message)") }
     }
 
     /// Stops the threads and waits (a few seconds at most) until they have closed their connections,
     /// so that no libssh2 call is still running when the process exits.
-    func shutdown() {
+    package func shutdown() {
         board.cancellation.removeHandler(wakeKey)
         board.close()
         board.waitForWorkersToEnd(timeout: 5)

@@ -14,16 +14,24 @@ import FerryTransport
 /// SFTP version 3 reports no link count, so it is read from the folder listing's `ls -l` line: a
 /// folder with several uploads is listed once; a single upload over a file it may replace lists the
 /// folder too. A server that sends no such line counts as one link.
-struct RemoteReplacement {
-    let files: any RemoteFileSystem
+package struct RemoteReplacement {
+    package let files: any RemoteFileSystem
     /// The login's user and group ids on the server (its home folder's owner and group), when known.
-    let login: (uid: UInt32?, gid: UInt32?)
+    package let login: (uid: UInt32?, gid: UInt32?)
+
+    /// Creates a value from its parts.
+    package init(
+        files: any RemoteFileSystem, login: (uid: UInt32?, gid: UInt32?)
+    ) {
+        self.files = files
+        self.login = login
+    }
     /// Uploads into one folder from which its listing is read instead of one `lstat` each.
-    static let listingThreshold = 8
+    package static let listingThreshold = 8
 
     /// `jobs` with each upload that is to write in place marked so (`inPlace`), and each that replaces
     /// a file by rename given that file's mode (`replacedMode`).
-    func decide(_ jobs: [TransferJob]) -> [TransferJob] {
+    package func decide(_ jobs: [TransferJob]) -> [TransferJob] {
         let deciding = jobs.indices.filter { !jobs[$0].isDownload && !jobs[$0].inPlace && !jobs[$0].resume }
         var byFolder: [String: [Int]] = [:]
         for index in deciding { byFolder[PathRules.parent(jobs[index].remotePath), default: []].append(index) }
@@ -69,7 +77,7 @@ struct RemoteReplacement {
     }
 
     /// The link count in an `ls -l` line (`-rw-r--r--    2 alice staff …`), if it has one.
-    static func linkCount(inLongName line: String) -> Int? {
+    package static func linkCount(inLongName line: String) -> Int? {
         let fields = line.split(separator: " ", omittingEmptySubsequences: true)
         guard fields.count > 2, fields[0].count >= 10 else { return nil }
         return Int(fields[1])

@@ -11,20 +11,20 @@ import Foundation
 /// every part is done; an upload's parts write into the remote file, created (or emptied) first. A
 /// part whose connection drops is done again by another stream; if any part fails, the temporary
 /// file is removed.
-struct SegmentPlan {
+package struct SegmentPlan {
     /// A file of the original list, and which units move it.
-    struct Group {
-        var job: TransferJob
-        var units: Range<Int>
-        var workPath: String?
-        var outcomes: [TransferOutcome] = []
+    package struct Group {
+        package var job: TransferJob
+        package var units: Range<Int>
+        package var workPath: String?
+        package var outcomes: [TransferOutcome] = []
     }
 
     /// Each stream moves at least this much of a split file.
-    static let minimumPart: UInt64 = 16 << 20
+    package static let minimumPart: UInt64 = 16 << 20
 
     /// What the streams take, in order: whole files and parts of split ones.
-    private(set) var units: [TransferJob] = []
+    package private(set) var units: [TransferJob] = []
     private var groups: [Group] = []
     private var groupOfUnit: [Int] = []
     private var nextGroup = 0
@@ -32,14 +32,14 @@ struct SegmentPlan {
     private let files: any RemoteFileSystem
 
     /// How many parts a file of `size` bytes is split into with `streams` streams (1: not split).
-    static func parts(size: UInt64, streams: Int, minimumPart: UInt64 = Self.minimumPart) -> Int {
+    package static func parts(size: UInt64, streams: Int, minimumPart: UInt64 = Self.minimumPart) -> Int {
         guard streams > 1 else { return 1 }
         return Int(min(UInt64(streams), max(1, size / minimumPart)))
     }
 
     /// Plans `jobs` for `streams` streams, creating what split files need (the temporary file of a
     /// download, the emptied remote file of an upload); a file whose preparation fails is moved whole.
-    init(
+    package init(
         _ jobs: [TransferJob], streams: Int, files: any RemoteFileSystem, minimumPart: UInt64 = Self.minimumPart,
         log: (String) -> Void
     ) {
@@ -80,11 +80,13 @@ struct SegmentPlan {
     }
 
     /// Whether any file was split.
-    var splitsFiles: Bool { units.contains { $0.segment != nil } }
+    package var splitsFiles: Bool { units.contains { $0.segment != nil } }
 
     /// Notes how unit `index` went; returns the files that are now complete, in order, each with how
     /// it went as a whole (a split file is finished here: renamed into place, or its parts removed).
-    mutating func record(_ index: Int, _ outcome: TransferOutcome) -> [(job: TransferJob, outcome: TransferOutcome)] {
+    package mutating func record(_ index: Int, _ outcome: TransferOutcome) -> [(
+        job: TransferJob, outcome: TransferOutcome
+    )] {
         groups[groupOfUnit[index]].outcomes.append(outcome)
         var done: [(TransferJob, TransferOutcome)] = []
         while nextGroup < groups.count, groups[nextGroup].outcomes.count == groups[nextGroup].units.count {

@@ -8,7 +8,7 @@ extension FileTransfer {
     /// file, the upload's hidden part). On a difference, or when the server cannot hash the file, the
     /// copy just written (`localPath` for a download, `remotePath` for an upload) is removed and the
     /// transfer fails.
-    static func verify(
+    package static func verify(
         _ job: TransferJob, localPath: String, remotePath: String, sftp: any RemoteFileSystem,
         cancellation: Cancellation?, removesCopy: Bool = true
     ) throws(CommandFailure) {

@@ -5,9 +5,9 @@ import Foundation
 
 /// One side of a `mirror`: every entry under a folder, by its path inside the folder (`a/b.txt`),
 /// with what mirror compares. Entries the rules leave out are not in it, nor anything under them.
-struct FolderTree: Sendable {
+package struct FolderTree: Sendable {
     /// What one path is.
-    enum Kind: Equatable, Sendable {
+    package enum Kind: Equatable, Sendable {
         case file
         case directory
         /// A symbolic link and what it holds (nil: the server's answer was not a usable name).
@@ -17,25 +17,33 @@ struct FolderTree: Sendable {
     }
 
     /// One entry.
-    struct Entry: Equatable, Sendable {
-        var kind: Kind
-        var size: UInt64 = 0
-        var modificationTime: UInt32?
-        var permissions: UInt32?
+    package struct Entry: Equatable, Sendable {
+        package var kind: Kind
+        package var size: UInt64 = 0
+        package var modificationTime: UInt32?
+        package var permissions: UInt32?
     }
 
     /// The entries, by path inside the folder.
-    var entries: [String: Entry] = [:]
+    package var entries: [String: Entry] = [:]
     /// Paths the rules left out (not counting what is below a folder left out).
-    var excluded = 0
+    package var excluded = 0
+
+    /// Creates a value from its parts.
+    package init(
+        entries: [String: Entry] = [:], excluded: Int = 0
+    ) {
+        self.entries = entries
+        self.excluded = excluded
+    }
 
     /// Folders deeper than this are left out, as `get -r` leaves them out.
-    static var maximumDepth: Int { TransferPlanner.maximumDepth }
+    package static var maximumDepth: Int { TransferPlanner.maximumDepth }
 
     /// The remote folder `root` and everything below it, through `files`. Names the server sends
     /// pass the same checks as for `get -r`; each refused name, and each folder too deep, is told to
     /// `warn`. A missing folder is an empty tree.
-    static func remote(
+    package static func remote(
         _ root: String, files: any RemoteFileSystem, mirror: MirrorRequest, warn: (String) -> Void
     ) throws(CommandFailure) -> FolderTree {
         var tree = FolderTree()
@@ -72,7 +80,7 @@ struct FolderTree: Sendable {
     }
 
     /// The local folder `root` and everything below it; symbolic links are never followed.
-    static func local(_ root: String, mirror: MirrorRequest, warn: (String) -> Void) throws(CommandFailure)
+    package static func local(_ root: String, mirror: MirrorRequest, warn: (String) -> Void) throws(CommandFailure)
         -> FolderTree
     {
         var tree = FolderTree()
@@ -129,7 +137,7 @@ struct FolderTree: Sendable {
 
     /// Whether a link at `path` (inside the tree) holding `target` points inside the tree, by its text:
     /// relative, and never climbing above the tree's top.
-    static func linkStaysInside(_ path: String, target: String) -> Bool {
+    package static func linkStaysInside(_ path: String, target: String) -> Bool {
         guard !target.isEmpty, !target.hasPrefix("/") else { return false }
         var depth = path.split(separator: "/").count - 1
         for part in target.split(separator: "/", omittingEmptySubsequences: true) {

@@ -6,14 +6,15 @@ import Foundation
 ///
 /// `@unchecked Sendable`: it moves from the transfer thread that wrote the file to the thread that
 /// installs it, and the first never touches it again.
-final class PendingInstall: @unchecked Sendable {
-    let file: LocalFile
-    let temporaryPath: String
-    let path: String
-    let permissions: UInt32?
-    let modificationTime: UInt32?
+package final class PendingInstall: @unchecked Sendable {
+    package let file: LocalFile
+    package let temporaryPath: String
+    package let path: String
+    package let permissions: UInt32?
+    package let modificationTime: UInt32?
 
-    init(file: LocalFile, temporaryPath: String, path: String, permissions: UInt32?, modificationTime: UInt32?) {
+    package init(file: LocalFile, temporaryPath: String, path: String, permissions: UInt32?, modificationTime: UInt32?)
+    {
         self.file = file
         self.temporaryPath = temporaryPath
         self.path = path
@@ -23,20 +24,20 @@ final class PendingInstall: @unchecked Sendable {
 
     /// Installs the file now: its mode and time, the file written to the disk on its own, then the
     /// rename. A failure leaves the temporary file for the caller to remove or keep.
-    func perform() throws(LocalFileError) {
+    package func perform() throws(LocalFileError) {
         try prepare()
         try file.synchronize()
         try commit()
     }
 
     /// Gives the file its mode (the umask's default when none is kept) and time.
-    func prepare() throws(LocalFileError) {
+    package func prepare() throws(LocalFileError) {
         try file.setAttributes(
             permissions: permissions ?? (0o666 & ~UInt32(LocalFile.umaskValue)), modificationTime: modificationTime)
     }
 
     /// Closes the file and renames it over its final name: once it is on the disk.
-    func commit() throws(LocalFileError) {
+    package func commit() throws(LocalFileError) {
         try file.close()
         if rename(temporaryPath, path) != 0 { throw LocalFileError(path: path, operation: "rename") }
     }

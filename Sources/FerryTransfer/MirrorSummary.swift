@@ -18,6 +18,23 @@ public struct MirrorSummary: Codable, Equatable, Sendable {
     /// Whether nothing was changed (`--dry-run`, `--check`).
     public var dryRun = false
 
+    /// Creates a value from its parts.
+    public init(
+        new: Int = 0, changed: Int = 0, deleted: Int = 0, unchanged: Int = 0, folders: Int = 0, links: Int = 0,
+        skipped: Int = 0, excluded: Int = 0, bytes: UInt64 = 0, dryRun: Bool = false
+    ) {
+        self.new = new
+        self.changed = changed
+        self.deleted = deleted
+        self.unchanged = unchanged
+        self.folders = folders
+        self.links = links
+        self.skipped = skipped
+        self.excluded = excluded
+        self.bytes = bytes
+        self.dryRun = dryRun
+    }
+
     enum CodingKeys: String, CodingKey {
         case new, changed, deleted, unchanged, folders, links, skipped, excluded, bytes
         case dryRun = "dry_run"
