@@ -155,75 +155,68 @@ public final class Fleet {
     }
 
     /// Runs `script` on every host and returns their results in the order the hosts were given.
+    ///
+    /// ``FleetSchedule`` decides which host starts, stops or is skipped when; this loop tells it what
+    /// happened and carries out its answers.
     public func run(_ script: Script) -> [HostResult] {
         let board = FleetBoard()
         let wakeKey = cancellation.onCancel { board.wake() }
         defer { cancellation.removeHandler(wakeKey) }
+        var schedule = FleetSchedule(total: hosts.count, parallel: options.parallel, failFast: options.failFast)
         var results: [HostResult?] = Array(repeating: nil, count: hosts.count)
         var running: [Int: HostRun] = [:]
-        var next = 0
-        var counts = FleetCounts(total: hosts.count)
         var finishedBytes: UInt64 = 0
-        var stopLaunching = false
-        var interruptedAt: Date?
-        while next < hosts.count || !running.isEmpty {
-            if cancellation.isCancelled {
-                stopLaunching = true
-                let now = Date()
-                interruptedAt = interruptedAt ?? now
-                for run in running.values {
-                    run.cancellation.interrupt()
-                    // Hosts that are stuck get two seconds to stop between steps.
-                    if now.timeIntervalSince(interruptedAt ?? now) > 2 { run.cancellation.cut() }
-                }
-            }
-            while !stopLaunching, running.count < max(1, options.parallel), next < hosts.count {
-                running[next] = launch(next, script: script, board: board)
-                next += 1
-            }
-            if stopLaunching, next < hosts.count {
-                for index in next..<hosts.count {
-                    let result = notStarted(hosts[index])
-                    results[index] = result
-                    counts.done += 1
-                    observer.finished(result, counts: counts)
-                }
-                next = hosts.count
-            }
-            counts.running = running.count
+        func counts(at now: Date = Date()) -> FleetCounts {
+            var counts = FleetCounts(total: hosts.count)
+            (counts.done, counts.failed, counts.running) = (schedule.done, schedule.failed, schedule.running.count)
             counts.bytes = finishedBytes + running.values.reduce(0) { $0 + $1.meter.bytes }
-            let now = Date()
-            counts.slowest = running.values.sorted { $0.started < $1.started }.prefix(3)
-                .map { FleetCounts.SlowHost(label: $0.host.label, seconds: Int(now.timeIntervalSince($0.started))) }
-                .filter { $0.seconds >= 5 }
-            observer.progress(counts)
+            counts.slowest = schedule.slowest(at: now).map {
+                FleetCounts.SlowHost(label: hosts[$0.index].label, seconds: $0.seconds)
+            }
+            return counts
+        }
+        func perform(_ actions: [FleetSchedule.Action]) {
+            for action in actions {
+                switch action {
+                case .launch(let index): running[index] = launch(index, script: script, board: board)
+                case .interrupt(let index): running[index]?.cancellation.interrupt()
+                case .cut(let index): running[index]?.cancellation.cut()
+                case .skip(let index, let reason):
+                    let result = notStarted(hosts[index], reason: reason)
+                    results[index] = result
+                    observer.finished(result, counts: counts())
+                }
+            }
+        }
+        while !schedule.isFinished {
+            perform(schedule.handle(cancellation.isCancelled ? .interrupted : .tick, at: Date()))
+            observer.progress(counts())
             for (index, finished) in board.waitForFinished(timeout: 0.2) {
                 var result = finished
-                finishedBytes += running[index]?.meter.bytes ?? 0
-                running[index] = nil
-                counts.done += 1
-                counts.running = running.count
-                if result.status != .ok {
-                    counts.failed += 1
-                    if options.failFast { stopLaunching = true }
-                }
-                observer.finished(result, counts: counts)
+                finishedBytes += running.removeValue(forKey: index)?.meter.bytes ?? 0
+                let next = schedule.handle(.finished(index, succeeded: result.status == .ok), at: Date())
+                observer.finished(result, counts: counts())
                 if !options.keepsOutput {
                     result.output = ""
                     result.essentials = ""
                 }
                 results[index] = result
+                perform(next)
             }
             for run in running.values { run.cancellation.cutIfOverdue() }
         }
-        return results.enumerated().map { $0.element ?? notStarted(hosts[$0.offset]) }
+        return results.enumerated().map { $0.element ?? notStarted(hosts[$0.offset], reason: .interrupted) }
     }
 
-    private func notStarted(_ host: FleetHost) -> HostResult {
-        HostResult(
+    private func notStarted(_ host: FleetHost, reason: FleetSchedule.SkipReason) -> HostResult {
+        let message: String
+        switch reason {
+        case .interrupted: message = "not started: interrupted"
+        case .earlierHostFailed: message = "not started: an earlier host failed"
+        }
+        return HostResult(
             label: host.label, tags: host.tags, status: .notStarted, exitStatus: 0, failedCommand: nil,
-            message: cancellation.isCancelled ? "not started: interrupted" : "not started: an earlier host failed",
-            duration: 0, output: "", essentials: "", records: [])
+            message: message, duration: 0, output: "", essentials: "", records: [])
     }
 
     private func launch(_ index: Int, script: Script, board: FleetBoard) -> HostRun {

@@ -112,7 +112,7 @@ struct ResourceLimitTests {
         let report = try ferryReport(of: wide)
         #expect((report.json["hosts"] as? [Any])?.count == 2000)
 
-        let (narrow, _) = measured(arguments + ["--parallel", "32"], in: folder, limitDescriptors: 40)
+        let (narrow, _) = measured(arguments + ["--parallel", "64"], in: folder, limitDescriptors: 32)
         #expect(narrow.status == 9)
         #expect(
             narrow.stdout.contains(
