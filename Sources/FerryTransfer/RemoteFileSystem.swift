@@ -4,6 +4,10 @@ import FerryTransport
 /// The SFTP calls that transfers and their planning make: ``SFTPClient`` in use, an in-memory fake in
 /// unit tests.
 package protocol RemoteFileSystem: AnyObject {
+    /// The absolute path `path` stands for, checked to be a plain absolute path.
+    func realPath(_ path: String) throws -> String
+    /// The quickest answer to a request since the channel opened, and how many answers were timed.
+    var quickestAnswer: (seconds: Double, answers: Int)? { get }
     func attributes(_ path: String, followLinks: Bool) throws -> RemoteAttributes
     func setAttributes(_ path: String, _ attributes: RemoteAttributes) throws
     func list(_ path: String) throws -> RemoteListing

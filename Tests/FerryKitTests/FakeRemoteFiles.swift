@@ -18,10 +18,27 @@ final class FakeRemoteTree: Sendable {
     private let nodes = Mutex<[String: Node]>(["/": .folder])
     /// How many files each connection (by name) has served.
     private let served = Mutex<[String: Int]>([:])
+    /// Modification times, by path, for the files that have one.
+    private let times = Mutex<[String: UInt32]>([:])
 
-    func addFile(_ path: String, _ data: Data, mode: UInt32 = 0o644) {
+    func addFile(_ path: String, _ data: Data, mode: UInt32 = 0o644, modified: UInt32? = nil) {
         addFolder(PathRules.parent(path))
         nodes.withLock { $0[path] = .file(data, mode: mode) }
+        setTime(path, modified)
+    }
+
+    func setTime(_ path: String, _ time: UInt32?) { times.withLock { $0[path] = time } }
+    func time(_ path: String) -> UInt32? { times.withLock { $0[path] } }
+
+    /// The files under `root`, by path inside it, with their contents.
+    func files(under root: String) -> [String: Data] {
+        nodes.withLock { nodes in
+            var found: [String: Data] = [:]
+            for (path, node) in nodes where path.hasPrefix(root + "/") {
+                if case .file(let data, _) = node { found[String(path.dropFirst(root.count + 1))] = data }
+            }
+            return found
+        }
     }
 
     func addFolder(_ path: String) {
@@ -43,7 +60,10 @@ final class FakeRemoteTree: Sendable {
             nodes[path] = .file(data, mode: mode)
         }
     }
-    func put(_ path: String, _ node: Node?) { nodes.withLock { $0[path] = node } }
+    func put(_ path: String, _ node: Node?) {
+        nodes.withLock { $0[path] = node }
+        if node == nil { setTime(path, nil) }
+    }
     func children(_ path: String) -> [(String, Node)] {
         nodes.withLock { nodes in
             nodes.filter { $0.key != "/" && PathRules.parent($0.key) == path }.map {
@@ -59,6 +79,14 @@ final class FakeRemoteTree: Sendable {
     func connection(_ name: String, readDelay: TimeInterval = 0, diesOnFirstRead: Bool = false) -> FakeRemoteFiles {
         FakeRemoteFiles(tree: self, name: name, readDelay: readDelay, diesOnFirstRead: diesOnFirstRead)
     }
+
+    /// Moves the node at `source` (and its time) to `destination`.
+    func move(_ source: String, to destination: String) {
+        let time = time(source)
+        nodes.withLock { $0[destination] = $0[source] }
+        put(source, nil)
+        setTime(destination, time)
+    }
 }
 
 /// One fake SFTP channel over a ``FakeRemoteTree``.
@@ -67,12 +95,22 @@ final class FakeRemoteFiles: RemoteFileSystem {
     let name: String
     let readDelay: TimeInterval
     var diesOnFirstRead: Bool
+    /// Reading this file loses the connection once, after `cutAfter` bytes.
+    var cutPath: String?
+    var cutAfter = 0
 
     init(tree: FakeRemoteTree, name: String, readDelay: TimeInterval, diesOnFirstRead: Bool) {
         self.tree = tree
         self.name = name
         self.readDelay = readDelay
         self.diesOnFirstRead = diesOnFirstRead
+    }
+
+    func attributes(of path: String, _ node: FakeRemoteTree.Node) -> RemoteAttributes {
+        var attributes = Self.attributes(node)
+        attributes.modificationTime = tree.time(path)
+        attributes.accessTime = tree.time(path)
+        return attributes
     }
 
     static func attributes(_ node: FakeRemoteTree.Node) -> RemoteAttributes {
@@ -88,39 +126,67 @@ final class FakeRemoteFiles: RemoteFileSystem {
 
     func attributes(_ path: String, followLinks: Bool) throws -> RemoteAttributes {
         guard let node = tree.node(path) else { throw Self.missing(path) }
-        return Self.attributes(node)
+        return attributes(of: path, node)
     }
 
     func setAttributes(_ path: String, _ attributes: RemoteAttributes) throws {
         guard case .file(let data, _)? = tree.node(path) else { throw Self.missing(path) }
-        tree.put(path, .file(data, mode: (attributes.permissions ?? 0o644) & 0o7777))
+        if let permissions = attributes.permissions { tree.put(path, .file(data, mode: permissions & 0o7777)) }
+        if let time = attributes.modificationTime { tree.setTime(path, time) }
     }
 
     func list(_ path: String) throws -> RemoteListing {
         guard case .folder? = tree.node(path) else { throw Self.missing(path) }
         var listing = RemoteListing()
         for (name, node) in tree.children(path) {
-            listing.entries.append(RemoteEntry(name: name, longName: name, attributes: Self.attributes(node)))
+            let attributes = attributes(of: path == "/" ? "/" + name : path + "/" + name, node)
+            listing.entries.append(RemoteEntry(name: name, longName: name, attributes: attributes))
         }
         return listing
     }
 
-    func makeDirectory(_ path: String, mode: Int) throws { tree.addFolder(path) }
+    static func failure(_ message: String) -> LibSSH2Error {
+        LibSSH2Error(call: "sftp", code: -31, message: message, sftpStatus: .failure)
+    }
 
-    func removeFile(_ path: String) throws { tree.put(path, nil) }
+    func makeDirectory(_ path: String, mode: Int) throws {
+        if tree.node(path) != nil { throw Self.failure("failure") }
+        guard case .folder? = tree.node(PathRules.parent(path)) else { throw Self.missing(path) }
+        tree.addFolder(path)
+    }
+
+    func removeFile(_ path: String) throws {
+        guard case .file? = tree.node(path) else { throw Self.missing(path) }
+        tree.put(path, nil)
+    }
+
+    /// The folder `.` stands for.
+    var home = "/"
+
+    func realPath(_ path: String) throws -> String {
+        let absolute = path == "." ? home : path
+        guard tree.node(absolute) != nil else { throw Self.missing(path) }
+        return absolute
+    }
+
+    /// A near link: the fake answers at once.
+    var quickestAnswer: (seconds: Double, answers: Int)? { (0.0001, 2) }
 
     func freeSpace(_ path: String) -> UInt64? { nil }
 
     func rename(_ source: String, to destination: String) throws {
-        guard let node = tree.node(source) else { throw Self.missing(source) }
+        guard tree.node(source) != nil else { throw Self.missing(source) }
         if tree.node(destination) != nil {
             throw LibSSH2Error(call: "sftp", code: -31, message: "failure", sftpStatus: .failure)
         }
-        tree.put(destination, node)
-        tree.put(source, nil)
+        tree.move(source, to: destination)
     }
 
-    func removeDirectory(_ path: String) throws { tree.put(path, nil) }
+    func removeDirectory(_ path: String) throws {
+        guard case .folder? = tree.node(path) else { throw Self.missing(path) }
+        if !tree.children(path).isEmpty { throw Self.failure("failure") }
+        tree.put(path, nil)
+    }
     func readLink(_ path: String) throws -> String? { nil }
     func makeSymbolicLink(_ path: String, to target: String) throws { throw Self.missing(path) }
 
@@ -164,7 +230,14 @@ final class FakeRemoteFile: RemoteFile {
             throw ConnectionError.failed(host: "fake", port: 22, reason: "connection lost")
         }
         if files.readDelay > 0 { Thread.sleep(forTimeInterval: files.readDelay) }
-        let count = max(0, min(buffer.count, data.count - offset))
+        var count = max(0, min(buffer.count, data.count - offset))
+        if files.cutPath == path {
+            if offset >= files.cutAfter {
+                files.cutPath = nil
+                throw ConnectionError.failed(host: "fake", port: 22, reason: "connection lost")
+            }
+            count = min(count, files.cutAfter - offset)
+        }
         if count > 0 {
             data.withUnsafeBytes { bytes in
                 buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count]))

@@ -80,7 +80,7 @@ extension Interpreter {
         let files = try sftp(command)
         for path in paths where (try? files.attributes(path))?.isRegularFile == true {
             do {
-                try files.open(path, .read).close()
+                try files.openFile(path, .read).close()
             } catch {
                 throw CommandFailure(error, context: "\(command): \(path): cannot read")
             }
@@ -91,7 +91,7 @@ extension Interpreter {
         let command = transfer.kind.rawValue
         var planner = try self.planner(command)
         planner.dryRun = true
-        if transfer.verify || settings.verify || sessionVerify { try requireDigests(command, sftp: try sftp(command)) }
+        if transfer.verify || settings.verify || facts.verify { try requireDigests(command, sftp: try sftp(command)) }
         if transfer.isDownload {
             let jobs = try planner.planDownload(transfer)
             try checkReadable(command, jobs.map(\.remotePath))

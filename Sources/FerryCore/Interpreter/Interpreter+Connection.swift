@@ -25,10 +25,7 @@ extension Interpreter {
             throw CommandFailure.interrupted("open \(target.host)")
         }
         connection = opened
-        roundTrip = nil
-        sessionInPlace = false
-        sessionVerify = false
-        digestTool = nil
+        facts = ConnectionFacts()
         emitConnected(opened)
         remoteDirectoryKnown = false
         if settings.announcesRemoteDirectory {
@@ -68,8 +65,8 @@ extension Interpreter {
                 }
                 if let port { target.port = port }
                 try connect(to: target, options: found.options)
-                sessionInPlace = found.settings.inPlace ?? false
-                sessionVerify = found.settings.verify ?? false
+                facts.inPlace = found.settings.inPlace ?? false
+                facts.verify = found.settings.verify ?? false
                 try enterStartDirectories(found)
                 return
             }

@@ -36,7 +36,8 @@ extension Interpreter {
     }
 
     /// Where the two trees are; the source must be a folder, the target a folder or nothing yet.
-    private func mirrorSides(of mirror: MirrorRequest, sftp: SFTPClient) throws(CommandFailure) -> MirrorSides {
+    private func mirrorSides(of mirror: MirrorRequest, sftp: any RemoteFileSystem) throws(CommandFailure) -> MirrorSides
+    {
         let remoteRoot: String
         let localRoot: String
         if mirror.reverse {
@@ -60,7 +61,8 @@ extension Interpreter {
 
     /// Reads both trees and works out the plan (comparing digests first with `--checksum`); what is
     /// skipped is told here, once.
-    private func planMirror(_ mirror: MirrorRequest, sides: MirrorSides, sftp: SFTPClient) throws(CommandFailure)
+    private func planMirror(_ mirror: MirrorRequest, sides: MirrorSides, sftp: any RemoteFileSystem)
+        throws(CommandFailure)
         -> (MirrorPlan, MirrorSummary)
     {
         let warn: (String) -> Void = { self.console.report($0) }
@@ -112,7 +114,7 @@ extension Interpreter {
 
     /// `--checksum`: the files of equal size whose SHA-256 differs join the copies; the others match.
     private func compareDigests(
-        of plan: inout MirrorPlan, localRoot: String, remoteRoot: String, sftp: SFTPClient
+        of plan: inout MirrorPlan, localRoot: String, remoteRoot: String, sftp: any RemoteFileSystem
     ) throws(CommandFailure) {
         try requireDigests("mirror", sftp: sftp)
         let paths = plan.compareDigests

@@ -8,7 +8,7 @@ extension Interpreter {
     /// Carries out a mirror's plan: what stands in the way (with `--delete`), the folders, the files,
     /// the links, then what the source no longer has. A failure prints the summary of what was done
     /// and keeps it in the failure's outcome.
-    func applyMirror(_ plan: MirrorPlan, sides: MirrorSides, summary: MirrorSummary, sftp: SFTPClient)
+    func applyMirror(_ plan: MirrorPlan, sides: MirrorSides, summary: MirrorSummary, sftp: any RemoteFileSystem)
         throws(CommandFailure) -> CommandOutcome
     {
         var summary = summary
@@ -37,7 +37,7 @@ extension Interpreter {
 
     /// With `--delete`: what stands where the source has another kind of entry goes first.
     private func clearTheWay(
-        _ plan: MirrorPlan, sides: MirrorSides, summary: inout MirrorSummary, sftp: SFTPClient
+        _ plan: MirrorPlan, sides: MirrorSides, summary: inout MirrorSummary, sftp: any RemoteFileSystem
     ) throws(CommandFailure) {
         for (path, folder) in plan.clearFirst.map({ ($0, false) }) + plan.clearFolders.map({ ($0, true) }) {
             try delete(path, folder: folder, sides: sides, summary: &summary, sftp: sftp)
@@ -47,7 +47,7 @@ extension Interpreter {
 
     /// Deletes the target's entry at `path` (inside the tree) and counts it.
     private func delete(
-        _ path: String, folder: Bool, sides: MirrorSides, summary: inout MirrorSummary, sftp: SFTPClient
+        _ path: String, folder: Bool, sides: MirrorSides, summary: inout MirrorSummary, sftp: any RemoteFileSystem
     ) throws(CommandFailure) {
         try removeEntry(
             PathRules.join(sides.targetRoot, path), folder: folder, remote: sides.request.reverse, sftp: sftp)
@@ -56,7 +56,7 @@ extension Interpreter {
 
     /// The target folder when it is missing, then the plan's folders, parents first.
     private func makeFolders(
-        _ plan: MirrorPlan, sides: MirrorSides, summary: inout MirrorSummary, sftp: SFTPClient
+        _ plan: MirrorPlan, sides: MirrorSides, summary: inout MirrorSummary, sftp: any RemoteFileSystem
     ) throws(CommandFailure) {
         for folder in (sides.targetExists ? [] : [""]) + plan.folders {
             let path = folder.isEmpty ? sides.targetRoot : PathRules.join(sides.targetRoot, folder)
@@ -86,12 +86,12 @@ extension Interpreter {
             plan.copiedEntries[copy.path].map { mirrorJob(copy.path, entry: $0, sides: sides, localShown: shown) }
         }
         if jobs.isEmpty { return CommandOutcome() }
-        return try execute(jobs, command: "mirror", connections: mirror.connections)
+        return try execute(jobs, command: "mirror", connections: mirror.connections, ledger: nil)
     }
 
     /// The links, each replacing what stood at its name.
     private func makeLinks(
-        _ plan: MirrorPlan, sides: MirrorSides, summary: inout MirrorSummary, sftp: SFTPClient
+        _ plan: MirrorPlan, sides: MirrorSides, summary: inout MirrorSummary, sftp: any RemoteFileSystem
     ) throws(CommandFailure) {
         for (path, held) in plan.links {
             let full = PathRules.join(sides.targetRoot, path)
@@ -112,7 +112,7 @@ extension Interpreter {
     /// With `--delete`: what the source no longer has, files and links first, then folders, deepest
     /// first; a folder that still holds what the rules left out stays.
     private func deleteGone(
-        _ plan: MirrorPlan, sides: MirrorSides, summary: inout MirrorSummary, sftp: SFTPClient
+        _ plan: MirrorPlan, sides: MirrorSides, summary: inout MirrorSummary, sftp: any RemoteFileSystem
     ) throws(CommandFailure) {
         for path in plan.deletions {
             try delete(path, folder: false, sides: sides, summary: &summary, sftp: sftp)
@@ -132,7 +132,7 @@ extension Interpreter {
     /// Removes a file or link (or, with `folder`, an empty folder) of the target tree, on the remote
     /// side when `remote`; one already gone is no failure.
     private func removeEntry(
-        _ path: String, folder: Bool = false, remote isRemote: Bool, sftp: SFTPClient
+        _ path: String, folder: Bool = false, remote isRemote: Bool, sftp: any RemoteFileSystem
     ) throws(CommandFailure) {
         if isRemote {
             try remote("mirror", path) { try folder ? sftp.removeDirectory(path) : sftp.removeFile(path) }

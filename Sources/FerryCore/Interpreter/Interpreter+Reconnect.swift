@@ -17,16 +17,13 @@ extension Interpreter {
     {
         var current = command
         var attempt = 0
-        retryLedger = settings.retries > 0 ? RetryLedger() : nil
-        defer {
-            resumed = retryLedger?.resumed ?? []
-            retryLedger = nil
-        }
+        let ledger = settings.retries > 0 ? RetryLedger() : nil
+        defer { resumed = ledger?.resumed ?? [] }
         while true {
             let recipe = connection?.recipe
             let directory = remoteDirectoryKnown ? remoteDirectory : nil
             do {
-                return settings.checkOnly ? try check(current) : try execute(current)
+                return settings.checkOnly ? try check(current) : try execute(current, ledger: ledger)
             } catch {
                 guard error.failureClass == .connection, let recipe, let again = Self.repeatable(current) else {
                     throw error
@@ -59,7 +56,7 @@ extension Interpreter {
                     }
                 }
                 reconnects += 1
-                retryLedger?.retrying = true
+                ledger?.retrying = true
                 current = again
             }
         }
@@ -115,7 +112,7 @@ extension Interpreter {
         }
         connection = opened
         emitConnected(opened)
-        roundTrip = nil
+        facts.roundTrip = nil
         if let directory {
             remoteDirectory = directory
             remoteDirectoryKnown = true

@@ -80,14 +80,16 @@ extension Interpreter {
 
     /// `collect`: downloads matching files to `<host folder>/files/<remote path>`, keeping their
     /// permission bits and times (never set-ID bits: see ``ServerMode``).
-    func collect(_ patterns: [String], recursive: Bool) throws(CommandFailure) -> CommandOutcome {
+    func collect(_ patterns: [String], recursive: Bool, ledger: RetryLedger?) throws(CommandFailure)
+        -> CommandOutcome
+    {
         let connection = try connected("collect")
         let planner = try planner("collect")
         let root = DownloadRoot(try diagnosticsFolder(for: hostName ?? connection.target.host) + "/files")
         let jobs = try droppingLostConnection { () throws(CommandFailure) in
             try planner.planCollect(patterns, recursive: recursive, into: root)
         }
-        return jobs.isEmpty ? CommandOutcome() : try execute(jobs, command: "collect")
+        return jobs.isEmpty ? CommandOutcome() : try execute(jobs, command: "collect", ledger: ledger)
     }
 
     /// The folder for `host` in this run's diagnostics folder, made on first use.

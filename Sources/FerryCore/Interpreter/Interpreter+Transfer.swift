@@ -6,24 +6,24 @@ import Foundation
 
 extension Interpreter {
     /// `get`, `put`, `mget`, `mput`, `reget`, `reput`.
-    func runTransfer(_ transfer: Transfer) throws(CommandFailure) -> CommandOutcome {
+    func runTransfer(_ transfer: Transfer, ledger: RetryLedger?) throws(CommandFailure) -> CommandOutcome {
         let command = transfer.kind.rawValue
         let planner = try self.planner(command)
         let jobs = try droppingLostConnection { () throws(CommandFailure) in
             transfer.isDownload ? try planner.planDownload(transfer) : try planner.planUpload(transfer)
         }
         if jobs.isEmpty { return CommandOutcome() }
-        return try execute(jobs, command: command)
+        return try execute(jobs, command: command, ledger: ledger)
     }
 
     /// Runs the jobs, on extra connections when there are many or when big files are split over
     /// several streams, printing each file's result in order. `connections` replaces
-    /// `--connections` for this command (`mirror --parallel N`).
-    func execute(_ planned: [TransferJob], command: String, connections: Int? = nil) throws(CommandFailure)
-        -> CommandOutcome
-    {
-        // After a reconnect, only what the first attempt did not finish.
-        let unfinished = retryLedger.map { ledger in planned.filter { !ledger.isFinished($0) } } ?? planned
+    /// `--connections` for this command (`mirror --parallel N`). Each file finished is noted in
+    /// `ledger`; files it holds already (finished before a reconnect) are not moved again.
+    func execute(
+        _ planned: [TransferJob], command: String, connections: Int? = nil, ledger: RetryLedger?
+    ) throws(CommandFailure) -> CommandOutcome {
+        let unfinished = ledger.map { ledger in planned.filter { !ledger.isFinished($0) } } ?? planned
         if unfinished.isEmpty { return CommandOutcome() }
         let sftp = try sftp(command)
         let jobs = try prepare(unfinished, command: command, sftp: sftp)
@@ -36,7 +36,7 @@ extension Interpreter {
         var outcomes: [TransferOutcome] = []
         let report: (Int, TransferOutcome) -> Void = { index, unitOutcome in
             for (job, outcome) in plan.record(index, unitOutcome) {
-                self.tell(job, outcome, command: command, alone: jobs.count == 1)
+                self.tell(job, outcome, command: command, alone: jobs.count == 1, ledger: ledger)
                 outcomes.append(outcome)
             }
         }
@@ -51,17 +51,18 @@ extension Interpreter {
 
     /// The jobs as this connection and the settings move them: the read size for the link, in-place
     /// and verified transfers, the retry's part kept, and how each upload replaces what is there.
-    private func prepare(_ unfinished: [TransferJob], command: String, sftp: SFTPClient) throws(CommandFailure)
+    private func prepare(_ unfinished: [TransferJob], command: String, sftp: any RemoteFileSystem)
+        throws(CommandFailure)
         -> [TransferJob]
     {
         measureRoundTrip(for: unfinished, sftp: sftp)
-        let readSize = FileTransfer.readSize(roundTrip: roundTrip)
+        let readSize = FileTransfer.readSize(roundTrip: facts.roundTrip)
         var jobs = unfinished.map { job in
             var job = job
             job.readSize = readSize
-            job.inPlace = settings.inPlaceUploads || sessionInPlace
+            job.inPlace = settings.inPlaceUploads || facts.inPlace
             job.keepsPartWhenCut = settings.retries > 0
-            job.verify = job.verify || settings.verify || sessionVerify
+            job.verify = job.verify || settings.verify || facts.verify
             return job
         }
         if jobs.contains(where: { !$0.isDownload }) {
@@ -87,14 +88,16 @@ extension Interpreter {
 
     /// Prints one file's result: psftp's line, a resume, a warning, or (when it is not the command's
     /// only file) its failure.
-    private func tell(_ job: TransferJob, _ outcome: TransferOutcome, command: String, alone: Bool) {
+    private func tell(
+        _ job: TransferJob, _ outcome: TransferOutcome, command: String, alone: Bool, ledger: RetryLedger?
+    ) {
         console.endProgress()
         if let failure = outcome.failure {
             // One line for a cancellation, at the end; a lone file's failure is the command's own.
             if failure.failureClass != .interrupted, !alone { console.report("\(command): \(failure.message)") }
             return
         }
-        retryLedger?.noteFinished(job, resumedAt: outcome.resumedAt)
+        ledger?.noteFinished(job, resumedAt: outcome.resumedAt)
         if let start = outcome.resumedAt { console.print("\(command): restarting at file position \(start)") }
         console.print(job.doneLine)
         if let warning = outcome.warning { console.report("warning: \(command): \(job.remoteDisplay): \(warning)") }
@@ -102,7 +105,9 @@ extension Interpreter {
 
     /// Moves the units on the main connection, one after another, until one loses the connection or
     /// is stopped.
-    private func moveOneByOne(_ units: [TransferJob], sftp: SFTPClient, report: (Int, TransferOutcome) -> Void) {
+    private func moveOneByOne(
+        _ units: [TransferJob], sftp: any RemoteFileSystem, report: (Int, TransferOutcome) -> Void
+    ) {
         for (index, job) in units.enumerated() {
             let name = job.isDownload ? job.remoteDisplay : job.localDisplay
             let total = job.sourceSize
@@ -149,7 +154,7 @@ extension Interpreter {
         guard connections > 1,
             jobs.contains(where: { ($0.sourceSize ?? 0) >= 2 * SegmentPlan.minimumPart && !$0.resume })
         else { return 1 }
-        let streams = (roundTrip ?? 0) >= Self.splittingRoundTrip ? connections : 1
+        let streams = (facts.roundTrip ?? 0) >= Self.splittingRoundTrip ? connections : 1
         settings.connect.log("big files go in \(streams) stream(s)")
         return streams
     }
@@ -157,8 +162,8 @@ extension Interpreter {
     /// Measures the connection's round trip once, before the first transfer with a file big enough
     /// for the link's length to matter (unknown size counts as big): it sets the read size and
     /// whether big files are split.
-    func measureRoundTrip(for jobs: [TransferJob], sftp: SFTPClient) {
-        guard roundTrip == nil, jobs.contains(where: { ($0.sourceSize ?? .max) >= Self.measuredSize }) else {
+    func measureRoundTrip(for jobs: [TransferJob], sftp: any RemoteFileSystem) {
+        guard facts.roundTrip == nil, jobs.contains(where: { ($0.sourceSize ?? .max) >= Self.measuredSize }) else {
             return
         }
         // The quickest of at least two answers, so one slow answer does not decide; the requests
@@ -173,7 +178,7 @@ extension Interpreter {
             _ = try? sftp.attributes(remoteDirectory)
         }
         guard let best = sftp.quickestAnswer?.seconds else { return }
-        roundTrip = best
+        facts.roundTrip = best
         settings.connect.log(
             String(
                 format: "round trip %.1f ms: reads of %d KiB", best * 1000,

@@ -7,8 +7,8 @@ import Foundation
 extension Interpreter {
     /// Makes sure this connection's server can hash files before anything is moved with `--verify`
     /// or `-V`: when it cannot, the command fails at once, saying why, with nothing transferred.
-    func requireDigests(_ command: String, sftp: SFTPClient) throws(CommandFailure) {
-        if digestTool != nil { return }
+    func requireDigests(_ command: String, sftp: any RemoteFileSystem) throws(CommandFailure) {
+        if facts.digestTool != nil { return }
         let answer = try remote(command, "SHA-256") {
             try sftp.sha256(ofFiles: [], bytes: 0, cancellation: settings.cancellation)
         }
@@ -20,7 +20,7 @@ extension Interpreter {
                 "\(command): cannot verify on \(connection?.target.host ?? "this server"): \(reason); nothing was"
                     + " transferred (leave out --verify or -V to transfer without the check)")
         case .digests(let tool, _):
-            digestTool = tool
+            facts.digestTool = tool
             settings.connect.log("verify: the server hashes files with \(tool)")
         }
     }

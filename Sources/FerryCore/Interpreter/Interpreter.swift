@@ -63,6 +63,20 @@ public struct InterpreterSettings {
     }
 }
 
+/// What holds for one connection only: what Ferry learnt of the link and the server, and what the saved
+/// session it came from asks. A new connection starts from a fresh one; a reconnection keeps it but
+/// measures the link again.
+struct ConnectionFacts {
+    /// The round trip, measured before the first big transfer (seconds).
+    var roundTrip: Double?
+    /// The program the server hashes files with, once `--verify` has asked.
+    var digestTool: String?
+    /// The saved session asks uploads to write in place (`inplace: true`).
+    var inPlace = false
+    /// The saved session asks every transfer to be verified (`verify: true`).
+    var verify = false
+}
+
 /// Runs commands against one connection and a pair of working directories.
 ///
 /// Used from one thread; every libssh2 call it makes blocks that thread, never Swift's cooperative pool.
@@ -87,23 +101,23 @@ public final class Interpreter {
     var runCounter = 0
     /// Every command run so far, for the report.
     public internal(set) var records: [CommandRecord] = []
-    /// The connection's round trip, measured before the first big transfer (seconds).
-    var roundTrip: Double?
-    /// Set while connected through a saved session that asks uploads to write in place.
-    var sessionInPlace = false
-    /// Set while connected through a saved session that asks every transfer to be verified.
-    var sessionVerify = false
-    /// The program this connection's server hashes files with, once `--verify` has asked.
-    var digestTool: String?
-    /// While a command may be retried: the files it has finished (not moved again after a
-    /// reconnect) and what its retries continued, for the report.
-    var retryLedger: RetryLedger?
+    /// What holds for the open connection only.
+    var facts = ConnectionFacts()
+    /// Remote files served without a connection: the in-memory tree that unit tests attach.
+    let attachedFiles: (any RemoteFileSystem)?
     /// Remote directory listings kept briefly for Tab completion, by absolute path.
     var listings: [String: (made: Date, entries: [CompletionEntry])] = [:]
 
     /// Creates an interpreter; nothing connects until ``connectInitialTarget()`` or `open`.
-    public init(settings: InterpreterSettings, console: any Console) {
+    public convenience init(settings: InterpreterSettings, console: any Console) {
+        self.init(settings: settings, console: console, files: nil)
+    }
+
+    /// Creates an interpreter whose remote file commands go to `files` (when given) with no
+    /// connection: how unit tests run commands against an in-memory tree.
+    package init(settings: InterpreterSettings, console: any Console, files: (any RemoteFileSystem)?) {
         self.settings = settings
+        attachedFiles = files
         // Everything the interpreter prints goes through the one sanitiser for server text.
         self.console = VisibleConsole(console)
         localDirectory = settings.localDirectory
@@ -139,6 +153,12 @@ public final class Interpreter {
 
     /// Runs one command and says what it did; a failure carries what it did before failing.
     public func execute(_ command: Command) throws(CommandFailure) -> CommandOutcome {
+        try execute(command, ledger: nil)
+    }
+
+    /// Runs one command; a transfer notes the files it finishes in `ledger` and skips those the
+    /// ledger holds already (a command run again after a reconnect).
+    func execute(_ command: Command, ledger: RetryLedger?) throws(CommandFailure) -> CommandOutcome {
         keepAlive()
         switch command {
         case .bye: return CommandOutcome(flow: .quit)
@@ -152,7 +172,7 @@ public final class Interpreter {
         case .cd(let path): try changeRemoteDirectory(path)
         case .lcd(let path): try changeLocalDirectory(path)
         case .ls(let list): try listDirectory(list)
-        case .transfer(let transfer): return try runTransfer(transfer)
+        case .transfer(let transfer): return try runTransfer(transfer, ledger: ledger)
         case .mkdir(let paths): try makeDirectories(paths)
         case .rmdir(let paths): try removeDirectories(paths)
         case .rm(let patterns): try removeFiles(patterns)
@@ -160,7 +180,7 @@ public final class Interpreter {
         case .chmod(let mode, let patterns): try changeMode(mode, patterns)
         case .local(let commandLine): try runLocal(commandLine)
         case .run(let run): return try runRemote(run)
-        case .collect(let patterns, let recursive): return try collect(patterns, recursive: recursive)
+        case .collect(let patterns, let recursive): return try collect(patterns, recursive: recursive, ledger: ledger)
         case .pingMTU(let request): return try pingMTU(request)
         case .verify(let remote, let local): try verifyFiles(remote: remote, local: local)
         case .mirror(let mirror): return try runMirror(mirror)
@@ -178,9 +198,14 @@ public final class Interpreter {
 
     /// The SFTP channel, started if need be, or a failure when not connected. The remote working
     /// directory is learnt with it, so every command that uses remote paths comes through here first.
-    func sftp(_ command: String) throws(CommandFailure) -> SFTPClient {
-        let connection = try connected(command)
-        let client = try remote(command, "starting SFTP") { try connection.sftp }
+    func sftp(_ command: String) throws(CommandFailure) -> any RemoteFileSystem {
+        let client: any RemoteFileSystem
+        if let attachedFiles {
+            client = attachedFiles
+        } else {
+            let connection = try connected(command)
+            client = try remote(command, "starting SFTP") { try connection.sftp }
+        }
         if !remoteDirectoryKnown {
             do {
                 remoteHome = try client.realPath(".")

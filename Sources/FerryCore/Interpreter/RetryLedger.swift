@@ -2,7 +2,10 @@ import FerryTransfer
 
 /// What a command that may reconnect has done so far: the files it finished, which a retry does not
 /// move again, and the files a retry continued, for the report.
-struct RetryLedger {
+///
+/// ``Interpreter/executeRetrying(_:reconnects:resumed:)`` makes one per command and hands it to
+/// the command each time it runs; the transfer runner notes each file it finishes in it.
+final class RetryLedger {
     private var finished: Set<String> = []
     /// Set once the command has reconnected.
     var retrying = false
@@ -11,7 +14,7 @@ struct RetryLedger {
 
     private static func key(_ job: TransferJob) -> String { job.remotePath + "\u{0}" + job.localPath }
 
-    mutating func noteFinished(_ job: TransferJob, resumedAt: UInt64?) {
+    func noteFinished(_ job: TransferJob, resumedAt: UInt64?) {
         finished.insert(Self.key(job))
         if retrying, let resumedAt {
             resumed.append("\(job.isDownload ? job.remoteDisplay : job.localDisplay) from byte \(resumedAt)")
