@@ -10,7 +10,9 @@ import Testing
 /// failure reported for its own file only, and nothing left under a temporary name.
 @Suite("Install queue")
 struct InstallQueueTests {
-    let folder = NSTemporaryDirectory() + "ferry-install-\(UUID().uuidString.prefix(8))"
+    let folder: String
+
+    init() throws { folder = try scratchFolder("install") }
 
     func pending(_ name: String, into target: String, bytes: Int) throws -> PendingInstall {
         let (file, path) = try FileTransfer.createTemporary(beside: target)
@@ -20,7 +22,6 @@ struct InstallQueueTests {
     }
 
     @Test func filesFromManyThreadsAreInstalledAndAFailureStaysWithItsFile() throws {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let queue = InstallQueue()
         defer { queue.stop() }

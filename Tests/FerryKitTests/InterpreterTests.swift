@@ -17,8 +17,7 @@ final class FakeHost {
     let interpreter: Interpreter
 
     init(retries: Int = 0) throws {
-        local = NSTemporaryDirectory() + "ferry-host-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: local, withIntermediateDirectories: true)
+        local = try scratchFolder("host")
         files = tree.connection("main")
         var settings = InterpreterSettings(
             defaultUser: "me",

@@ -112,7 +112,7 @@ struct KnownHostsTests {
 
     @Test(.enabled(if: getuid() == 0, "changing a file's owner needs root"))
     func storingThroughASymbolicLinkKeepsTheLinkModeAndOwner() throws {
-        let folder = NSTemporaryDirectory() + "kh-link-\(UUID().uuidString.prefix(8))"
+        let folder = try scratchFolder("kh-link")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.createDirectory(atPath: folder + "/real", withIntermediateDirectories: true)
         let real = folder + "/real/known_hosts"
@@ -135,7 +135,7 @@ struct KnownHostsTests {
     }
 
     @Test func storesAtTheSameMomentAllLandOnceEach() throws {
-        let folder = NSTemporaryDirectory() + "kh-race-\(UUID().uuidString.prefix(8))"
+        let folder = try scratchFolder("kh-race")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/known_hosts"
         let key = hostKey(keyA)

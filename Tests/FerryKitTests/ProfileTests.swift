@@ -7,11 +7,7 @@ import Testing
 
 @Suite("Saved sessions")
 struct ProfileTests {
-    func folder() -> String {
-        let path = NSTemporaryDirectory() + "ferry-profiles-\(UUID().uuidString.prefix(8))"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+    func folder() throws -> String { try scratchFolder("profiles") }
 
     func store(_ folder: String) -> ProfileStore {
         ProfileStore(
@@ -86,7 +82,7 @@ struct ProfileTests {
     }
 
     @Test func clearPasswordsNeedAPrivateFile() throws {
-        let dir = folder()
+        let dir = try folder()
         try "host: h\npassword: hunter2\n".write(toFile: dir + "/open.yaml", atomically: true, encoding: .utf8)
         chmod(dir + "/open.yaml", 0o644)
         #expect(throws: ProfileError.unsafeSecret(file: dir + "/open.yaml", what: "a password")) {
@@ -97,7 +93,7 @@ struct ProfileTests {
     }
 
     @Test func secretsComeFromEnvironmentOrPrivateFiles() throws {
-        let dir = folder()
+        let dir = try folder()
         #expect(
             try ProfileStore.reveal(
                 ConnectionSettings.Secret(environment: "PW"), source: "x", what: "password",
@@ -122,7 +118,7 @@ struct ProfileTests {
     }
 
     @Test func saveListShowDeleteRoundTrip() throws {
-        let dir = folder()
+        let dir = try folder()
         var profile = Profile(name: "web1")
         profile.host = "web1.example.org"
         profile.port = 2200

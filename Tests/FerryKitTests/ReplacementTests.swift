@@ -8,11 +8,7 @@ import Testing
 /// Which way a transfer takes the place of an existing file (see LocalReplacement, RemoteReplacement).
 @Suite("Replacing files")
 struct ReplacementTests {
-    func folder() throws -> String {
-        let path = NSTemporaryDirectory() + "ferry-replace-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+    func folder() throws -> String { try scratchFolder("replace") }
 
     @Test func aNewFileGetsTheRemoteBitsLessTheUmask() throws {
         let path = try folder() + "/new"

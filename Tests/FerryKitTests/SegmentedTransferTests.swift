@@ -14,8 +14,7 @@ struct SegmentedTransferTests {
     let local: String
 
     init() throws {
-        local = NSTemporaryDirectory() + "ferry-split-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: local, withIntermediateDirectories: true)
+        local = try scratchFolder("split")
     }
 
     func bytes(_ count: Int, seed: UInt8) -> Data {

@@ -14,8 +14,7 @@ struct TransferPlanningTests {
     let local: String
 
     init() throws {
-        local = NSTemporaryDirectory() + "ferry-plan-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: local, withIntermediateDirectories: true)
+        local = try scratchFolder("plan")
     }
 
     func planner(_ tree: FakeRemoteTree, remote: String = "/", host: String? = nil, warnings: Warnings)

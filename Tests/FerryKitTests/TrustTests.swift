@@ -111,7 +111,7 @@ struct TrustTests {
     }
 
     @Test func downloadRootRefusesPathsAndLinksThatLeadOut() throws {
-        let world = NSTemporaryDirectory() + "ferry-root-\(UUID().uuidString.prefix(8))"
+        let world = try scratchFolder("root")
         let root = world + "/target"
         try FileManager.default.createDirectory(atPath: root + "/real", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: world + "/outside", withIntermediateDirectories: true)

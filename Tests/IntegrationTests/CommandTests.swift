@@ -6,9 +6,8 @@ struct CommandTests {
     let server = TestSSHServer.shared
 
     @Test func navigationCommandsPrintWhatPsftpPrints() {
-        let remote = TestSSHServer.scratch("nav-remote")
+        let remote = TestSSHServer.scratch("nav-remote", folders: ["sub"])
         let local = TestSSHServer.scratch("nav-local")
-        try? FileManager.default.createDirectory(atPath: remote + "/sub", withIntermediateDirectories: true)
         let result = server.batch(
             """
             cd \(remote)
@@ -91,10 +90,9 @@ struct CommandTests {
 
     @Test func getAndPutSingleFilesWithNamesAndDirectories() throws {
         let remote = TestSSHServer.scratch("get-remote")
-        let local = TestSSHServer.scratch("get-local")
+        let local = TestSSHServer.scratch("get-local", folders: ["into"])
         writeRandomFile(remote + "/data.bin", bytes: 3_000_000)
         writeRandomFile(local + "/up.bin", bytes: 1_234_567)
-        try FileManager.default.createDirectory(atPath: local + "/into", withIntermediateDirectories: true)
         let result = server.batch(
             """
             cd \(remote)

@@ -195,9 +195,8 @@ struct FleetTests {
     }
 
     @Test func repeatedLoadRunsEachSessionAndJsonIsForMachines() throws {
-        let local = TestSSHServer.scratch("fleet-load")
+        let local = TestSSHServer.scratch("fleet-load", folders: ["sessions"])
         let known = knownHosts(in: local)
-        try FileManager.default.createDirectory(atPath: local + "/sessions", withIntermediateDirectories: true)
         for name in ["web1", "web2"] {
             let address = name == "web1" ? "127.0.0.4" : "127.0.0.5"
             try """

@@ -57,10 +57,9 @@ struct InstallTests {
     /// `~/.ssh/config` hosts) after `-load` and for a host, the `--hosts` file's hosts and tags, files
     /// after `-b`.
     @Test func bashCompletionOffersSessionsHostsAndTags() throws {
-        let home = TestSSHServer.scratch("completion")
+        let home = TestSSHServer.scratch("completion", folders: [".ssh"])
         let sessions = home + "/.config/ferry/sessions"
         try FileManager.default.createDirectory(atPath: sessions, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: home + "/.ssh", withIntermediateDirectories: true)
         try "host: a\n".write(toFile: sessions + "/web-prod.yaml", atomically: true, encoding: .utf8)
         try "Host jumpbox db-*\n  User x\n".write(toFile: home + "/.ssh/config", atomically: true, encoding: .utf8)
         try "web1.example.com  prod web\n# a comment\nops@db2:2222 prod db\n".write(

@@ -84,11 +84,10 @@ struct InteractivePromptTests {
 
     @Test func tabCompletesARemoteNameWithASpace() throws {
         let home = TestSSHServer.scratch("prompt-home")
-        let remote = TestSSHServer.scratch("complete-remote")
+        let remote = TestSSHServer.scratch("complete-remote", folders: ["archive 2024"])
         let local = TestSSHServer.scratch("complete-local")
         try "quarterly figures\n".write(toFile: remote + "/quarterly report.txt", atomically: true, encoding: .utf8)
         try "other\n".write(toFile: remote + "/quartz.log", atomically: true, encoding: .utf8)
-        try FileManager.default.createDirectory(atPath: remote + "/archive 2024", withIntermediateDirectories: true)
         let terminal = TerminalSession(connect(), directory: local, home: home)
         #expect(terminal.waitForCurrentLine("ferry>"))
         terminal.type("cd \(remote)")

@@ -8,11 +8,10 @@ struct ParameterTests {
     let server = TestSSHServer.shared
 
     @Test func definitionsArgumentsAndTheEnvironmentReachEveryKindOfWord() throws {
-        let folder = TestSSHServer.scratch("parameters")
+        let folder = TestSSHServer.scratch("parameters", folders: ["in"])
         let remote = folder + "/remote dir"
         try FileManager.default.createDirectory(atPath: remote, withIntermediateDirectories: true)
         try "one\n".write(toFile: remote + "/release-2.4.txt", atomically: true, encoding: .utf8)
-        try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
         let script = folder + "/params.scr"
         try """
         cd "$1"

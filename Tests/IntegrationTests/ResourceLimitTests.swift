@@ -65,8 +65,7 @@ struct ResourceLimitTests {
     }
 
     @Test func savedSessionsAreCappedInSizeAndInWhatTheyExpandTo() throws {
-        let folder = TestSSHServer.scratch("limits-profile")
-        try FileManager.default.createDirectory(atPath: folder + "/s", withIntermediateDirectories: true)
+        let folder = TestSSHServer.scratch("limits-profile", folders: ["s"])
         try ("host: db1\n# " + String(repeating: "x", count: 1 << 20) + "\n").write(
             toFile: folder + "/s/big.yaml", atomically: true, encoding: .utf8)
         let (big, _) = measured(["-batch", "--sessions", "s", "-load", "big", "-b", "/dev/null"], in: folder)

@@ -169,8 +169,7 @@ struct SSHConfigIntegrationTests {
     let server = TestSSHServer.shared
 
     @Test func loadAndOpenFindHostsInSSHConfig() throws {
-        let home = TestSSHServer.scratch("sshconfig-home")
-        try FileManager.default.createDirectory(atPath: home + "/.ssh", withIntermediateDirectories: true)
+        let home = TestSSHServer.scratch("sshconfig-home", folders: [".ssh"])
         let marker = home + "/proxied"
         try """
         Host box

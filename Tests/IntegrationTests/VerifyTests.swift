@@ -9,10 +9,9 @@ struct VerifyTests {
     let server = TestSSHServer.shared
 
     @Test func verifiedTransfersAndVerifyOnEqualAndDifferentFiles() throws {
-        let folder = TestSSHServer.scratch("verify")
+        let folder = TestSSHServer.scratch("verify", folders: ["local"])
         let remote = folder + "/remote"
         try FileManager.default.createDirectory(atPath: remote + "/tree/sub", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: folder + "/local", withIntermediateDirectories: true)
         writeRandomFile(remote + "/big.bin", bytes: 6_000_000)
         for name in ["a.txt", "b.txt", "tree/one", "tree/sub/two"] {
             try "\(name)\n".write(toFile: remote + "/" + name, atomically: true, encoding: .utf8)
@@ -63,8 +62,7 @@ struct VerifyTests {
         Shell.sh("chmod 755 '\(tools)/sha256sum'")
         let altering = TestSSHServer(name: "verify-alter", extraConfig: ["SetEnv PATH=\(tools):/usr/bin:/bin"])
         defer { altering.stop() }
-        let folder = TestSSHServer.scratch("verify-alter")
-        try FileManager.default.createDirectory(atPath: folder + "/local", withIntermediateDirectories: true)
+        let folder = TestSSHServer.scratch("verify-alter", folders: ["local"])
         writeRandomFile(folder + "/data.bin", bytes: 300_000)
         writeRandomFile(folder + "/local/upload.bin", bytes: 200_000)
         try "old target\n".write(toFile: folder + "/target.bin", atomically: true, encoding: .utf8)
@@ -92,9 +90,8 @@ struct VerifyTests {
         )
         let server = TestSSHServer(name: "verify-shasum", extraConfig: ["SetEnv PATH=\(tools)"])
         defer { server.stop() }
-        let folder = TestSSHServer.scratch("verify-shasum")
+        let folder = TestSSHServer.scratch("verify-shasum", folders: ["local"])
         writeRandomFile(folder + "/data.bin", bytes: 100_000)
-        try FileManager.default.createDirectory(atPath: folder + "/local", withIntermediateDirectories: true)
         let result = server.batch("lcd \(folder)/local\nget -V \(folder)/data.bin\n", in: folder, extra: ["-v"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stderr.contains("verify: the server hashes files with shasum -a 256"), "\(result.stderr)")
@@ -104,8 +101,7 @@ struct VerifyTests {
     @Test func anSFTPOnlyAccountSaysItCannotVerifyAndMovesNothing() throws {
         let sftpOnly = TestSSHServer(name: "verify-sftp-only", extraConfig: ["ForceCommand internal-sftp"])
         defer { sftpOnly.stop() }
-        let folder = TestSSHServer.scratch("verify-sftp-only")
-        try FileManager.default.createDirectory(atPath: folder + "/local", withIntermediateDirectories: true)
+        let folder = TestSSHServer.scratch("verify-sftp-only", folders: ["local"])
         writeRandomFile(folder + "/data.bin", bytes: 100_000)
         let result = sftpOnly.batch("lcd \(folder)/local\nget -V \(folder)/data.bin\n", in: folder)
         #expect(result.status == 7, "\(result.stdout)\(result.stderr)")

@@ -114,9 +114,14 @@ final class TestSSHServer: @unchecked Sendable {
     }
 
     /// A new empty folder for one test.
-    static func scratch(_ name: String) -> String {
+    /// A new folder for one test, `ferry-test-<name>-<random>` under the temporary folder, with
+    /// `folders` (paths inside it) made too: the one place integration tests make scratch folders.
+    static func scratch(_ name: String, folders: [String] = []) -> String {
         let path = NSTemporaryDirectory() + "ferry-test-\(name)-\(UUID().uuidString.prefix(8))"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        for folder in [""] + folders {
+            try? FileManager.default.createDirectory(
+                atPath: folder.isEmpty ? path : path + "/" + folder, withIntermediateDirectories: true)
+        }
         return path
     }
 
