@@ -102,17 +102,28 @@ struct FleetTests {
         #expect(left.isEmpty, "left in \(cutFolder): \(left)")
     }
 
-    @Test func hostTimeoutCutsTheExtraTransferConnectionsToo() throws {
-        let local = TestSSHServer.scratch("fleet-stall-local")
-        let remote = TestSSHServer.scratch("fleet-stall-remote")
-        for i in 0..<24 { writeRandomFile(remote + "/f\(i).bin", bytes: 256 << 10) }
-        // Every connection, the extra transfer ones included, stops answering after 400 kB: only the
-        // time limit ends it, and it must end all of them (libssh2 alone would wait 60 s).
+    /// A fleet of one host reached through a relay whose every connection stops answering after
+    /// `stallAfter` bytes, and `pull.scr` holding `script` (with `REMOTE` standing for the remote folder).
+    func stallingFleet(_ name: String, stallAfter: Int, script: String) throws -> (
+        local: String, remote: String, staller: ProxyServer, known: String
+    ) {
+        let local = TestSSHServer.scratch("\(name)-local")
+        let remote = TestSSHServer.scratch("\(name)-remote")
         let staller = ProxyServer.fixture(
-            "cutting_forwarder", arguments: ["127.0.0.2", String(server.port), String(400 << 10), "stall"])
+            "cutting_forwarder", arguments: ["127.0.0.2", String(server.port), String(stallAfter), "stall"])
         try "root@127.0.0.1:\(staller.port)\n".write(toFile: local + "/fleet.txt", atomically: true, encoding: .utf8)
         let known = knownHosts(in: local, extra: ["[127.0.0.1]:\(staller.port)"])
-        try "lcd {host}\nmget \(remote)/*.bin\n".write(toFile: local + "/pull.scr", atomically: true, encoding: .utf8)
+        try script.replacingOccurrences(of: "REMOTE", with: remote).write(
+            toFile: local + "/pull.scr", atomically: true, encoding: .utf8)
+        return (local, remote, staller, known)
+    }
+
+    @Test func hostTimeoutCutsTheExtraTransferConnectionsToo() throws {
+        // Every connection, the extra transfer ones included, stops answering after 400 kB: only the
+        // time limit ends it, and it must end all of them (libssh2 alone would wait 60 s).
+        let (local, remote, staller, known) = try stallingFleet(
+            "fleet-stall", stallAfter: 400 << 10, script: "lcd {host}\nmget REMOTE/*.bin\n")
+        for i in 0..<24 { writeRandomFile(remote + "/f\(i).bin", bytes: 256 << 10) }
 
         let started = Date()
         let result = FerryBinary.run(
@@ -133,14 +144,9 @@ struct FleetTests {
     }
 
     @Test func hostTimeoutStopsEveryStreamOfASplitFileAndLeavesNothing() throws {
-        let local = TestSSHServer.scratch("fleet-split-local")
-        let remote = TestSSHServer.scratch("fleet-split-remote")
+        let (local, remote, staller, known) = try stallingFleet(
+            "fleet-split", stallAfter: 2 << 20, script: "lcd {host}\nget REMOTE/big.bin\n")
         writeRandomFile(remote + "/big.bin", bytes: 64 << 20)
-        let staller = ProxyServer.fixture(
-            "cutting_forwarder", arguments: ["127.0.0.2", String(server.port), String(2 << 20), "stall"])
-        try "root@127.0.0.1:\(staller.port)\n".write(toFile: local + "/fleet.txt", atomically: true, encoding: .utf8)
-        let known = knownHosts(in: local, extra: ["[127.0.0.1]:\(staller.port)"])
-        try "lcd {host}\nget \(remote)/big.bin\n".write(toFile: local + "/pull.scr", atomically: true, encoding: .utf8)
         let started = Date()
         let result = FerryBinary.run(
             ["-b", "pull.scr", "--hosts", "fleet.txt", "--streams", "4", "--host-timeout", "4", "-v"]
