@@ -263,19 +263,10 @@ struct InteractivePromptTests {
         Shell.sh("truncate -s 8G '\(remote)/huge.img'")
         let script = local + "/pull.scr"
         try "cd \(remote)\nget huge.img\nlpwd\n".write(toFile: script, atomically: true, encoding: .utf8)
-        // Python starts ferry as a terminal would (a shell's `&` would make it ignore SIGINT) and sends
-        // the SIGINT that Ctrl-C sends.
-        let driver = """
-            import os, signal, subprocess, sys, time
-            p = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=os.environ["WORK"])
-            time.sleep(1.5)
-            p.send_signal(signal.SIGINT)
-            out, err = p.communicate(timeout=30)
-            sys.stdout.write("STATUS=%d\\n%s%s" % (p.returncode, out.decode(), err.decode()))
-            """
-        let result = Shell.run(
-            "/usr/bin/python3", ["-c", driver, FerryBinary.path, "-b", script] + server.options(),
-            environment: ["WORK": local, "HOME": local, "PATH": "/usr/bin:/bin"])
+        // SIGINT, as Ctrl-C sends it, once the download's part file has bytes in it.
+        let result = FerryBinary.interrupted(
+            when: .file(local + "/.huge.img.ferry-part", atLeast: 1), ["-b", script] + server.options(),
+            directory: local)
         #expect(result.stdout.contains("STATUS=130"), "\(result.stdout)")
         #expect(result.stdout.contains("get: interrupted"), "\(result.stdout)")
         #expect(result.stdout.contains("pull.scr:2: interrupted; stopping"), "\(result.stdout)")
