@@ -10,7 +10,7 @@ let package = Package(
             name: "FerryKit",
             targets: [
                 "FerryBase", "FerryScript", "FerryTransport", "FerrySessions", "FerryTransfer", "FerryCore",
-                "FerryFleet",
+                "FerryApp",
             ]
         ),
     ],
@@ -58,7 +58,7 @@ let package = Package(
             dependencies: ["FerryBase", "FerryScript", "FerryTransport", "FerrySessions", "FerryTransfer"]
         ),
         .target(
-            name: "FerryFleet",
+            name: "FerryApp",
             dependencies: ["FerryBase", "FerryScript", "FerryTransport", "FerrySessions", "FerryTransfer", "FerryCore"]
         ),
         .target(name: "FerryLineEditor", dependencies: ["FerryBase", "FerryCore", "CLibEdit"]),
@@ -66,7 +66,7 @@ let package = Package(
             name: "ferry",
             dependencies: [
                 "FerryBase", "FerryScript", "FerryTransport", "FerrySessions", "FerryTransfer", "FerryCore",
-                "FerryFleet", "FerryLineEditor",
+                "FerryApp", "FerryLineEditor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -75,13 +75,13 @@ let package = Package(
             name: "FerryKitTests",
             dependencies: [
                 "FerryScript", "FerryBase", "FerryTransport", "FerrySessions", "FerryTransfer", "FerryCore",
-                "FerryFleet", "CFerryCipher",
+                "FerryApp", "CFerryCipher",
             ]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "FerryScript", "FerryBase", "FerryTransport", "FerrySessions", "FerryTransfer", "FerryCore",
-                "FerryFleet",
+                "FerryApp",
             ],
             exclude: ["Fixtures", "Expected"]),
     ],

@@ -1,4 +1,4 @@
-import FerryFleet
+import FerryApp
 import FerrySessions
 import Foundation
 

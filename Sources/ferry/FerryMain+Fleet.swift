@@ -1,6 +1,6 @@
+import FerryApp
 import FerryBase
 import FerryCore
-import FerryFleet
 import FerryScript
 import FerryTransfer
 import Foundation

@@ -1,6 +1,6 @@
+import FerryApp
 import FerryBase
 import FerryCore
-import FerryFleet
 import FerryLineEditor
 import FerryScript
 import FerrySessions

@@ -1,5 +1,5 @@
+import FerryApp
 import FerryCore
-import FerryFleet
 import FerryLineEditor
 import Foundation
 import Synchronization

@@ -1,7 +1,7 @@
 import FerryBase
 import Testing
 
-@testable import FerryFleet
+@testable import FerryApp
 @testable import FerryScript
 
 @Suite("Hosts files and per-host paths")

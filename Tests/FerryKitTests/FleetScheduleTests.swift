@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import FerryFleet
+@testable import FerryApp
 
 /// The fleet supervisor's decisions, driven with made-up times: no threads, no sockets, no waiting.
 @Suite("Fleet schedule")

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 
-@testable import FerryFleet
+@testable import FerryApp
 
 /// What a host's console passes on with `--stream`.
 @Suite("Streamed host output")
