@@ -67,6 +67,8 @@ public struct HostResult: Sendable {
     public var status: Status
     /// The host's own exit status, as a single-host run would have returned it.
     public var exitStatus: Int32
+    /// Why the host failed, as a code (nil when it succeeded).
+    public var reason: FailureReason?
     /// The command that failed, as `line N: command`, or `connect`.
     public var failedCommand: String?
     /// Why it failed, in one line.
@@ -87,6 +89,8 @@ public struct HostResult: Sendable {
         entry.durationSeconds = (duration * 1000).rounded() / 1000
         entry.failedCommand = failedCommand
         entry.message = message
+        entry.exitStatus = status == .notStarted ? nil : Int(exitStatus)
+        entry.reason = reason
         if withOutput { entry.output = output }
         return entry
     }
@@ -215,8 +219,8 @@ public final class Fleet {
         case .earlierHostFailed: message = "not started: an earlier host failed"
         }
         return HostResult(
-            label: host.label, tags: host.tags, status: .notStarted, exitStatus: 0, failedCommand: nil,
-            message: message, duration: 0, output: "", essentials: "", records: [])
+            label: host.label, tags: host.tags, status: .notStarted, exitStatus: 0, reason: .notStarted,
+            failedCommand: nil, message: message, duration: 0, output: "", essentials: "", records: [])
     }
 
     private func launch(_ index: Int, script: Script, board: FleetBoard) -> HostRun {
@@ -313,6 +317,7 @@ final class HostRun: @unchecked Sendable {
         var status: Int32 = 0
         var failedCommand: String?
         var message: String?
+        var reason: FailureReason?
         do {
             try interpreter.connectInitialTarget()
             try interpreter.enterStartDirectories(host.session)
@@ -322,32 +327,41 @@ final class HostRun: @unchecked Sendable {
             }) {
                 failedCommand = failed.line.map { "line \($0): \(failed.command)" } ?? failed.command
                 message = failed.message
+                reason = failed.reason
             }
         } catch {
             console.report(error.message)
             status = error.failureClass.exitStatus
             failedCommand = "connect"
             message = error.message
+            reason = error.reason
         }
         interpreter.disconnect()
         console.flush()
         var outcome: HostResult.Status = status == 0 ? .ok : .failed
         if cancellation.timedOut {
+            // A time limit is the connection class (6), not Ctrl-C's.
             outcome = .timedOut
             message = "did not finish within \(options.hostTimeout ?? 0) s" + (message.map { " (\($0))" } ?? "")
+            (status, reason) = (FailureClass.connection.exitStatus, .hostTimeout)
         } else if status == FailureClass.interrupted.exitStatus || cancellation.isCut {
-            outcome = .interrupted
+            (outcome, reason) = (.interrupted, .interrupted)
+        } else if status != 0, reason == nil {
+            reason = FailureClass(rawValue: status).map(FailureReason.init)
         }
+        if status == 0 { reason = nil }
         if let events = settings.events {
             var event = FerryEvent(.hostEnd, host: host.label)
             (event.status, event.exitStatus, event.message) = (.host(outcome), Int(status), message)
+            event.reason = reason
             events.emit(event)
         }
         board.post(
             index,
             HostResult(
-                label: host.label, tags: host.tags, status: outcome, exitStatus: status, failedCommand: failedCommand,
-                message: message, duration: Date().timeIntervalSince(started), output: console.output,
+                label: host.label, tags: host.tags, status: outcome, exitStatus: status, reason: reason,
+                failedCommand: failedCommand, message: message, duration: Date().timeIntervalSince(started),
+                output: console.output,
                 essentials: console.essentials, records: interpreter.records))
     }
 }

@@ -27,6 +27,70 @@ public enum FailureClass: Int32, Sendable, CaseIterable {
     public var exitStatus: Int32 { rawValue }
 }
 
+/// Why a host or command failed, finer than its ``FailureClass``, as `report.json` and the events
+/// spell it: a refused port and a changed host key differ here, not only in their message text.
+public enum FailureReason: String, Codable, Sendable, CaseIterable {
+    case usage
+    case hostKeyUnknown = "host-key-unknown"
+    case hostKeyChanged = "host-key-changed"
+    case hostKeyRevoked = "host-key-revoked"
+    case hostKeyNotPinned = "host-key-not-pinned"
+    case hostKeyNotStored = "host-key-not-stored"
+    case authentication
+    case proxy
+    case cannotResolve = "cannot-resolve"
+    case connectionRefused = "connection-refused"
+    case connectTimedOut = "connect-timed-out"
+    case connectionFailed = "connection-failed"
+    case handshake
+    case connectionLost = "connection-lost"
+    case transfer
+    case command
+    case interrupted
+    /// The host did not finish within `--host-timeout`.
+    case hostTimeout = "host-timeout"
+    /// The host was not started (the run was interrupted, or `--fail-fast` stopped it).
+    case notStarted = "not-started"
+
+    /// The reason a failure of `failureClass` has when nothing finer is known.
+    public init(_ failureClass: FailureClass) {
+        switch failureClass {
+        case .usage: self = .usage
+        case .hostKey: self = .hostKeyUnknown
+        case .authentication: self = .authentication
+        case .proxy: self = .proxy
+        case .connection: self = .connectionFailed
+        case .transfer, .someHosts: self = .transfer
+        case .command: self = .command
+        case .interrupted: self = .interrupted
+        }
+    }
+
+    /// The reason `error` gives, when it is one of the transport's.
+    init?(_ error: any Error) {
+        switch error {
+        case let error as HostKeyError:
+            switch error {
+            case .unknown: self = .hostKeyUnknown
+            case .changed: self = .hostKeyChanged
+            case .revoked: self = .hostKeyRevoked
+            case .notPinned: self = .hostKeyNotPinned
+            case .cannotStore: self = .hostKeyNotStored
+            }
+        case let error as ConnectionError:
+            switch error {
+            case .cannotResolve: self = .cannotResolve
+            case .refused: self = .connectionRefused
+            case .timedOut: self = .connectTimedOut
+            case .handshake: self = .handshake
+            case .failed: self = .connectionFailed
+            }
+        case let error as LibSSH2Error where error.isConnectionLost: self = .connectionLost
+        default: return nil
+        }
+    }
+}
+
 /// A command that failed: one line for the user, and its class for the exit status.
 ///
 /// The message often holds what a server sent (a name, a path, a signal's name), so it is kept
@@ -39,6 +103,10 @@ public struct CommandFailure: Error, CustomStringConvertible, Sendable {
     public var outcome = CommandOutcome()
     /// The SFTP status the server answered with, when the failure is the server's refusal.
     public var sftpStatus: SFTPStatus?
+    /// Why, finer than the class, when the error said.
+    private var knownReason: FailureReason?
+    /// Why, finer than the class where the error said (a refused port, a changed host key).
+    public var reason: FailureReason { knownReason ?? FailureReason(failureClass) }
 
     /// Creates a failure.
     public init(_ failureClass: FailureClass, _ message: String) {
@@ -74,5 +142,6 @@ public struct CommandFailure: Error, CustomStringConvertible, Sendable {
         default:
             self.init(.transfer, prefix + "\(error)")
         }
+        if let reason = FailureReason(error) { knownReason = reason }
     }
 }

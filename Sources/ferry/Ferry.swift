@@ -256,9 +256,10 @@ struct Ferry: ParsableCommand {
     @Option(
         name: .customLong("max-sessions"),
         help: ArgumentHelp(
-            "SSH connections open at once in all, across hosts and their extra transfer connections.",
+            "SSH connections open at once in all, across hosts and their extra transfer connections"
+                + " (default 64, or --parallel when that is higher).",
             valueName: "n"))
-    var maxSessions = 64
+    var maxSessions: Int?
 
     @Option(
         name: .customLong("timeout"),
@@ -274,7 +275,9 @@ struct Ferry: ParsableCommand {
         if let port, !(1...65535).contains(port) { throw ValidationError("-P \(port) is not a port number") }
         if connections < 1 || connections > 64 { throw ValidationError("--connections must be between 1 and 64") }
         if let streams, streams < 1 || streams > 64 { throw ValidationError("--streams must be between 1 and 64") }
-        if maxSessions < 1 || maxSessions > 4096 { throw ValidationError("--max-sessions must be between 1 and 4096") }
+        if let maxSessions, maxSessions < 1 || maxSessions > 4096 {
+            throw ValidationError("--max-sessions must be between 1 and 4096")
+        }
         if let retries, retries < 0 || retries > 100 { throw ValidationError("--retries must be between 0 and 100") }
         if let timeout, timeout < 1 { throw ValidationError("--timeout must be at least 1 second") }
         if parallel < 1 || parallel > 1024 { throw ValidationError("--parallel must be between 1 and 1024") }
@@ -307,10 +310,25 @@ struct Ferry: ParsableCommand {
             print("ferry \(FerryVersion.current)")
             return
         }
-        SessionGate.shared.limit = maxSessions
+        SessionGate.shared.limit = sessionLimit
+        if let maxSessions, maxSessions < parallel {
+            FileHandle.standardError.write(
+                Data(
+                    ("ferry: --parallel \(parallel) runs at most \(maxSessions) hosts at once: --max-sessions"
+                        + " \(maxSessions) caps the connections\n").utf8))
+        }
         let status = FerryMain(options: self).run()
         if status != 0 { throw ExitCode(status) }
     }
+}
+
+extension Ferry {
+    /// The connections open at once: `--max-sessions`, else 64, raised to `--parallel` so that the hosts
+    /// asked to run at once all can.
+    var sessionLimit: Int { maxSessions ?? max(Self.defaultSessionLimit, parallel) }
+
+    /// The cap on connections open at once when neither `--max-sessions` nor a higher `--parallel` sets it.
+    static let defaultSessionLimit = 64
 }
 
 extension Ferry {

@@ -94,6 +94,12 @@ struct FerryMain {
             // As a run over many hosts says it: a host stopped by Ctrl-C or a signal was interrupted.
             let ended: HostStatus = status == 0 ? .ok : status >= 128 ? .interrupted : .failed
             (end.status, end.exitStatus) = (.host(ended), Int(status))
+            if status != 0 {
+                let failed = interpreter.records.first { [.failed, .interrupted, .trouble].contains($0.status) }
+                end.reason =
+                    ended == .interrupted
+                    ? .interrupted : failed?.reason ?? FailureClass(rawValue: status).map(FailureReason.init)
+            }
             events?.emit(end)
         }
         status = runSingle(interpreter, script: script, session: session, invocation: invocation, watcher: watcher)

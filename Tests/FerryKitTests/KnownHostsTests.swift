@@ -147,4 +147,96 @@ struct KnownHostsTests {
         #expect(lines.count == 20)
         #expect(Set(lines.map { $0.split(separator: " ")[0] }) == Set((0..<20).map { "host\($0)"[...] }))
     }
+
+    func hashedName(_ name: String, salt: UInt8) -> String {
+        let salt = Data((0..<20).map { UInt8($0) &+ salt })
+        let hash = Digest.hmacSHA1(key: salt, message: Data(name.utf8))
+        return "|1|\(salt.base64EncodedString())|\(hash.base64EncodedString())"
+    }
+
+    /// What the file says about `name`'s key, worked out by reading every line as OpenSSH does.
+    func everyLineVerdict(_ file: KnownHosts, _ name: String, _ key: HostKey) -> KnownHosts.Verdict {
+        let matching = file.entries.filter {
+            $0.marker != "@cert-authority" && KnownHosts.matches($0.hostPatterns, name)
+        }
+        if let revoked = matching.first(where: { $0.marker == "@revoked" && $0.key == key.blob }) {
+            return .revoked(line: revoked.line)
+        }
+        let sameType = matching.filter { $0.marker == nil && $0.keyType == key.algorithm }
+        if let match = sameType.first(where: { $0.key == key.blob }) { return .match(line: match.line) }
+        return sameType.first.map { .changed(line: $0.line) } ?? .unknown
+    }
+
+    @Test func theIndexAgreesWithReadingEveryLine() {
+        let a = keyA.base64EncodedString()
+        let b = keyB.base64EncodedString()
+        let text = """
+            db1,DB1.example.org ssh-ed25519 \(a)
+            db1 ssh-ed25519 \(b)
+            [db2]:2222,db3 ssh-ed25519 \(b)
+            *.internal,!bad.internal ssh-ed25519 \(a)
+            web?.internal ssh-ed25519 \(b)
+            \(hashedName("db3", salt: 1)) ssh-ed25519 \(a)
+            \(hashedName("[db2]:2222", salt: 2)) ssh-ed25519 \(a)
+            @revoked db4 ssh-ed25519 \(a)
+            db4,db5 ssh-ed25519 \(a)
+            @cert-authority *.internal ssh-ed25519 \(b)
+            \\db6 ssh-ed25519 \(a)
+            """
+        let file = KnownHosts(path: "kh", text: text)
+        let hosts: [(String, Int)] = [
+            ("db1", 22), ("DB1.EXAMPLE.ORG", 22), ("db2", 2222), ("db2", 22), ("db3", 22), ("web1.internal", 22),
+            ("bad.internal", 22), ("x.internal", 22), ("db4", 22), ("db5", 22), ("db6", 22), ("nowhere", 22),
+            ("[db2]", 2222),
+        ]
+        for (host, port) in hosts {
+            let name = KnownHosts.hostEntryName(host: host, port: port)
+            for key in [hostKey(keyA), hostKey(keyB)] {
+                #expect(
+                    file.verdict(host: host, port: port, key: key) == everyLineVerdict(file, name, key),
+                    "\(host):\(port)")
+            }
+        }
+        #expect(file.verdict(host: "db1", port: 22, key: hostKey(keyB)) == .match(line: 2))
+        #expect(file.verdict(host: "db3", port: 22, key: hostKey(keyA)) == .match(line: 6))
+        #expect(file.verdict(host: "db4", port: 22, key: hostKey(keyA)) == .revoked(line: 8))
+        #expect(file.keyTypes(host: "db2", port: 2222) == ["ssh-ed25519"])
+    }
+
+    @Test func eachHashedEntryIsComparedOnceAHost() {
+        let lines = (0..<50).map {
+            "\(hashedName("host\($0)", salt: UInt8($0))) ssh-ed25519 \(keyA.base64EncodedString())"
+        }
+        let file = KnownHosts(path: "kh", text: lines.joined(separator: "\n"))
+        // A connection asks twice: which key types to prefer, then whether the key is known.
+        #expect(file.keyTypes(host: "host7", port: 22) == ["ssh-ed25519"])
+        #expect(file.verdict(host: "host7", port: 22, key: hostKey(keyA)) == .match(line: 8))
+        #expect(file.hashComparisons == 50)
+        #expect(file.verdict(host: "host8", port: 22, key: hostKey(keyB)) == .changed(line: 9))
+        #expect(file.hashComparisons == 100)
+    }
+
+    @Test func aRunReadsEachFileOnceAndAgainWhenItChanges() throws {
+        let folder = try scratchFolder("kh-once")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/known_hosts"
+        try "db1 ssh-ed25519 \(keyA.base64EncodedString())\n".write(toFile: path, atomically: false, encoding: .utf8)
+        let files = KnownHostsFiles()
+        for _ in 0..<100 {
+            #expect(try files.file(at: path).verdict(host: "db1", port: 22, key: hostKey(keyA)) == .match(line: 1))
+        }
+        #expect(files.reads == 1)
+        // A key stored (by this run or another) is seen at the next look.
+        try KnownHosts.append(host: "db2", port: 22, key: hostKey(keyB), to: path)
+        #expect(try files.file(at: path).verdict(host: "db2", port: 22, key: hostKey(keyB)) == .match(line: 2))
+        #expect(files.reads == 2)
+        // A file replaced by another of the same size is seen too.
+        let replacement = folder + "/new"
+        try "db1 ssh-ed25519 \(keyB.base64EncodedString())\ndb2 ssh-ed25519 \(keyB.base64EncodedString())\n".write(
+            toFile: replacement, atomically: false, encoding: .utf8)
+        #expect(rename(replacement, path) == 0)
+        #expect(try files.file(at: path).verdict(host: "db1", port: 22, key: hostKey(keyA)) == .changed(line: 1))
+        // A missing file holds nothing.
+        #expect(try files.file(at: folder + "/absent").entries.isEmpty)
+    }
 }

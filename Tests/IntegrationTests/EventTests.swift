@@ -92,6 +92,7 @@ struct EventTests {
         let end = try #require(try events(local + "/events.jsonl").first { $0["event"] as? String == "host-end" })
         #expect(end["status"] as? String == "interrupted", "\(end)")
         #expect(end["exit_status"] as? Int == 130)
+        #expect(end["reason"] as? String == "interrupted", "\(end)")
     }
 
     @Test func manyHostsEachStartAndEndAndStandardOutputWorks() throws {
@@ -109,6 +110,9 @@ struct EventTests {
         #expect(all.count == lines.count)
         let ends = all.filter { $0["event"] as? String == "host-end" }
         #expect(Set(ends.compactMap { $0["status"] as? String }) == ["ok", "failed"], "\(ends)")
+        let failedEnd = ends.first { $0["status"] as? String == "failed" }
+        #expect(failedEnd?["exit_status"] as? Int == 6, "\(ends)")
+        #expect(failedEnd?["reason"] as? String == "connection-refused", "\(ends)")
         #expect(all.filter { $0["event"] as? String == "host-start" }.count == 2)
         let summary = try #require(all.last?["summary"] as? [String: Int])
         #expect(summary["ok"] == 1 && summary["failed"] == 1, "\(summary)")

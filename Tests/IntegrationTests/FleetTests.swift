@@ -78,6 +78,7 @@ struct FleetTests {
         for n in 2...23 {
             let label = "127.0.0.\(n):\(port(n))"
             #expect(entry(label)?["status"] as? String == "ok", "\(label): \(entry(label) ?? [:])")
+            #expect(entry(label)?["exit_status"] as? Int == 0 && entry(label)?["reason"] == nil, "\(label)")
             #expect(checksum(local + "/127.0.0.\(n)_\(port(n))/data.bin") == expected, "\(label)")
         }
         #expect(entry("127.0.0.2:\(port(2))")?["tags"] as? [String] == ["web"])
@@ -86,16 +87,21 @@ struct FleetTests {
             #expect(host?["status"] as? String == "failed")
             #expect((host?["message"] as? String)?.contains("is not known") == true, "\(host ?? [:])")
             #expect(host?["failed_command"] as? String == "connect")
+            #expect(host?["exit_status"] as? Int == 3 && host?["reason"] as? String == "host-key-unknown")
         }
         for (address, port) in zip(["127.0.0.1", "127.0.0.27", "127.0.0.28"], closed) {
             let host = entry("\(address):\(port)")
             #expect((host?["message"] as? String)?.contains("refused") == true, "\(host ?? [:])")
+            #expect(host?["exit_status"] as? Int == 6 && host?["reason"] as? String == "connection-refused")
         }
         let hung = entry("127.0.0.1:\(silent.port)")
         #expect(hung?["status"] as? String == "timed-out", "\(hung ?? [:])")
+        #expect(hung?["exit_status"] as? Int == 6 && hung?["reason"] as? String == "host-timeout", "\(hung ?? [:])")
         let dropped = entry("127.0.0.1:\(cutter.port)")
         #expect(dropped?["status"] as? String == "failed", "\(dropped ?? [:])")
         #expect((dropped?["failed_command"] as? String)?.hasPrefix("line 2: get") == true, "\(dropped ?? [:])")
+        #expect(dropped?["exit_status"] as? Int == 6, "\(dropped ?? [:])")
+        #expect(["connection-lost", "connection-failed"].contains(dropped?["reason"] as? String), "\(dropped ?? [:])")
         // The cut host left nothing behind: no partial file, no temporary file.
         let cutFolder = local + "/127.0.0.1_\(cutter.port)"
         let left = (try? FileManager.default.contentsOfDirectory(atPath: cutFolder)) ?? []
@@ -280,6 +286,9 @@ struct FleetTests {
         #expect(
             result.stderr.contains("waiting for one of the 2 open connections (--max-sessions) to close"),
             "\(result.stderr)")
+        // Said once, without -v: --parallel asked for more hosts at once than the cap lets connect.
+        let capped = "ferry: --parallel 6 runs at most 2 hosts at once: --max-sessions 2 caps the connections"
+        #expect(result.stderr.components(separatedBy: capped).count == 2, "\(result.stderr)")
         let invalid = FerryBinary.run(["--max-sessions", "0", "root@127.0.0.1"])
         #expect(invalid.status != 0)
         #expect(invalid.stderr.contains("--max-sessions must be between 1 and 4096"), "\(invalid.stderr)")

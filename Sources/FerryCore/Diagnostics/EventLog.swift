@@ -43,6 +43,8 @@ public struct FerryEvent: Encodable, Sendable {
     public var status: Status?
     public var message: String?
     public var exitStatus: Int?
+    /// Why a command or host failed (`command-end`, `host-end`).
+    public var reason: FailureReason?
     /// `connected`: the negotiated key exchange, host key, cipher, MAC and compression.
     public var methods: [String: String]?
     public var hostKey: String?
@@ -58,7 +60,8 @@ public struct FerryEvent: Encodable, Sendable {
     public var summary: [String: Int]?
 
     enum CodingKeys: String, CodingKey {
-        case event, time, schema, host, script, hosts, line, command, status, message, methods, file, bytes, total
+        case event, time, schema, host, script, hosts, line, command, status, message, reason, methods, file, bytes
+        case total
         case rate, attempt, summary
         case exitStatus = "exit_status"
         case hostKey = "host_key"

@@ -23,6 +23,8 @@ public struct CommandRecord: Codable, Equatable, Sendable {
     public var bytes: UInt64
     /// The failure's one-line message.
     public var message: String?
+    /// Why the command failed, finer than its exit status (a refused port, a changed host key).
+    public var reason: FailureReason?
     /// What `ping-mtu` found.
     public var mtu: MTUFigures?
     /// What `mirror` did.
@@ -33,7 +35,7 @@ public struct CommandRecord: Codable, Equatable, Sendable {
     public var resumed: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case line, command, host, status, signal, bytes, message, mtu, mirror, reconnects, resumed
+        case line, command, host, status, signal, bytes, message, reason, mtu, mirror, reconnects, resumed
         case exitStatus = "exit_status"
         case durationSeconds = "duration_seconds"
         case timedOutAfterSeconds = "timed_out_after_seconds"
@@ -61,13 +63,20 @@ public struct RunReport: Codable, Sendable {
         public var failedCommand: String?
         /// Why the host failed.
         public var message: String?
+        /// The host's own exit status, of the README's table (3 host key, 4 login, 5 proxy, 6
+        /// connection, …), as a run on that host alone would have returned it; left out for a host
+        /// that did not start.
+        public var exitStatus: Int?
+        /// Why the host failed, as a code a program can sort on.
+        public var reason: FailureReason?
         /// Everything the host's commands printed (only in `--json` output).
         public var output: String?
         /// The host as it was named (a session, or `[user@]host[:port]`), for `--rerun`.
         public var target: String?
 
         enum CodingKeys: String, CodingKey {
-            case host, status, commands, tags, message, output, target
+            case host, status, commands, tags, message, output, target, reason
+            case exitStatus = "exit_status"
             case durationSeconds = "duration_seconds"
             case failedCommand = "failed_command"
         }

@@ -99,6 +99,7 @@ extension Interpreter {
                 var event = FerryEvent(.commandEnd, host: record.host)
                 (event.line, event.command, event.status) = (line.line, line.text, .command(record.status))
                 (event.exitStatus, event.message, event.bytes) = (record.exitStatus, record.message, record.bytes)
+                event.reason = record.reason
                 events.emit(event)
             }
         }
@@ -112,6 +113,7 @@ extension Interpreter {
                 ? .interrupted
                 : line.ignoresFailure ? .failedIgnored : outcome.mtu?.verdict == .mismatched ? .trouble : .failed
             record.message = error.message
+            record.reason = error.reason
             if outcome.remoteEnd == nil { record.exitStatus = Int(error.failureClass.exitStatus) }
             throw error
         }

@@ -55,7 +55,7 @@ public struct HostKeyVerifier {
 
     /// Key types known_hosts holds for the host, to prefer in the handshake.
     public func preferredTypes(host: String, port: Int) -> [String] {
-        guard pins.isEmpty, let file = try? KnownHosts(path: knownHostsPath) else { return [] }
+        guard pins.isEmpty, let file = try? KnownHostsFiles.shared.file(at: knownHostsPath) else { return [] }
         return file.keyTypes(host: host, port: port)
     }
 
@@ -67,7 +67,7 @@ public struct HostKeyVerifier {
                 throw HostKeyError.notPinned(host: host, algorithm: key.algorithm, fingerprint: key.sha256Fingerprint)
             }
             // A pin does not overrule a revocation the known_hosts file records.
-            if let file = try? KnownHosts(path: knownHostsPath),
+            if let file = try? KnownHostsFiles.shared.file(at: knownHostsPath),
                 case .revoked(let line) = file.verdict(host: host, port: port, key: key)
             {
                 throw HostKeyError.revoked(
@@ -75,7 +75,7 @@ public struct HostKeyVerifier {
             }
             return
         }
-        let file = try KnownHosts(path: knownHostsPath)
+        let file = try KnownHostsFiles.shared.file(at: knownHostsPath)
         for line in file.unreadableLines {
             warn("\(knownHostsPath):\(line): not valid UTF-8; line ignored")
         }

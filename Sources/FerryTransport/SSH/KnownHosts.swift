@@ -33,7 +33,16 @@ public struct KnownHosts: Sendable {
     /// The file's path.
     public var path: String
     /// The key lines, in file order.
-    public var entries: [Entry]
+    public private(set) var entries: [Entry]
+    /// Where to look for a host's entries without reading every line: entries whose patterns are all
+    /// plain names, by each name (lowercased); hashed entries; and the rest (wildcards, negations),
+    /// which are matched against every host. Each list holds positions in ``entries``.
+    private var byName: [String: [Int]] = [:]
+    private var hashed: [Int] = []
+    private var patterned: [Int] = []
+    /// The entries each host name matched, so that a host's hashed entries cost one HMAC each per
+    /// run however many times the host is looked up.
+    private let memo = MatchMemo()
 
     /// Lines that were left out because their host, type or key field is not valid UTF-8 (a
     /// comment after the key may be in any encoding).
@@ -96,7 +105,43 @@ public struct KnownHosts: Sendable {
         self.entries = entries
         unreadableLines = unreadable
         self.unknownMarkers = unknownMarkers
+        index()
     }
+
+    /// Files each entry under the names it holds, or among the hashed or patterned ones.
+    private mutating func index() {
+        for (position, entry) in entries.enumerated() {
+            if entry.hostPatterns.hasPrefix("|1|") {
+                hashed.append(position)
+                continue
+            }
+            let patterns = entry.hostPatterns.split(separator: ",")
+            if patterns.allSatisfy(Self.isPlainName) {
+                for name in Set(patterns.map { $0.lowercased() }) { byName[name, default: []].append(position) }
+            } else {
+                patterned.append(position)
+            }
+        }
+    }
+
+    /// Whether a pattern matches only the name it spells: no wildcard, no negation, no escape.
+    private static func isPlainName(_ pattern: Substring) -> Bool {
+        !pattern.isEmpty && !pattern.hasPrefix("!") && !pattern.contains(where: { "*?\\".contains($0) })
+    }
+
+    /// The entries whose hosts match `name` (as ``hostEntryName(host:port:)`` spells it), in file order.
+    func entries(matching name: String) -> [Entry] {
+        let positions = memo.positions(for: name) {
+            var found = byName[name] ?? []
+            found += patterned.filter { Self.matches(entries[$0].hostPatterns, name) }
+            found += hashed.filter { Self.matches(entries[$0].hostPatterns, name) }
+            return found.sorted()
+        }
+        return positions.map { entries[$0] }
+    }
+
+    /// How many hashed entries have been compared with a name (one HMAC each), for tests.
+    package var hashComparisons: Int { memo.comparisons(hashed: hashed.count) }
 
     /// The markers OpenSSH knows; it compares them case and all.
     static let markers: Set<String> = ["@revoked", "@cert-authority"]
@@ -109,8 +154,9 @@ public struct KnownHosts: Sendable {
     /// What the file says about `key` for `host` on `port`. A `@revoked` line for the key, wherever it
     /// stands, wins over any line that accepts it, as in OpenSSH.
     public func verdict(host: String, port: Int, key: HostKey) -> Verdict {
-        let name = Self.hostEntryName(host: host, port: port)
-        let matching = entries.filter { $0.marker != "@cert-authority" && Self.matches($0.hostPatterns, name) }
+        let matching = entries(matching: Self.hostEntryName(host: host, port: port)).filter {
+            $0.marker != "@cert-authority"
+        }
         if let revoked = matching.first(where: { $0.marker == "@revoked" && $0.key == key.blob }) {
             return .revoked(line: revoked.line)
         }
@@ -125,9 +171,8 @@ public struct KnownHosts: Sendable {
 
     /// The key types the file holds for `host` on `port`, in file order, without repeats.
     public func keyTypes(host: String, port: Int) -> [String] {
-        let name = Self.hostEntryName(host: host, port: port)
         var types: [String] = []
-        for entry in entries where entry.marker == nil && Self.matches(entry.hostPatterns, name) {
+        for entry in entries(matching: Self.hostEntryName(host: host, port: port)) where entry.marker == nil {
             if !types.contains(entry.keyType) { types.append(entry.keyType) }
         }
         return types
@@ -172,5 +217,95 @@ public struct KnownHosts: Sendable {
             return Digest.hmacSHA1(key: salt, message: Data(name.utf8)) == hash
         }
         return Wildcard.matchesPatternList(patterns.split(separator: ","), name)
+    }
+}
+
+/// The positions of the entries each host name matched, kept for the life of the parsed file.
+final class MatchMemo: @unchecked Sendable {
+    private let lock = NSLock()
+    private var found: [String: [Int]] = [:]
+    private var lookups = 0
+
+    /// The positions for `name`, worked out by `compute` the first time it is asked for.
+    func positions(for name: String, compute: () -> [Int]) -> [Int] {
+        lock.lock()
+        if let known = found[name] {
+            lock.unlock()
+            return known
+        }
+        lock.unlock()
+        let positions = compute()
+        lock.lock()
+        // A run names each host once or twice; a bound keeps a long prompt session from growing it.
+        if found.count >= 65_536 { found.removeAll() }
+        found[name] = positions
+        lookups += 1
+        lock.unlock()
+        return positions
+    }
+
+    /// Hashed entries compared so far, `hashed` per name worked out.
+    func comparisons(hashed: Int) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return lookups * hashed
+    }
+}
+
+/// The known_hosts files of this run, each read once and read again only when it changes on disk
+/// (another run, or this one, stored a key): a run over a thousand hosts checks them all against one
+/// parsed and indexed copy.
+public final class KnownHostsFiles: @unchecked Sendable {
+    /// The files of this process.
+    public static let shared = KnownHostsFiles()
+
+    private let lock = NSLock()
+    private var files: [String: (stamp: Stamp, file: KnownHosts)] = [:]
+
+    /// What tells a file's versions apart: which file it is, its size, and when it last changed.
+    struct Stamp: Equatable {
+        var device: UInt64
+        var inode: UInt64
+        var size: Int64
+        var modified: Int
+        var modifiedNanoseconds: Int
+        var changed: Int
+        var changedNanoseconds: Int
+
+        init?(path: String) {
+            var info = stat()
+            guard stat(path, &info) == 0 else { return nil }
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+            size = Int64(info.st_size)
+            modified = info.st_mtim.tv_sec
+            modifiedNanoseconds = info.st_mtim.tv_nsec
+            changed = info.st_ctim.tv_sec
+            changedNanoseconds = info.st_ctim.tv_nsec
+        }
+    }
+
+    /// How many times a file was read and parsed, for tests.
+    package private(set) var reads = 0
+
+    /// The parsed file at `path`, read now only if it is new to this run or changed since.
+    public func file(at path: String) throws -> KnownHosts {
+        guard let stamp = Stamp(path: path) else {
+            // Missing (an empty file) or unreadable: the reader says which, and nothing is kept.
+            return try KnownHosts(path: path)
+        }
+        lock.lock()
+        if let kept = files[path], kept.stamp == stamp {
+            lock.unlock()
+            return kept.file
+        }
+        lock.unlock()
+        let file = try KnownHosts(path: path)
+        lock.lock()
+        reads += 1
+        // Kept under the stamp taken before reading: a change while reading is seen next time.
+        files[path] = (stamp, file)
+        lock.unlock()
+        return file
     }
 }
