@@ -294,18 +294,15 @@ public final class KnownHostsFiles: @unchecked Sendable {
             // Missing (an empty file) or unreadable: the reader says which, and nothing is kept.
             return try KnownHosts(path: path)
         }
+        // Held while reading, so that the hosts starting together wait for one read instead of each
+        // making its own copy.
         lock.lock()
-        if let kept = files[path], kept.stamp == stamp {
-            lock.unlock()
-            return kept.file
-        }
-        lock.unlock()
+        defer { lock.unlock() }
+        if let kept = files[path], kept.stamp == stamp { return kept.file }
         let file = try KnownHosts(path: path)
-        lock.lock()
         reads += 1
         // Kept under the stamp taken before reading: a change while reading is seen next time.
         files[path] = (stamp, file)
-        lock.unlock()
         return file
     }
 }
