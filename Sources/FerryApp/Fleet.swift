@@ -284,6 +284,7 @@ final class HostRun: @unchecked Sendable {
     let board: FleetBoard
     /// Stops this host: interrupted with the run, cut when past its time limit.
     let cancellation = Cancellation()
+    /// When the host was launched; its time limit and duration count from its connection slot.
     let started = Date()
     /// What the host's transfers have moved, for the live count.
     let meter = HostMeter()
@@ -301,7 +302,8 @@ final class HostRun: @unchecked Sendable {
         self.board = board
         self.settings.cancellation = cancellation
         self.settings.connect.cancellation = cancellation
-        if let limit = options.hostTimeout { cancellation.setDeadline(after: Double(limit)) }
+        // The limit counts from the host's connection slot: waiting for one (--max-sessions) is free.
+        if let limit = options.hostTimeout { cancellation.setDeadline(startingLater: Double(limit)) }
         // -v lines from many hosts interleave: each says whose it is.
         let log = settings.connect.log
         let label = host.label
@@ -339,7 +341,8 @@ final class HostRun: @unchecked Sendable {
         interpreter.disconnect()
         console.flush()
         var outcome: HostResult.Status = status == 0 ? .ok : .failed
-        if cancellation.timedOut {
+        // A host whose commands all succeeded finished in time, even if its limit passed as it ended.
+        if cancellation.timedOut, status != 0 {
             // A time limit is the connection class (6), not Ctrl-C's.
             outcome = .timedOut
             message = "did not finish within \(options.hostTimeout ?? 0) s" + (message.map { " (\($0))" } ?? "")
@@ -360,7 +363,8 @@ final class HostRun: @unchecked Sendable {
             index,
             HostResult(
                 label: host.label, tags: host.tags, status: outcome, exitStatus: status, reason: reason,
-                failedCommand: failedCommand, message: message, duration: Date().timeIntervalSince(started),
+                failedCommand: failedCommand, message: message,
+                duration: Date().timeIntervalSince(cancellation.clockStarted ?? started),
                 output: console.output,
                 essentials: console.essentials, records: interpreter.records))
     }

@@ -35,6 +35,9 @@ public final class Cancellation: Sendable {
         var sockets: [Int: Socket] = [:]
         var handlers: [Int: @Sendable () -> Void] = [:]
         var deadline: ContinuousClock.Instant?
+        /// A limit whose clock starts at ``startClock()``, and when it started.
+        var pendingLimit: Double?
+        var clockStarted: Date?
         var woken = false
         /// The wake pipe, made the first time somebody wants to wait on it: a run over thousands of
         /// hosts holds a token per host, and descriptors should grow with the hosts running, not
@@ -170,6 +173,26 @@ public final class Cancellation: Sendable {
         let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(seconds * 1000)))
         state.withLock { $0.deadline = deadline }
     }
+
+    /// Sets a limit of `seconds` whose clock starts at the first ``startClock()``: a host's time limit
+    /// counts from when it gets a connection slot, not while it waits for one.
+    public func setDeadline(startingLater seconds: Double) {
+        state.withLock { $0.pendingLimit = seconds }
+    }
+
+    /// Starts the clock of a limit set with ``setDeadline(startingLater:)``; later calls change nothing.
+    public func startClock() {
+        state.withLock { state in
+            guard state.clockStarted == nil else { return }
+            state.clockStarted = Date()
+            if let limit = state.pendingLimit {
+                state.deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(limit * 1000)))
+            }
+        }
+    }
+
+    /// When ``startClock()`` was first called, if it was.
+    public var clockStarted: Date? { state.withLock { $0.clockStarted } }
 
     /// Seconds until the deadline (never negative); nil when there is none.
     public var secondsLeft: Double? {

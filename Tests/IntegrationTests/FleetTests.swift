@@ -294,6 +294,24 @@ struct FleetTests {
         #expect(invalid.stderr.contains("--max-sessions must be between 1 and 4096"), "\(invalid.stderr)")
     }
 
+    /// Waiting for a connection slot does not count against --host-timeout: six hosts of about a
+    /// second each, two at a time, all finish within a 2 s limit though the last wait 2 s to start.
+    @Test func hostTimeoutCountsFromTheConnectionSlot() throws {
+        let local = TestSSHServer.scratch("fleet-slot-clock")
+        let known = knownHosts(in: local)
+        try "run sleep 1\n".write(toFile: local + "/s.scr", atomically: true, encoding: .utf8)
+        let result = FerryBinary.run(
+            ["-b", "s.scr", "--parallel", "6", "--max-sessions", "2", "--host-timeout", "2", "--diagnostics", "d"]
+                + (2...7).map(target) + options(knownHosts: known), directory: local)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("6 hosts: 6 ok"), "\(result.stdout)")
+        let run = try #require(try FileManager.default.contentsOfDirectory(atPath: local + "/d").first)
+        let data = try Data(contentsOf: URL(fileURLWithPath: local + "/d/\(run)/report.json"))
+        let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let durations = (report["hosts"] as? [[String: Any]] ?? []).compactMap { $0["duration_seconds"] as? Double }
+        #expect(durations.count == 6 && durations.allSatisfy { $0 < 2 }, "\(durations)")
+    }
+
     @Test func ctrlCStopsEveryHostIncludingOneStillConnecting() throws {
         let local = TestSSHServer.scratch("fleet-interrupt")
         let known = knownHosts(in: local)

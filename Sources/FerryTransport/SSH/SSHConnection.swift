@@ -111,6 +111,8 @@ public final class SSHConnection {
         guard let slot = SessionGate.shared.acquire(cancellation: options.cancellation, waiting: waiting) else {
             throw ConnectionError.failed(host: target.host, port: target.port, reason: "stopped while waiting")
         }
+        // A host's time limit counts from here.
+        options.cancellation?.startClock()
         var jumpRecipes: [ReconnectRecipe] = []
         var sockets: [TCPSocket] = []
         let socket = try carrier(to: target, options: options, recipes: &jumpRecipes, sockets: &sockets)
