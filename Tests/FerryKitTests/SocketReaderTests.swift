@@ -37,7 +37,7 @@ struct SocketReaderTests {
     @Test func piecesOfEverySizeComeOutInOrder() {
         let (socket, peer) = socketPair()
         defer { [socket, peer].forEach { close($0) } }
-        let reader = SocketReader(size: 4096)
+        let reader = SocketReader(initial: 4096, largest: 4096)
         let data = (0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 8) }
         send(data, to: peer)
         var got: [UInt8] = []
@@ -59,7 +59,7 @@ struct SocketReaderTests {
     @Test func whatIsBufferedIsServedBeforeTheSocketIsReadAgain() {
         let (socket, peer) = socketPair()
         defer { [socket, peer].forEach { close($0) } }
-        let reader = SocketReader(size: 4096)
+        let reader = SocketReader(initial: 4096, largest: 4096)
         send(Array(repeating: 1, count: 100), to: peer)
         #expect(receive(reader, socket, 10).0 == 10)
         send(Array(repeating: 2, count: 50), to: peer)
@@ -72,16 +72,45 @@ struct SocketReaderTests {
     @Test func aReadAsBigAsTheBufferGoesStraightToTheSocket() {
         let (socket, peer) = socketPair()
         defer { [socket, peer].forEach { close($0) } }
-        let reader = SocketReader(size: 1024)
+        let reader = SocketReader(initial: 1024, largest: 1024)
         let data = (0..<3000).map { UInt8(truncatingIfNeeded: $0) }
         send(data, to: peer)
         let (count, bytes) = receive(reader, socket, 4096)
         #expect(count == 3000 && bytes == data)
     }
 
+    /// A connection that receives little keeps a small buffer; one that fills it doubles it each
+    /// time, up to the largest size, and the bytes still come out whole and in order.
+    @Test func theBufferGrowsOnlyForAConnectionThatFillsIt() {
+        let (socket, peer) = socketPair()
+        defer { [socket, peer].forEach { close($0) } }
+        let reader = SocketReader(initial: 1024, largest: 8192)
+        for round in 0..<20 {
+            send(Array(repeating: UInt8(round), count: 300), to: peer)
+            let (count, bytes) = receive(reader, socket, 100)
+            #expect(count == 100 && bytes.allSatisfy { $0 == UInt8(round) })
+            #expect(receive(reader, socket, 1000).0 == 200)
+        }
+        #expect(reader.capacity == 1024)
+
+        let data = (0..<60_000).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ $0 >> 9) }
+        send(data, to: peer)
+        var got: [UInt8] = []
+        var sizes: [Int] = []
+        while got.count < data.count {
+            let (count, bytes) = receive(reader, socket, 512)
+            #expect(count > 0)
+            if count <= 0 { break }
+            got += bytes
+            if sizes.last != reader.capacity { sizes.append(reader.capacity) }
+        }
+        #expect(got == data)
+        #expect(sizes == [1024, 2048, 4096, 8192])
+    }
+
     @Test func endOfFileAndErrorsReachLibSSH2AsItExpectsThem() {
         let (socket, peer) = socketPair()
-        let reader = SocketReader(size: 1024)
+        let reader = SocketReader(initial: 1024, largest: 1024)
         send([9, 9, 9], to: peer)
         close(peer)
         #expect(receive(reader, socket, 2).0 == 2)
