@@ -12,20 +12,27 @@ public struct FleetHost {
     public var label: String
     /// Group tags from the hosts file.
     public var tags: [String]
-    /// Connection settings; the fleet adds its own cancellation, label and run folder.
-    public var settings: InterpreterSettings
-    /// The resolved session, for its start directories.
+    /// The resolved session: where to connect, how, and the start directories.
     public var session: ResolvedSession
     /// The host as it was named (a session, or `[user@]host[:port]`); the report keeps it for `--rerun`.
     public var target: String?
+    /// Makes the settings of a host from its session; one for all the hosts of a run.
+    private let makeSettings: (ResolvedSession) -> InterpreterSettings
 
-    /// Creates a host.
-    public init(label: String, tags: [String], settings: InterpreterSettings, session: ResolvedSession) {
+    /// Creates a host whose settings `makeSettings` makes from its session when it starts, so a
+    /// long hosts file holds one session per host and not their settings too.
+    public init(
+        label: String, tags: [String], session: ResolvedSession,
+        makeSettings: @escaping (ResolvedSession) -> InterpreterSettings
+    ) {
         self.label = label
         self.tags = tags
-        self.settings = settings
         self.session = session
+        self.makeSettings = makeSettings
     }
+
+    /// Connection settings; the fleet adds its own cancellation, label and run folder.
+    public var settings: InterpreterSettings { makeSettings(session) }
 }
 
 /// How a run over many hosts behaves.

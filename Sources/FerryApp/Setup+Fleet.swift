@@ -73,33 +73,43 @@ extension Setup {
     /// Each target as a host to run on: a saved session by name, else `[user@]host[:port]`.
     private func resolve(_ targets: [FleetTarget]) throws(SetupError) -> [FleetHost] {
         var problems: [String] = []
-        var resolved: [(target: FleetTarget, short: String, session: ResolvedSession)] = []
+        // Each host's settings are made when it starts, by this one maker, so a long hosts file
+        // holds a session per host and no more.
+        let makeSettings = { [self] (session: ResolvedSession) in settings(for: session) }
+        var hosts: [FleetHost] = []
+        var named: [(short: String, origin: String)] = []
+        hosts.reserveCapacity(targets.count)
+        named.reserveCapacity(targets.count)
         for target in targets {
             do {
-                if let entry = try resolve(target, problems: &problems) { resolved.append(entry) }
+                guard let entry = try resolve(target, problems: &problems) else { continue }
+                var host = FleetHost(
+                    label: entry.short, tags: target.tags, session: entry.session, makeSettings: makeSettings)
+                host.target = target.name
+                hosts.append(host)
+                named.append((entry.short, target.origin))
             } catch {
                 problems.append("ferry: \(target.origin): \(error)")
             }
         }
         // A host named twice with different users keeps its user in its name; named twice alike is a mistake.
         var shortCounts: [String: Int] = [:]
-        for entry in resolved { shortCounts[entry.short, default: 0] += 1 }
+        for entry in named { shortCounts[entry.short, default: 0] += 1 }
         var seen: [String: String] = [:]
-        var hosts: [FleetHost] = []
-        for entry in resolved {
-            let label = (shortCounts[entry.short] ?? 0) > 1 ? entry.target.name : entry.short
-            if let earlier = seen[label] {
-                problems.append("ferry: \(entry.target.origin): '\(label)' is already listed (\(earlier))")
+        var kept: [FleetHost] = []
+        kept.reserveCapacity(hosts.count)
+        for (index, var host) in hosts.enumerated() {
+            let (short, origin) = named[index]
+            if (shortCounts[short] ?? 0) > 1, let name = host.target { host.label = name }
+            if let earlier = seen[host.label] {
+                problems.append("ferry: \(origin): '\(host.label)' is already listed (\(earlier))")
                 continue
             }
-            seen[label] = entry.target.origin
-            var host = FleetHost(
-                label: label, tags: entry.target.tags, settings: settings(for: entry.session), session: entry.session)
-            host.target = entry.target.name
-            hosts.append(host)
+            seen[host.label] = origin
+            kept.append(host)
         }
         if !problems.isEmpty { throw SetupError(problems) }
-        return hosts
+        return kept
     }
 
     /// One target's session and short name, or nil after noting why it cannot be one.
