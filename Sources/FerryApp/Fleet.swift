@@ -348,18 +348,20 @@ final class HostRun: @unchecked Sendable {
         interpreter.disconnect()
         console.flush()
         var outcome: HostResult.Status = status == 0 ? .ok : .failed
-        // A host whose commands all succeeded finished in time, even if its limit passed as it ended.
-        if cancellation.timedOut, status != 0 {
+        if status == 0 {
+            // Its commands all succeeded: it finished in time, even if a limit or a stop came as it
+            // was disconnecting.
+            reason = nil
+        } else if cancellation.timedOut {
             // A time limit is the connection class (6), not Ctrl-C's.
             outcome = .timedOut
             message = "did not finish within \(options.hostTimeout ?? 0) s" + (message.map { " (\($0))" } ?? "")
             (status, reason) = (FailureClass.connection.exitStatus, .hostTimeout)
         } else if status == FailureClass.interrupted.exitStatus || cancellation.isCut {
             (outcome, reason) = (.interrupted, .interrupted)
-        } else if status != 0, reason == nil {
+        } else if reason == nil {
             reason = FailureClass(rawValue: status).map(FailureReason.init)
         }
-        if status == 0 { reason = nil }
         if let events = settings.events {
             var event = FerryEvent(.hostEnd, host: host.label)
             (event.status, event.exitStatus, event.message) = (.host(outcome), Int(status), message)
