@@ -203,6 +203,21 @@ struct KnownHostsTests {
         #expect(file.keyTypes(host: "db2", port: 2222) == ["ssh-ed25519"])
     }
 
+    /// The reused HMAC context gives OpenSSL's one-shot HMAC-SHA1 for every key length (shorter
+    /// than a block, a block, longer, which is hashed first) and message, one call after another.
+    @Test func theReusedHMACContextAgreesWithOneShotHMAC() {
+        let hmac = Digest.HMACSHA1()
+        for keyLength in [0, 1, 20, 63, 64, 65, 200] {
+            for messageLength in [0, 1, 12, 64, 300] {
+                let key = (0..<keyLength).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ keyLength) }
+                let message = (0..<messageLength).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ messageLength) }
+                let expected = Digest.hmacSHA1(key: Data(key), message: Data(message))
+                #expect(
+                    hmac.code(key: key, message: message).map { Data($0) } == expected, "\(keyLength) \(messageLength)")
+            }
+        }
+    }
+
     @Test func eachHashedEntryIsComparedOnceAHost() {
         let lines = (0..<50).map {
             "\(hashedName("host\($0)", salt: UInt8($0))) ssh-ed25519 \(keyA.base64EncodedString())"

@@ -38,7 +38,7 @@ public struct KnownHosts: Sendable {
     /// plain names, by each name (lowercased); hashed entries; and the rest (wildcards, negations),
     /// which are matched against every host. Each list holds positions in ``entries``.
     private var byName: [String: [Int]] = [:]
-    private var hashed: [Int] = []
+    private var hashed: [HashedName] = []
     private var patterned: [Int] = []
     /// The entries each host name matched, so that a host's hashed entries cost one HMAC each per
     /// run however many times the host is looked up.
@@ -112,7 +112,8 @@ public struct KnownHosts: Sendable {
     private mutating func index() {
         for (position, entry) in entries.enumerated() {
             if entry.hostPatterns.hasPrefix("|1|") {
-                hashed.append(position)
+                // A hashed name that does not decode can match nothing.
+                if let name = HashedName(entry.hostPatterns, position: position) { hashed.append(name) }
                 continue
             }
             let patterns = entry.hostPatterns.split(separator: ",")
@@ -134,7 +135,11 @@ public struct KnownHosts: Sendable {
         let positions = memo.positions(for: name) {
             var found = byName[name] ?? []
             found += patterned.filter { Self.matches(entries[$0].hostPatterns, name) }
-            found += hashed.filter { Self.matches(entries[$0].hostPatterns, name) }
+            if !hashed.isEmpty {
+                let hmac = Digest.HMACSHA1()
+                let bytes = Array(name.utf8)
+                found += hashed.filter { hmac.code(key: $0.salt, message: bytes) == $0.hash }.map(\.position)
+            }
             return found.sorted()
         }
         return positions.map { entries[$0] }
@@ -217,6 +222,21 @@ public struct KnownHosts: Sendable {
             return Digest.hmacSHA1(key: salt, message: Data(name.utf8)) == hash
         }
         return Wildcard.matchesPatternList(patterns.split(separator: ","), name)
+    }
+}
+
+/// A hashed known_hosts name (`|1|salt|hash`), decoded once when the file is read.
+struct HashedName {
+    let position: Int
+    let salt: [UInt8]
+    let hash: [UInt8]
+
+    init?(_ text: String, position: Int) {
+        let parts = text.split(separator: "|", omittingEmptySubsequences: true)
+        guard parts.count == 3, parts[0] == "1", let salt = Data(base64Encoded: String(parts[1])),
+            let hash = Data(base64Encoded: String(parts[2])), hash.count == 20
+        else { return nil }
+        (self.position, self.salt, self.hash) = (position, Array(salt), Array(hash))
     }
 }
 
