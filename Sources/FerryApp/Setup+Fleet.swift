@@ -76,30 +76,26 @@ extension Setup {
         // Each host's settings are made when it starts, by this one maker, so a long hosts file
         // holds a session per host and no more.
         let makeSettings = { [self] (session: ResolvedSession) in settings(for: session) }
-        var hosts: [FleetHost] = []
-        var named: [(short: String, origin: String)] = []
-        hosts.reserveCapacity(targets.count)
-        named.reserveCapacity(targets.count)
+        var resolved: [(host: FleetHost, short: String, origin: String)] = []
+        resolved.reserveCapacity(targets.count)
         for target in targets {
             do {
                 guard let entry = try resolve(target, problems: &problems) else { continue }
                 var host = FleetHost(
                     label: entry.short, tags: target.tags, session: entry.session, makeSettings: makeSettings)
                 host.target = target.name
-                hosts.append(host)
-                named.append((entry.short, target.origin))
+                resolved.append((host, entry.short, target.origin))
             } catch {
                 problems.append("ferry: \(target.origin): \(error)")
             }
         }
         // A host named twice with different users keeps its user in its name; named twice alike is a mistake.
         var shortCounts: [String: Int] = [:]
-        for entry in named { shortCounts[entry.short, default: 0] += 1 }
+        for entry in resolved { shortCounts[entry.short, default: 0] += 1 }
         var seen: [String: String] = [:]
         var kept: [FleetHost] = []
-        kept.reserveCapacity(hosts.count)
-        for (index, var host) in hosts.enumerated() {
-            let (short, origin) = named[index]
+        kept.reserveCapacity(resolved.count)
+        for (var host, short, origin) in resolved {
             if (shortCounts[short] ?? 0) > 1, let name = host.target { host.label = name }
             if let earlier = seen[host.label] {
                 problems.append("ferry: \(origin): '\(host.label)' is already listed (\(earlier))")

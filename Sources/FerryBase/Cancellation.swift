@@ -170,8 +170,12 @@ public final class Cancellation: Sendable {
 
     /// Sets the moment after which ``cutIfOverdue()`` cuts.
     public func setDeadline(after seconds: Double) {
-        let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(seconds * 1000)))
+        let deadline = Self.instant(after: seconds)
         state.withLock { $0.deadline = deadline }
+    }
+
+    private static func instant(after seconds: Double) -> ContinuousClock.Instant {
+        ContinuousClock.now.advanced(by: .milliseconds(Int64(seconds * 1000)))
     }
 
     /// Sets a limit of `seconds` whose clock starts at the first ``startClock()``: a host's time limit
@@ -185,9 +189,7 @@ public final class Cancellation: Sendable {
         state.withLock { state in
             guard state.clockStarted == nil else { return }
             state.clockStarted = Date()
-            if let limit = state.pendingLimit {
-                state.deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(limit * 1000)))
-            }
+            if let limit = state.pendingLimit { state.deadline = Self.instant(after: limit) }
         }
     }
 

@@ -88,6 +88,25 @@ struct CancellationTests {
         #expect(token.timedOut)
     }
 
+    /// A limit set to start later has no deadline until the clock starts, and the clock starts once.
+    @Test func aLaterLimitCountsFromTheFirstStartOfTheClock() throws {
+        let token = Cancellation()
+        token.setDeadline(startingLater: 0)
+        #expect(token.secondsLeft == nil && token.clockStarted == nil)
+        #expect(!token.cutIfOverdue())
+        token.startClock()
+        let started = try #require(token.clockStarted)
+        #expect(token.cutIfOverdue() && token.timedOut)
+
+        let later = Cancellation()
+        later.setDeadline(startingLater: 60)
+        later.startClock()
+        let first = try #require(later.clockStarted)
+        later.startClock()
+        #expect(later.clockStarted == first && first >= started)
+        #expect((later.secondsLeft ?? 0) > 59 && !later.cutIfOverdue())
+    }
+
     @Test func theGateCapsOpenConnections() {
         let gate = SessionGate(limit: 2)
         let first = gate.acquire(cancellation: nil)

@@ -138,7 +138,7 @@ public struct KnownHosts: Sendable {
             if !hashed.isEmpty {
                 let hmac = Digest.HMACSHA1()
                 let bytes = Array(name.utf8)
-                found += hashed.filter { hmac.code(key: $0.salt, message: bytes) == $0.hash }.map(\.position)
+                found += hashed.filter { $0.matches(bytes, with: hmac) }.map(\.position)
             }
             return found.sorted()
         }
@@ -215,11 +215,7 @@ public struct KnownHosts: Sendable {
     /// Whether a comma-separated pattern list (or a hashed name) matches `name`.
     static func matches(_ patterns: String, _ name: String) -> Bool {
         if patterns.hasPrefix("|1|") {
-            let parts = patterns.split(separator: "|", omittingEmptySubsequences: true)
-            guard parts.count == 3, let salt = Data(base64Encoded: String(parts[1])),
-                let hash = Data(base64Encoded: String(parts[2]))
-            else { return false }
-            return Digest.hmacSHA1(key: salt, message: Data(name.utf8)) == hash
+            return HashedName(patterns, position: 0)?.matches(Array(name.utf8), with: Digest.HMACSHA1()) ?? false
         }
         return Wildcard.matchesPatternList(patterns.split(separator: ","), name)
     }
@@ -237,6 +233,11 @@ struct HashedName {
             let hash = Data(base64Encoded: String(parts[2])), hash.count == 20
         else { return nil }
         (self.position, self.salt, self.hash) = (position, Array(salt), Array(hash))
+    }
+
+    /// Whether `name` (its UTF-8 bytes) is the name hashed here.
+    func matches(_ name: [UInt8], with hmac: Digest.HMACSHA1) -> Bool {
+        hmac.code(key: salt, message: name) == hash
     }
 }
 
