@@ -41,8 +41,14 @@ public struct FleetOptions: Sendable {
     public var parallel = 32
     /// Seconds each host may take, connection included; a host past it is cut off.
     public var hostTimeout: Int?
-    /// Stop starting hosts after the first one fails.
-    public var failFast = false
+    /// Wave sizes (`--waves`): each wave starts once the one before has ended; the last size repeats.
+    /// Empty: every host in one wave.
+    public var waves: [HostShare] = []
+    /// The failure budget (`--max-fail`; `--fail-fast` is 0): once more hosts than this have failed,
+    /// no more start, and barriers hold. Nil: hosts keep starting, and barriers allow no failure.
+    public var maxFail: HostShare?
+    /// Where `--events` go, for the run's own events (`wave-start`); each host has its own too.
+    public var events: EventLog?
     /// Pass each output line on as it comes (prefixed by its host), rather than only at the end.
     public var stream = false
     /// `-bc` and `-be`, for each host's script.
@@ -88,6 +94,12 @@ public struct HostResult: Sendable {
     public var essentials: String
     /// Every command the host ran.
     public var records: [CommandRecord]
+    /// The wave the host ran in (or would have), from 1, in a run with `--waves`.
+    public var wave: Int?
+
+    /// Whether the host counts against the failure budget: it ran and did not end ok (a host held
+    /// at a barrier or not run did not fail itself).
+    public var countsAsFailed: Bool { ![.ok, .held, .notRun].contains(status) }
 
     /// The host's entry in the fleet report.
     public func reportEntry(withOutput: Bool) -> RunReport.Host {
@@ -96,8 +108,9 @@ public struct HostResult: Sendable {
         entry.durationSeconds = (duration * 1000).rounded() / 1000
         entry.failedCommand = failedCommand
         entry.message = message
-        entry.exitStatus = status == .notStarted ? nil : Int(exitStatus)
+        entry.exitStatus = [.notRun, .held].contains(status) ? nil : Int(exitStatus)
         entry.reason = reason
+        entry.wave = wave
         if withOutput { entry.output = output }
         return entry
     }
@@ -117,6 +130,9 @@ public struct FleetCounts: Sendable, Equatable {
     public var bytes: UInt64 = 0
     /// The hosts that have been running longest (at least 5 s), longest first, at most three.
     public var slowest: [SlowHost] = []
+    /// The wave running now and the number of waves, in a run with `--waves`.
+    public var wave: Int?
+    public var waves: Int?
 
     /// A host still running, and for how long.
     public struct SlowHost: Sendable, Equatable {
@@ -173,7 +189,12 @@ public final class Fleet {
         let board = FleetBoard()
         let wakeKey = cancellation.onCancel { board.wake() }
         defer { cancellation.removeHandler(wakeKey) }
-        var schedule = FleetSchedule(total: hosts.count, parallel: options.parallel, failFast: options.failFast)
+        var schedule = FleetSchedule(
+            total: hosts.count, parallel: options.parallel,
+            waveSizes: FleetSchedule.waveSizes(options.waves, total: hosts.count),
+            budget: options.maxFail.map { $0.hosts(of: hosts.count, roundingUp: false) })
+        // A check only says where each host would wait.
+        let barriers = script.hasBarriers ? FleetBarriers(schedule: schedule, budget: schedule.budget ?? 0) : nil
         var results: [HostResult?] = Array(repeating: nil, count: hosts.count)
         var running: [Int: HostRun] = [:]
         var finishedBytes: UInt64 = 0
@@ -184,16 +205,23 @@ public final class Fleet {
             counts.slowest = schedule.slowest(at: now).map {
                 FleetCounts.SlowHost(label: hosts[$0.index].label, seconds: $0.seconds)
             }
+            if schedule.hasWaves { (counts.wave, counts.waves) = (schedule.wave.map { $0 + 1 }, schedule.waveCount) }
             return counts
         }
         func perform(_ actions: [FleetSchedule.Action]) {
             for action in actions {
                 switch action {
-                case .launch(let index): running[index] = launch(index, script: script, board: board)
+                case .startWave(let number): announce(wave: number, of: schedule)
+                case .launch(let index):
+                    running[index] = launch(
+                        index, script: script, board: board, wave: schedule.hasWaves ? schedule.wave(of: index) : nil,
+                        barrier: barriers?.gate(for: index))
                 case .interrupt(let index): running[index]?.cancellation.interrupt()
                 case .cut(let index): running[index]?.cancellation.cut()
                 case .skip(let index, let reason):
-                    let result = notStarted(hosts[index], reason: reason)
+                    barriers?.hostEnded(index, failed: false)
+                    var result = notRun(hosts[index], reason: reason)
+                    if schedule.hasWaves { result.wave = schedule.wave(of: index) }
                     results[index] = result
                     observer.finished(result, counts: counts())
                 }
@@ -205,7 +233,8 @@ public final class Fleet {
             for (index, finished) in board.waitForFinished(timeout: 0.2) {
                 var result = finished
                 finishedBytes += running.removeValue(forKey: index)?.meter.bytes ?? 0
-                let next = schedule.handle(.finished(index, succeeded: result.status == .ok), at: Date())
+                barriers?.hostEnded(index, failed: result.countsAsFailed)
+                let next = schedule.handle(.finished(index, failed: result.countsAsFailed), at: Date())
                 observer.finished(result, counts: counts())
                 if !options.keepsOutput {
                     result.output = ""
@@ -216,29 +245,37 @@ public final class Fleet {
             }
             for run in running.values { run.cancellation.cutIfOverdue() }
         }
-        return results.enumerated().map { $0.element ?? notStarted(hosts[$0.offset], reason: .interrupted) }
+        return results.enumerated().map { $0.element ?? notRun(hosts[$0.offset], reason: .interrupted) }
     }
 
-    private func notStarted(_ host: FleetHost, reason: FleetSchedule.SkipReason) -> HostResult {
-        let message: String
-        switch reason {
-        case .interrupted: message = "not started: interrupted"
-        case .earlierHostFailed: message = "not started: an earlier host failed"
-        }
-        return HostResult(
-            label: host.label, tags: host.tags, status: .notStarted, exitStatus: 0, reason: .notStarted,
-            failedCommand: nil, message: message, duration: 0, output: "", essentials: "", records: [])
+    private func notRun(_ host: FleetHost, reason: FleetSchedule.SkipReason) -> HostResult {
+        HostResult(
+            label: host.label, tags: host.tags, status: .notRun, exitStatus: 0,
+            reason: reason == .interrupted ? .notRun : .failureBudget, failedCommand: nil, message: reason.message,
+            duration: 0, output: "", essentials: "", records: [])
     }
 
-    private func launch(_ index: Int, script: Script, board: FleetBoard) -> HostRun {
+    /// Says that wave `number` starts, in the events.
+    private func announce(wave number: Int, of schedule: FleetSchedule) {
+        guard let events = options.events else { return }
+        var event = FerryEvent(.waveStart)
+        (event.wave, event.waves, event.hosts) = (number, schedule.waveCount, schedule.hosts(inWave: number).count)
+        events.emit(event)
+    }
+
+    private func launch(
+        _ index: Int, script: Script, board: FleetBoard, wave: Int?, barrier: (any BarrierGate)?
+    ) -> HostRun {
         var settings = hosts[index].settings
         settings.hostLabel = hosts[index].label
         settings.runFolder = runFolder
         settings.writesReport = false
         settings.announcesRemoteDirectory = false
+        settings.barrier = barrier
         let run = HostRun(
             index: index, host: hosts[index], settings: settings, script: script, options: options,
             observer: observer, board: board)
+        run.wave = wave
         let thread = Thread { run.work() }
         thread.name = "ferry-host-\(index + 1)"
         thread.stackSize = 1 << 20
@@ -295,6 +332,8 @@ final class HostRun: @unchecked Sendable {
     let started = Date()
     /// What the host's transfers have moved, for the live count.
     let meter = HostMeter()
+    /// The wave it runs in, from 1, when the run has waves; set before the thread starts.
+    var wave: Int?
 
     init(
         index: Int, host: FleetHost, settings: InterpreterSettings, script: Script, options: FleetOptions,
@@ -317,64 +356,83 @@ final class HostRun: @unchecked Sendable {
         self.settings.connect.log = { log("\(label): \($0)") }
     }
 
+    /// How the host's run came out, as it is worked out at its end.
+    struct Ending {
+        var status: Int32 = 0
+        var outcome: HostResult.Status = .ok
+        var failedCommand: String?
+        var message: String?
+        var reason: FailureReason?
+    }
+
     func work() {
-        settings.events?.emit(FerryEvent(.hostStart, host: host.label))
+        var start = FerryEvent(.hostStart, host: host.label)
+        start.wave = wave
+        settings.events?.emit(start)
         let console = HostConsole(
             label: host.label, observer: observer, streams: options.stream, limit: options.outputLimit)
         console.meter = meter
         let interpreter = Interpreter(settings: settings, console: console)
-        var status: Int32 = 0
-        var failedCommand: String?
-        var message: String?
-        var reason: FailureReason?
+        var ending = Ending()
         do {
             try interpreter.connectInitialTarget()
             try interpreter.enterStartDirectories(host.session)
-            status = interpreter.run(script, options: options.batch)
+            ending.status = interpreter.run(script, options: options.batch)
             if let failed = interpreter.records.first(where: {
                 [.failed, .interrupted, .trouble].contains($0.status)
             }) {
-                failedCommand = failed.line.map { "line \($0): \(failed.command)" } ?? failed.command
-                message = failed.message
-                reason = failed.reason
+                ending.failedCommand = failed.line.map { "line \($0): \(failed.command)" } ?? failed.command
+                (ending.message, ending.reason) = (failed.message, failed.reason)
             }
         } catch {
             console.report(error.message)
-            status = error.failureClass.exitStatus
-            failedCommand = "connect"
-            message = error.message
-            reason = error.reason
+            ending.status = error.failureClass.exitStatus
+            ending.failedCommand = "connect"
+            (ending.message, ending.reason) = (error.message, error.reason)
         }
         interpreter.disconnect()
         console.flush()
-        var outcome: HostResult.Status = status == 0 ? .ok : .failed
-        if status == 0 {
-            // Its commands all succeeded: it finished in time, even if a limit or a stop came as it
-            // was disconnecting.
-            reason = nil
-        } else if cancellation.timedOut {
-            // A time limit is the connection class (6), not Ctrl-C's.
-            outcome = .timedOut
-            message = "did not finish within \(options.hostTimeout ?? 0) s" + (message.map { " (\($0))" } ?? "")
-            (status, reason) = (FailureClass.connection.exitStatus, .hostTimeout)
-        } else if status == FailureClass.interrupted.exitStatus || cancellation.isCut {
-            (outcome, reason) = (.interrupted, .interrupted)
-        } else if reason == nil {
-            reason = FailureClass(rawValue: status).map(FailureReason.init)
-        }
+        classify(&ending, held: interpreter.held)
         if let events = settings.events {
             var event = FerryEvent(.hostEnd, host: host.label)
-            (event.status, event.exitStatus, event.message) = (.host(outcome), Int(status), message)
-            event.reason = reason
+            (event.status, event.exitStatus, event.message) = (
+                .host(ending.outcome), Int(ending.status), ending.message
+            )
+            (event.reason, event.wave) = (ending.reason, wave)
             events.emit(event)
         }
         board.post(
             index,
             HostResult(
-                label: host.label, tags: host.tags, status: outcome, exitStatus: status, reason: reason,
-                failedCommand: failedCommand, message: message,
+                label: host.label, tags: host.tags, status: ending.outcome, exitStatus: ending.status,
+                reason: ending.reason, failedCommand: ending.failedCommand, message: ending.message,
                 duration: Date().timeIntervalSince(cancellation.clockStarted ?? started),
                 output: console.output,
-                essentials: console.essentials, records: interpreter.records))
+                essentials: console.essentials, records: interpreter.records, wave: wave))
+    }
+
+    /// Names how the host ended from its exit status, what stopped it and where a barrier held it.
+    private func classify(_ ending: inout Ending, held: HeldAtBarrier?) {
+        ending.outcome = ending.status == 0 ? .ok : .failed
+        if let held {
+            // A barrier held it: not a failure of its own, and nothing after the barrier ran.
+            ending.outcome = .held
+            ending.failedCommand = "line \(held.line): barrier" + (held.name.map { " \($0)" } ?? "")
+            (ending.message, ending.reason) = ("held: \(held.reason)", .failureBudget)
+        } else if ending.status == 0 {
+            // Its commands all succeeded: it finished in time, even if a limit or a stop came as it
+            // was disconnecting.
+            ending.reason = nil
+        } else if cancellation.timedOut {
+            // A time limit is the connection class (6), not Ctrl-C's.
+            ending.outcome = .timedOut
+            ending.message =
+                "did not finish within \(options.hostTimeout ?? 0) s" + (ending.message.map { " (\($0))" } ?? "")
+            (ending.status, ending.reason) = (FailureClass.connection.exitStatus, .hostTimeout)
+        } else if ending.status == FailureClass.interrupted.exitStatus || cancellation.isCut {
+            (ending.outcome, ending.reason) = (.interrupted, .interrupted)
+        } else if ending.reason == nil {
+            ending.reason = FailureClass(rawValue: ending.status).map(FailureReason.init)
+        }
     }
 }

@@ -9,7 +9,7 @@ public enum FleetSummary {
         let seconds = String(format: "%.1f s", result.duration)
         switch result.status {
         case .ok: return "\(result.label): ok (\(seconds))"
-        case .notStarted: return "\(result.label): \(result.message ?? "not started")"
+        case .notRun: return "\(result.label): \(result.message ?? "not run")"
         default:
             // The message itself is in the host's output, just below.
             let what = result.status == .timedOut ? result.message : result.failedCommand.map { "at \($0)" }
@@ -21,23 +21,30 @@ public enum FleetSummary {
     /// One row a host, then the counts.
     public static func table(_ results: [HostResult]) -> String {
         let width = max(4, results.map(\.label.count).max() ?? 4)
+        // With --waves, each host's wave is a column.
+        let waves = results.contains { $0.wave != nil }
         var text =
-            "host".padding(toLength: width, withPad: " ", startingAt: 0) + "  status       seconds  failed command\n"
+            "host".padding(toLength: width, withPad: " ", startingAt: 0) + "  status     " + (waves ? " wave" : "")
+            + "  seconds  failed command\n"
         for result in results {
-            let seconds = result.status == .notStarted ? "" : String(format: "%.1f", result.duration)
+            let wave =
+                waves
+                ? String(repeating: " ", count: max(0, 5 - String(result.wave ?? 0).count)) + String(result.wave ?? 0)
+                : ""
+            let seconds = result.status == .notRun ? "" : String(format: "%.1f", result.duration)
             var failed = result.failedCommand ?? ""
             if let message = result.message, result.status != .ok {
                 failed += failed.isEmpty ? message : " (\(message))"
             }
             text +=
                 result.label.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-                + result.status.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
+                + result.status.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0) + wave
                 + String(repeating: " ", count: max(0, 9 - seconds.count)) + seconds
                 + (failed.isEmpty ? "" : "  " + failed) + "\n"
         }
         var counts: [String: Int] = [:]
         for result in results { counts[result.status.rawValue, default: 0] += 1 }
-        let order = [HostStatus.ok, .failed, .timedOut, .interrupted, .notStarted].map(\.rawValue)
+        let order = [HostStatus.ok, .failed, .timedOut, .interrupted, .trouble, .held, .notRun].map(\.rawValue)
         let parts = order.compactMap { key in counts[key].map { "\($0) \(key)" } }
         text += "\(results.count) host\(results.count == 1 ? "" : "s"): " + parts.joined(separator: ", ") + "\n"
         return text
@@ -59,7 +66,7 @@ public enum FleetSummary {
     /// Hosts with the same output together (as `clush -b`), each group under a ruled heading.
     public static func gathered(_ results: [HostResult]) -> String {
         var groups: [(output: String, hosts: [String])] = []
-        for result in results where result.status != .notStarted {
+        for result in results where result.status != .notRun {
             if let index = groups.firstIndex(where: { $0.output == result.essentials }) {
                 groups[index].hosts.append(result.label)
             } else {

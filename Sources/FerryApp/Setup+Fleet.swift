@@ -41,14 +41,22 @@ extension Setup {
                 let labels = Set(failed.map(\.host))
                 let hosts = try resolve(targets).filter { labels.contains($0.label) }
                 if hosts.isEmpty { throw SetupError(["ferry: \(path): none of the hosts given failed in that run"]) }
-                return hosts
+                return try checkingBarriers(hosts, script: script)
             }
         }
         guard !targets.isEmpty else {
             throw SetupError(
                 ["ferry: no hosts to run on" + (invocation.groups.isEmpty ? "" : " in the groups given")])
         }
-        return try resolve(targets)
+        return try checkingBarriers(resolve(targets), script: script)
+    }
+
+    /// `hosts`, unless the script's barriers could never be passed with them.
+    private func checkingBarriers(_ hosts: [FleetHost], script: Script) throws(SetupError) -> [FleetHost] {
+        if let problem = Fleet.barrierProblem(in: script, hosts: hosts.count, options: invocation.fleet) {
+            throw SetupError([problem])
+        }
+        return hosts
     }
 
     /// The hosts of an earlier run's `report.json` that did not end `ok`.

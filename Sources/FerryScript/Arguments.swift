@@ -50,7 +50,7 @@ extension Arguments {
     enum Parser: Sendable {
         case nothingMore(Command)
         case cd, lcd, help, mkdir, rmdir, rm
-        case open, list, collect, move, chmod, verify, mirror
+        case open, list, collect, move, chmod, verify, mirror, barrier
         case transfer(Transfer.Kind)
         case pingMTU(local: Bool)
     }
@@ -72,12 +72,25 @@ extension Arguments {
         case .chmod: try chmod()
         case .verify: try verifyFiles()
         case .mirror: try mirror()
+        case .barrier: try barrier()
         case .transfer(let kind): try transfer(kind)
         case .pingMTU(let local): try pingMTU(local: local)
         }
     }
 
     /// A command that takes no arguments.
+    /// `barrier [name]`: a name is letters, digits, `.`, `_` and `-`, at most 64 of them.
+    mutating func barrier() throws(ScriptParser.Failure) -> Command {
+        let token = tokens.first
+        guard let name = try words(min: 0, max: 1, what: "").first else { return .barrier(name: nil) }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        guard name.count <= 64, name.allSatisfy({ allowed.contains($0) }) else {
+            throw failure(
+                "barrier: '\(name)' is not a barrier name (letters, digits, '.', '_' and '-', at most 64)", at: token)
+        }
+        return .barrier(name: name)
+    }
+
     mutating func nothingMore(_ command: Command) throws(ScriptParser.Failure) -> Command {
         _ = try words(min: 0, max: 0, what: "")
         return command

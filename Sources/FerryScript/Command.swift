@@ -45,6 +45,9 @@ public indirect enum Command: Equatable, Sendable {
     case collect(patterns: [String], recursive: Bool)
     /// `ping-mtu` (from the remote host) and `lping-mtu` (from here).
     case pingMTU(PingMTU)
+    /// `barrier [name]`: in a run over many hosts, wait until every host of the run (or of its wave)
+    /// has come here or ended, then go on together, or stop here when the failure budget is spent.
+    case barrier(name: String?)
 }
 
 /// A path-MTU measurement request.

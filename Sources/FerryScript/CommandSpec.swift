@@ -56,6 +56,13 @@ public struct CommandSpec: Sendable {
             arguments: ArgumentShape(options: true, patterns: true, rest: .remote),
             syntax: .words(.collect)),
         CommandSpec(
+            name: "barrier", usage: "barrier [name]", summary: "wait here for every host of the run",
+            details: "In a run over many hosts, waits until every host of the run (or of its wave, with"
+                + " --waves) has reached this line or ended. Then, if more hosts have failed than --max-fail"
+                + " allows (none, without it), every waiting host stops here and ends 'held'; otherwise all go"
+                + " on together. A no-op on one host; refused at the prompt.",
+            syntax: .words(.barrier)),
+        CommandSpec(
             name: "bye", aliases: ["exit", "quit"], usage: "bye", summary: "finish the session",
             details: "Ends the script or the prompt and closes the connection.",
             syntax: .words(.nothingMore(.bye))),

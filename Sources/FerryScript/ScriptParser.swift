@@ -31,6 +31,17 @@ public struct Script: Equatable, Sendable {
     public var file: String
     /// The commands, in order; blank and comment lines are left out.
     public var lines: [ScriptLine]
+
+    /// The `barrier` lines, in order.
+    public var barriers: [ScriptLine] {
+        lines.filter {
+            if case .barrier = $0.command { return true }
+            return false
+        }
+    }
+
+    /// Whether any line is a `barrier`.
+    public var hasBarriers: Bool { !barriers.isEmpty }
 }
 
 /// Turns script text into typed commands, reporting every error in one pass.

@@ -49,8 +49,24 @@ public enum FailureReason: String, Codable, Sendable, CaseIterable {
     case interrupted
     /// The host did not finish within `--host-timeout`.
     case hostTimeout = "host-timeout"
-    /// The host was not started (the run was interrupted, or `--fail-fast` stopped it).
-    case notStarted = "not-started"
+    /// The host was not started: the run was interrupted first. Reports written before this name
+    /// said `not-started`.
+    case notRun = "not-run"
+    /// The failure budget (`--max-fail`, `--fail-fast`) was spent: the host did not start, or a
+    /// barrier held it.
+    case failureBudget = "failure-budget"
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        if text == "not-started" {
+            self = .notRun
+        } else if let reason = FailureReason(rawValue: text) {
+            self = reason
+        } else {
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "unknown reason '\(text)'"))
+        }
+    }
 
     /// The reason a failure of `failureClass` has when nothing finer is known.
     public init(_ failureClass: FailureClass) {

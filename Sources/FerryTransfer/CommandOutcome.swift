@@ -3,6 +3,8 @@ import FerryTransport
 /// What to do after a command.
 public enum Flow: Sendable, Equatable {
     case proceed, quit
+    /// A barrier held the host: run nothing more.
+    case hold
 }
 
 /// What one command did: the value the batch runner records, the report lists and the prompt reads.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FerryApp
 import FerryScript
 import FerrySessions
 import FerryTransport
@@ -105,8 +106,23 @@ struct Ferry: ParsableCommand {
         help: ArgumentHelp("Seconds each host may take before it is cut off.", valueName: "secs"))
     var hostTimeout: Int?
 
-    @Flag(name: .customLong("fail-fast"), help: "Start no more hosts after the first one fails.")
+    @Flag(name: .customLong("fail-fast"), help: "Start no more hosts after the first one fails (--max-fail 0).")
     var failFast = false
+
+    @Option(
+        name: .customLong("waves"),
+        help: ArgumentHelp(
+            "Run the hosts in waves of these sizes, each a count or a percentage of the hosts (1,10%,50%);"
+                + " a wave starts when the one before has ended, and the last size repeats.",
+            valueName: "list"))
+    var waves: String?
+
+    @Option(
+        name: .customLong("max-fail"),
+        help: ArgumentHelp(
+            "Failure budget: once more than N hosts (or P% of them) have failed, start no more and let"
+                + " barriers hold (exit 9).", valueName: "N|P%"))
+    var maxFail: String?
 
     @Flag(name: .customLong("stream"), help: "Print each host's output as it comes, each line prefixed by the host.")
     var stream = false
@@ -293,6 +309,18 @@ struct Ferry: ParsableCommand {
             throw ValidationError("the words after -- are a batch script's $1, $2, ...: give the script with -b FILE")
         }
         if stream && gather { throw ValidationError("--stream and --gather cannot be used together") }
+        if let waves {
+            guard let sizes = HostShare.list(waves), !sizes.contains(where: \.isZero) else {
+                throw ValidationError(
+                    "--waves \(waves): give wave sizes separated by commas, each a number of hosts from 1 or a"
+                        + " percentage from 1% to 100%")
+            }
+        }
+        if let maxFail, HostShare(maxFail) == nil {
+            throw ValidationError(
+                "--max-fail \(maxFail): give a number of hosts from 0, or a percentage from 0% to 100%")
+        }
+        if failFast && maxFail != nil { throw ValidationError("--fail-fast is --max-fail 0: give one of them") }
         if proxy != nil && proxyCommand != nil {
             throw ValidationError("--proxy and -proxycmd cannot be used together")
         }

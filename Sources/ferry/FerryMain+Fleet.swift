@@ -12,6 +12,12 @@ extension FerryMain {
         summary: inout [String: Int]?
     ) -> Int32 {
         guard let script else { return FailureClass.usage.exitStatus }
+        if invocation.checkOnly || options.verbose > 0 {
+            // What the waves, budget and barriers come to, before anything connects.
+            TerminalConsole().report(
+                (invocation.checkOnly ? "check: " : "ferry: ")
+                    + Fleet.plan(for: script, hosts: hosts.count, options: invocation.fleet))
+        }
         let terminal = FleetTerminal(
             mode: options.json ? .json : options.gather ? .gather : options.stream ? .stream : .blocks)
         let fleet = Fleet(

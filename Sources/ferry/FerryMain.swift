@@ -65,6 +65,7 @@ struct FerryMain {
         let log: (String) -> Void = { [logger] in logger.info("\(ServerText.visible($0))") }
         var invocation = self.invocation
         invocation.events = events
+        invocation.fleet.events = events
         // Many hosts at once never ask anything: fifty host-key questions at once help nobody.
         let asks = !options.batch && !invocation.runsOnManyHosts
         let cancellation = watcher?.cancellation ?? Cancellation()
@@ -177,7 +178,8 @@ extension FerryMain {
         invocation.parameters = options.scriptParameters(environment: environment)
         invocation.fleet.parallel = options.parallel
         invocation.fleet.hostTimeout = options.hostTimeout
-        invocation.fleet.failFast = options.failFast
+        invocation.fleet.maxFail = options.failFast ? .count(0) : options.maxFail.flatMap(HostShare.init)
+        invocation.fleet.waves = options.waves.flatMap(HostShare.list) ?? []
         invocation.fleet.stream = options.stream
         invocation.fleet.keepsOutput = options.json || options.gather
         invocation.fleet.batch = invocation.batch

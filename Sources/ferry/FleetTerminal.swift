@@ -78,6 +78,7 @@ final class FleetTerminal: FleetObserver {
         guard force || now.timeIntervalSince(state.lastDraw) >= 0.2 else { return }
         state.lastDraw = now
         var text = "hosts: \(counts.done)/\(counts.total) done, \(counts.failed) failed, \(counts.running) running"
+        if let wave = counts.wave, let waves = counts.waves { text = "wave \(wave)/\(waves), " + text }
         if counts.bytes > 0 { text += ", \(TerminalConsole.size(Double(counts.bytes))) moved" }
         if !counts.slowest.isEmpty {
             text +=

@@ -88,6 +88,19 @@ struct CommandTests {
         #expect(mode as? Int == 0o744)
     }
 
+    @Test func mvOntoAnExistingFileReplacesItInOneStep() throws {
+        let remote = TestSSHServer.scratch("mv-replace")
+        Shell.sh("echo new > \(remote)/.app.new && echo old > \(remote)/app && ln \(remote)/app \(remote)/app.keep")
+        let result = server.batch("cd \(remote)\nmv .app.new app\n", in: remote)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("\(remote)/.app.new -> \(remote)/app"))
+        #expect(try String(contentsOfFile: remote + "/app", encoding: .utf8) == "new\n")
+        // The old file was set aside and removed: a reader holding it (another link here) keeps it whole.
+        #expect(try String(contentsOfFile: remote + "/app.keep", encoding: .utf8) == "old\n")
+        let left = try FileManager.default.contentsOfDirectory(atPath: remote).filter { !$0.hasPrefix("script-") }
+        #expect(left.sorted() == ["app", "app.keep"])
+    }
+
     @Test func getAndPutSingleFilesWithNamesAndDirectories() throws {
         let remote = TestSSHServer.scratch("get-remote")
         let local = TestSSHServer.scratch("get-local", folders: ["into"])

@@ -270,7 +270,7 @@ struct FleetTests {
             ["-b", "s.scr", "--parallel", "1", "--fail-fast"] + targets + options(knownHosts: known),
             directory: local)
         #expect(result.status == 9)
-        #expect(result.stdout.contains("4 hosts: 1 failed, 3 not-started"), "\(result.stdout)")
+        #expect(result.stdout.contains("4 hosts: 1 failed, 3 not-run"), "\(result.stdout)")
     }
 
     @Test func maxSessionsMakesHostsWaitForAFreeConnection() throws {

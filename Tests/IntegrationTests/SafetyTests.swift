@@ -76,11 +76,11 @@ struct ErrorMessageTests {
 
     @Test func commonMistakesGetOneLineEachNamingCommandPathAndReason() {
         let remote = TestSSHServer.scratch("mistakes")
-        Shell.sh("mkdir -p \(remote)/full/dir && echo a > \(remote)/a && echo b > \(remote)/b")
+        Shell.sh("mkdir -p \(remote)/full/dir \(remote)/full/a && echo a > \(remote)/a && echo b > \(remote)/b")
         let result = server.batch(
             """
             cd \(remote)
-            mv a b
+            mv a full
             mkdir full
             rmdir full
             get full
@@ -92,7 +92,7 @@ struct ErrorMessageTests {
         #expect(result.status == 7)
         #expect(
             result.stderr == """
-                mv: \(remote)/a: \(remote)/b already exists
+                mv: \(remote)/full/a: a directory is in the way
                 mkdir: \(remote)/full: file already exists
                 rmdir: \(remote)/full: directory not empty
                 get: \(remote)/full: is a directory (use get -r)

@@ -15,6 +15,14 @@ public struct FerryEvent: Encodable, Sendable {
         case progress, retry
         case hostEnd = "host-end"
         case runEnd = "run-end"
+        /// A wave of hosts starts (`--waves`).
+        case waveStart = "wave-start"
+        /// A host reached a `barrier` line and waits there.
+        case barrierReached = "barrier-reached"
+        /// Every host came to the barrier or ended, and the waiting hosts go on.
+        case barrierReleased = "barrier-released"
+        /// Every host came to the barrier or ended, the failure budget was spent, and the host stops.
+        case barrierHeld = "barrier-held"
     }
 
     /// How a command or a host ended (`command-end`, `host-end`), as the report says it.
@@ -58,11 +66,17 @@ public struct FerryEvent: Encodable, Sendable {
     public var delaySeconds: Int?
     /// `run-end`: hosts by status.
     public var summary: [String: Int]?
+    /// The wave a host runs in, or that starts (`wave-start`, `host-start`, `host-end`), from 1.
+    public var wave: Int?
+    /// `wave-start`: the number of waves in the run.
+    public var waves: Int?
+    /// The barrier's name (`barrier-…`), when the script gives it one.
+    public var barrier: String?
 
     enum CodingKeys: String, CodingKey {
         case event, time, schema, host, script, hosts, line, command, status, message, reason, methods, file, bytes
         case total
-        case rate, attempt, summary
+        case rate, attempt, summary, wave, waves, barrier
         case exitStatus = "exit_status"
         case hostKey = "host_key"
         case delaySeconds = "delay_seconds"

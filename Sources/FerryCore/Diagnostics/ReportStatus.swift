@@ -8,6 +8,8 @@ public enum CommandStatus: String, Codable, Sendable {
     case interrupted
     /// It failed on a line with a leading `-`, so the failure does not count.
     case failedIgnored = "failed-ignored"
+    /// A `barrier` that stopped the host because the run's failure budget was spent.
+    case held
 }
 
 /// How one host's part of a run ended, as `report.json` spells it.
@@ -19,8 +21,24 @@ public enum HostStatus: String, Codable, Sendable, CaseIterable {
     case interrupted
     /// A command found trouble (a path-MTU mismatch) and nothing failed.
     case trouble
-    /// `--fail-fast` or Ctrl-C stopped the run before the host started.
-    case notStarted = "not-started"
+    /// A `barrier` stopped the host because the run's failure budget was spent; nothing after it ran.
+    case held
+    /// The host never started: the failure budget (`--max-fail`, `--fail-fast`) was spent, or Ctrl-C
+    /// stopped the run first. Reports written before this name said `not-started`.
+    case notRun = "not-run"
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        if text == "not-started" {
+            self = .notRun
+        } else if let status = HostStatus(rawValue: text) {
+            self = status
+        } else {
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "unknown host status '\(text)'")
+            )
+        }
+    }
 
     /// The host status that a host's commands come to: the worst of them (failed, then interrupted,
     /// then trouble), else ok.

@@ -73,9 +73,11 @@ public struct RunReport: Codable, Sendable {
         public var output: String?
         /// The host as it was named (a session, or `[user@]host[:port]`), for `--rerun`.
         public var target: String?
+        /// The wave the host ran in (or would have), from 1, in a run with `--waves`.
+        public var wave: Int?
 
         enum CodingKeys: String, CodingKey {
-            case host, status, commands, tags, message, output, target, reason
+            case host, status, commands, tags, message, output, target, reason, wave
             case exitStatus = "exit_status"
             case durationSeconds = "duration_seconds"
             case failedCommand = "failed_command"
@@ -164,13 +166,24 @@ public struct RunReport: Codable, Sendable {
             "# Ferry run \(run)", "", "- script: \(ServerText.markdown(script ?? "(prompt)"))", "- started: \(started)",
             "- finished: \(finished)", "- exit status: \(exitStatus)", "",
         ]
-        if summary != nil {
-            lines += ["| host | status | failed command | seconds | message |", "| --- | --- | --- | --- | --- |"]
+        if let summary {
+            let counts = HostStatus.allCases.compactMap { status in
+                summary[status.rawValue].map { "\($0) \(status.rawValue)" }
+            }
+            lines.insert("- hosts: \(hosts.count) (" + counts.joined(separator: ", ") + ")", at: lines.count - 1)
+            // With --waves, each host's wave is a column.
+            let waves = hosts.contains { $0.wave != nil }
+            lines += [
+                "| host | status | " + (waves ? "wave | " : "") + "failed command | seconds | message |",
+                "| --- | --- | " + (waves ? "--- | " : "") + "--- | --- | --- |",
+            ]
             for host in hosts {
-                let cells = [
-                    host.host, host.status.rawValue, host.failedCommand ?? "",
-                    host.durationSeconds.map { String(format: "%.1f", $0) } ?? "", host.message ?? "",
-                ]
+                let cells =
+                    [host.host, host.status.rawValue] + (waves ? [host.wave.map(String.init) ?? ""] : [])
+                    + [
+                        host.failedCommand ?? "", host.durationSeconds.map { String(format: "%.1f", $0) } ?? "",
+                        host.message ?? "",
+                    ]
                 lines.append(row(cells))
             }
             lines.append("")

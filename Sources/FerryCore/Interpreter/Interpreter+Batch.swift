@@ -31,7 +31,12 @@ extension Interpreter {
             }
             if options.echo { console.print("ferry> \(line.ignoresFailure ? "-" : "")\(line.text)") }
             do {
-                if try recording(line).flow == .quit { break }
+                let flow = try recording(line).flow
+                if flow == .quit { break }
+                if flow == .hold {
+                    if status == 0 { status = FailureClass.someHosts.exitStatus }
+                    break
+                }
             } catch {
                 if error.failureClass == .interrupted { console.endInterruptedCommand() }
                 console.report(error.message)
@@ -104,6 +109,11 @@ extension Interpreter {
             }
         }
         do {
+            if case .barrier(let name) = line.command {
+                outcome = try barrier(name, line: line.line)
+                if outcome.flow == .hold { (record.status, record.message) = (.held, held?.reason) }
+                return outcome
+            }
             outcome = try executeRetrying(line.command, reconnects: &reconnects, resumed: &resumed)
             return outcome
         } catch {

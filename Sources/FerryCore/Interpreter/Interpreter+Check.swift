@@ -53,6 +53,7 @@ extension Interpreter {
         case .run(let run): console.print("check: would run: \(run.command)")
         case .pingMTU(let request): console.print("check: would run ping-mtu \(request.target)")
         case .mirror(let mirror): return try runMirror(mirror, dryRun: true)
+        case .barrier: break
         case .verify(let remote, _):
             try checkReadable("verify", try expect("verify", [remote]))
             try requireDigests("verify", sftp: try sftp("verify"))

@@ -110,11 +110,19 @@ extension Interpreter {
         }
         try eachCollectingFailures(matches) { (match) throws(CommandFailure) in
             let to = targetIsDirectory ? PathRules.join(target, PathRules.lastComponent(match.path)) : target
-            // SFTP version 3 cannot rename over an existing file.
-            try remote(
-                "mv", match.path,
-                explainFailure: { (try? sftp.attributes(to, followLinks: false)) != nil ? "\(to) already exists" : nil }
-            ) { try sftp.rename(match.path, to: to) }
+            let existing = try? sftp.attributes(to, followLinks: false)
+            if let existing, existing.isDirectory {
+                throw CommandFailure(.transfer, "mv: \(to): a directory is in the way")
+            }
+            if existing == nil {
+                try remote("mv", match.path) { try sftp.rename(match.path, to: to) }
+            } else {
+                // SFTP version 3 cannot rename over a file: it is replaced as an upload replaces one (old
+                // file aside, rename, old file removed; put back on failure), so a switch is one step.
+                try droppingLostConnection { () throws(CommandFailure) in
+                    try FileTransfer.replace(to, with: match.path, sftp: sftp)
+                }
+            }
             console.print("\(match.path) -> \(to)")
         }
     }

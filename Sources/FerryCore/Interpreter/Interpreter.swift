@@ -55,6 +55,9 @@ public struct InterpreterSettings {
     /// Whether connecting starts SFTP at once and says where it landed, as psftp does. A run over
     /// many hosts starts SFTP only for commands that need it.
     public var announcesRemoteDirectory = true
+    /// Where `barrier` lines wait for the other hosts of a run over many hosts; nil on one host,
+    /// where a barrier has nothing to wait for.
+    public var barrier: (any BarrierGate)?
 
     /// Creates settings.
     public init(defaultUser: String, connect: ConnectOptions) {
@@ -105,6 +108,8 @@ public final class Interpreter {
     var facts = ConnectionFacts()
     /// Remote files served without a connection: the in-memory tree that unit tests attach.
     let attachedFiles: (any RemoteFileSystem)?
+    /// Where a barrier held this host, if one did.
+    public internal(set) var held: HeldAtBarrier?
     /// Remote directory listings kept briefly for Tab completion, by absolute path.
     var listings: [String: (made: Date, entries: [CompletionEntry])] = [:]
 
@@ -184,6 +189,9 @@ public final class Interpreter {
         case .pingMTU(let request): return try pingMTU(request)
         case .verify(let remote, let local): try verifyFiles(remote: remote, local: local)
         case .mirror(let mirror): return try runMirror(mirror)
+        case .barrier:
+            // A script's barriers go through the batch runner, which knows their line.
+            throw CommandFailure(.usage, "barrier: only a batch script run over many hosts waits at a barrier")
         }
         return CommandOutcome()
     }
