@@ -39,6 +39,11 @@ extension Fleet {
             run: PathRules.lastComponent(runFolder), script: script.file, started: started, finished: Date(),
             exitStatus: status, hosts: entries(false))
         report.continues = options.continues
+        if var shard = options.shard, let shardFolder {
+            shard.attempt = Self.previousAttempt(in: shardFolder) + 1
+            report.shard = shard
+            report.run = shard.runID
+        }
         var outcome = FleetOutcome(results: results, status: status, report: report)
         if options.checkOnly {
             outcome.report = report
@@ -53,6 +58,10 @@ extension Fleet {
             do {
                 try report.write(to: runFolder)
                 outcome.reportPath = runFolder + "/report.md"
+                if let shardFolder {
+                    try Self.replaceFolder(shardFolder, with: runFolder)
+                    outcome.reportPath = shardFolder + "/report.md"
+                }
             } catch {
                 outcome.reportProblem = "ferry: cannot write the report: \(error)"
             }
@@ -62,5 +71,32 @@ extension Fleet {
         report.hosts = entries(true)
         outcome.report = report
         return outcome
+    }
+
+    /// The attempt an earlier report of this shard was, 0 when there is none.
+    static func previousAttempt(in folder: String) -> Int {
+        guard let data = try? BoundedFile.read(folder + "/report.json", limit: BoundedFile.Limit.report),
+            let report = try? JSONDecoder().decode(RunReport.self, from: data)
+        else { return 0 }
+        return report.shard?.attempt ?? 0
+    }
+
+    /// Puts `folder` (complete) at `target`, in place of an earlier attempt's folder there: the
+    /// earlier one is renamed aside first and removed after, so `target` always holds one whole
+    /// attempt.
+    static func replaceFolder(_ target: String, with folder: String) throws {
+        let manager = FileManager.default
+        let aside =
+            PathRules.parent(target) + "/." + PathRules.lastComponent(target) + ".old-"
+            + String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        let hadOne = manager.fileExists(atPath: target)
+        if hadOne { try manager.moveItem(atPath: target, toPath: aside) }
+        do {
+            try manager.moveItem(atPath: folder, toPath: target)
+        } catch {
+            if hadOne { try? manager.moveItem(atPath: aside, toPath: target) }
+            throw error
+        }
+        if hadOne { try? manager.removeItem(atPath: aside) }
     }
 }

@@ -49,6 +49,9 @@ public struct FleetOptions: Sendable {
     public var maxFail: HostShare?
     /// Where `--events` go, for the run's own events (`wave-start`); each host has its own too.
     public var events: EventLog?
+    /// The shard of a larger run this run is (`--shard`): its report goes in
+    /// `<diagnostics>/<run id>/shard-K-of-N/`, replacing an earlier attempt's as a whole.
+    public var shard: RunReport.ShardRecord?
     /// Pass each output line on as it comes (prefixed by its host), rather than only at the end.
     public var stream = false
     /// `-bc` and `-be`, for each host's script.
@@ -166,8 +169,11 @@ public final class Fleet {
     let observer: any FleetObserver
     /// Raised by Ctrl-C: running hosts stop their commands, and no more start.
     let cancellation: Cancellation
-    /// The run's diagnostics folder, shared by all hosts (each has a subfolder).
+    /// The run's diagnostics folder, shared by all hosts (each has a subfolder). A shard works in a
+    /// hidden folder beside its final one and takes the final name when its report is written.
     public let runFolder: String
+    /// Where a shard's folder goes in the end (`<diagnostics>/<run id>/shard-K-of-N`).
+    let shardFolder: String?
 
     /// Prepares a run; nothing connects until ``run(_:)``.
     public init(
@@ -178,7 +184,15 @@ public final class Fleet {
         self.options = options
         self.cancellation = cancellation
         self.observer = observer
-        runFolder = Interpreter.newRunFolder(in: diagnosticsRoot)
+        if let shard = options.shard {
+            let parent = diagnosticsRoot + "/" + shard.runID
+            let name = "shard-\(shard.index)-of-\(shard.count)"
+            shardFolder = parent + "/" + name
+            runFolder = parent + "/.\(name).partial-" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        } else {
+            shardFolder = nil
+            runFolder = Interpreter.newRunFolder(in: diagnosticsRoot)
+        }
     }
 
     /// Runs `script` on every host and returns their results in the order the hosts were given.

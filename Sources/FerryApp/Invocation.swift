@@ -59,6 +59,9 @@ public struct Invocation {
 
     /// An earlier run's `report.json` whose failed hosts to run again (`--rerun`).
     public var rerunReport: String?
+    /// The slice of the hosts to run (`--shard`), and the run the shards share (`--run-id`).
+    public var shard: Shard?
+    public var runID: String?
 
     /// The local user's name, the login name when nothing else gives one.
     public var localUser: String { environment["USER"] ?? environment["LOGNAME"] ?? "root" }

@@ -7,8 +7,30 @@ import Foundation
 
 extension Setup {
     /// The hosts `script` runs on: `-load` sessions, hosts on the command line, then the hosts file's
-    /// (kept to the groups asked for). Every problem is found before anything connects.
-    public func fleetHosts(for script: Script?) throws(SetupError) -> [FleetHost] {
+    /// (kept to the groups asked for), or this shard's slice of them with what the shard's report
+    /// says of the run. Every problem is found before anything connects.
+    public func fleetHosts(for script: Script?) throws(SetupError) -> (
+        hosts: [FleetHost], shard: RunReport.ShardRecord?
+    ) {
+        let hosts = try allFleetHosts(for: script)
+        guard let shard = invocation.shard, let script else { return (hosts, nil) }
+        guard let runID = invocation.runID else {
+            throw SetupError([
+                "ferry: --shard \(shard.name) needs the run's id, the same for every shard: give --run-id ID"
+                    + " (SLURM_ARRAY_JOB_ID and FERRY_RUN_ID are read when set)"
+            ])
+        }
+        // The split's input: every host, sorted by name (labels are unique, so nothing repeats).
+        let sorted = hosts.sorted { $0.label < $1.label }
+        let slice = shard.positions(among: sorted.count).map { sorted[$0] }
+        let record = RunReport.ShardRecord(
+            runID: runID, index: shard.index, count: shard.count, attempt: 1,
+            inventorySHA256: Shard.digest(of: sorted.map(\.label)), mapping: shard.source,
+            inventory: sorted.map { RunReport.ShardRecord.Member(host: $0.label, target: $0.target) })
+        return (try checkingBarriers(slice, script: script, sliced: true), record)
+    }
+
+    private func allFleetHosts(for script: Script?) throws(SetupError) -> [FleetHost] {
         guard let script else { throw SetupError(["ferry: several hosts need a batch script (-b FILE)"]) }
         let collisions = Fleet.collisions(in: script)
         if !collisions.isEmpty {
@@ -52,7 +74,11 @@ extension Setup {
     }
 
     /// `hosts`, unless the script's barriers could never be passed with them.
-    private func checkingBarriers(_ hosts: [FleetHost], script: Script) throws(SetupError) -> [FleetHost] {
+    private func checkingBarriers(_ hosts: [FleetHost], script: Script, sliced: Bool = false) throws(SetupError)
+        -> [FleetHost]
+    {
+        // A shard's barriers wait for its own hosts only: checked on its slice.
+        if invocation.shard != nil, !sliced { return hosts }
         if let problem = Fleet.barrierProblem(in: script, hosts: hosts.count, options: invocation.fleet) {
             throw SetupError([problem])
         }

@@ -4,7 +4,7 @@ import FerryCore
 import FerryTransfer
 import Foundation
 
-/// Chooses between the psftp-style command line, `ferry session …` and `ferry key …`.
+/// Chooses between the psftp-style command line, `ferry session …`, `ferry key …` and `ferry report …`.
 ///
 /// The main command takes a host as its first positional argument, so the word `session` is
 /// recognised here (as is `key`), before argument parsing, rather than as an argument-parser subcommand.
@@ -22,6 +22,8 @@ enum Entry {
             SessionCommand.main(Array(arguments.dropFirst()))
         } else if arguments.first == "key" {
             KeyCommand.main(Array(arguments.dropFirst()))
+        } else if arguments.first == "report" {
+            ReportCommand.main(Array(arguments.dropFirst()))
         } else {
             // The shells' completion scripts call back as `ferry ---completion -- …`: theirs to parse.
             if arguments.first != "---completion", let terminator = arguments.firstIndex(of: "--") {

@@ -118,6 +118,20 @@ struct Ferry: ParsableCommand {
     var waves: String?
 
     @Option(
+        name: .customLong("shard"),
+        help: ArgumentHelp(
+            "Run only the K-th of N slices of the hosts (sorted by name, every N-th from the K-th), or 'auto'"
+                + " to read the slice from SLURM, a Kubernetes Indexed Job or Nomad.", valueName: "K/N|auto"))
+    var shard: String?
+
+    @Option(
+        name: .customLong("run-id"),
+        help: ArgumentHelp(
+            "The run every shard belongs to: each writes <diagnostics>/ID/shard-K-of-N/ (default"
+                + " SLURM_ARRAY_JOB_ID, else FERRY_RUN_ID).", valueName: "id"))
+    var runID: String?
+
+    @Option(
         name: .customLong("max-fail"),
         help: ArgumentHelp(
             "Failure budget: once more than N hosts (or P% of them) have failed, start no more and let"
@@ -320,6 +334,13 @@ struct Ferry: ParsableCommand {
             throw ValidationError(
                 "--max-fail \(maxFail): give a number of hosts from 0, or a percentage from 0% to 100%")
         }
+        if let shard, shard != "auto", Shard(shard) == nil {
+            throw ValidationError("--shard \(shard): give K/N with 1 <= K <= N, or auto")
+        }
+        if let runID, !Self.isRunID(runID) {
+            throw ValidationError(
+                "--run-id \(runID): use letters, digits, '.', '_' and '-' (at most 128, not starting with '.')")
+        }
         if failFast && maxFail != nil { throw ValidationError("--fail-fast is --max-fail 0: give one of them") }
         if proxy != nil && proxyCommand != nil {
             throw ValidationError("--proxy and -proxycmd cannot be used together")
@@ -351,6 +372,12 @@ struct Ferry: ParsableCommand {
 }
 
 extension Ferry {
+    /// Whether `text` can name a run's folder: letters, digits, `.`, `_`, `-`, not starting with `.`.
+    static func isRunID(_ text: String) -> Bool {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        return (1...128).contains(text.count) && !text.hasPrefix(".") && text.allSatisfy(allowed.contains)
+    }
+
     /// The connections open at once: `--max-sessions`, else 64, raised to `--parallel` so that the hosts
     /// asked to run at once all can.
     var sessionLimit: Int { maxSessions ?? max(Self.defaultSessionLimit, parallel) }

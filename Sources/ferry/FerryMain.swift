@@ -73,9 +73,20 @@ struct FerryMain {
         let settings: InterpreterSettings
         let session: ResolvedSession
         do {
+            if options.shard == "auto" { invocation.shard = try autoShard(environment: invocation.environment) }
             setup = try Setup(invocation, prompter: asks ? TerminalPrompter() : nil, log: log)
             if invocation.runsOnManyHosts {
-                let hosts = try setup.fleetHosts(for: script)
+                let (hosts, shard) = try setup.fleetHosts(for: script)
+                invocation.fleet.shard = shard
+                if let shard {
+                    // Where the slice came from, always for auto: a wrong mapping must be visible.
+                    if shard.mapping != nil || options.verbose > 0 {
+                        console.report(
+                            "ferry: shard \(shard.index)/\(shard.count) of run \(shard.runID): \(hosts.count) of"
+                                + " \(shard.inventory.count) hosts" + (shard.mapping.map { " (from \($0))" } ?? ""))
+                    }
+                    if hosts.isEmpty { console.report("ferry: no hosts in shard \(shard.index)/\(shard.count)") }
+                }
                 return runFleet(
                     hosts, script: script, invocation: invocation, cancellation: cancellation, summary: &summary)
             }
@@ -180,9 +191,20 @@ extension FerryMain {
         invocation.fleet.hostTimeout = options.hostTimeout
         invocation.fleet.maxFail = options.failFast ? .count(0) : options.maxFail.flatMap(HostShare.init)
         invocation.fleet.waves = options.waves.flatMap(HostShare.list) ?? []
+        invocation.shard = options.shard.flatMap { Shard($0) }
+        invocation.runID = options.runID ?? environment["SLURM_ARRAY_JOB_ID"] ?? environment["FERRY_RUN_ID"]
         invocation.fleet.stream = options.stream
         invocation.fleet.keepsOutput = options.json || options.gather
         invocation.fleet.batch = invocation.batch
         return invocation
+    }
+
+    /// `--shard auto`: the slice the scheduler gives this process.
+    func autoShard(environment: [String: String]) throws(SetupError) -> Shard {
+        do {
+            return try Shard.auto(environment: environment)
+        } catch {
+            throw SetupError(["ferry: \(error)"])
+        }
     }
 }

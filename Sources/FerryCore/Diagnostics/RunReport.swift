@@ -103,9 +103,13 @@ public struct RunReport: Codable, Sendable {
     public var hosts: [Host]
     /// The report of the run this one re-ran the failed hosts of (`--rerun`).
     public var continues: String?
+    /// The shard of a larger run this report covers (`--shard`).
+    public var shard: ShardRecord?
+    /// The shards a merged report was made from (`ferry report merge`).
+    public var merged: MergeRecord?
 
     enum CodingKeys: String, CodingKey {
-        case schema, run, script, started, finished, hosts, summary, continues
+        case schema, run, script, started, finished, hosts, summary, continues, shard, merged
         case exitStatus = "exit_status"
     }
 
@@ -226,8 +230,19 @@ public struct RunReport: Codable, Sendable {
         try Self.write(Data(markdown.utf8), to: folder + "/report.md")
     }
 
-    /// Writes `data` to `path` whole, with errors that name the path and the system's reason.
+    /// Writes `data` to `path` whole, with errors that name the path and the system's reason: under
+    /// a hidden name first, renamed over `path` once complete, so a reader never sees half a report.
     private static func write(_ data: Data, to path: String) throws(LocalFileError) {
+        let part = PathRules.parent(path) + "/." + PathRules.lastComponent(path) + ".ferry-part"
+        try writeWhole(data, to: part)
+        if rename(part, path) != 0 {
+            let failure = LocalFileError(path: path, operation: "rename into place")
+            unlink(part)
+            throw failure
+        }
+    }
+
+    private static func writeWhole(_ data: Data, to path: String) throws(LocalFileError) {
         let file = try LocalFile(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644, operation: "create")
         var failure: LocalFileError?
         data.withUnsafeBytes { bytes in

@@ -106,3 +106,11 @@ enum Digest {
         return ok == 1 ? Data(output.prefix(Int(length))) : Data()
     }
 }
+
+/// SHA-256 for the layers above, which see no OpenSSL: what an inventory digest is made with.
+public enum SHA256 {
+    /// The SHA-256 of `data`, as 64 lowercase hex digits.
+    public static func hex(_ data: Data) -> String {
+        Digest.sha256(data).map { String(format: "%02x", $0) }.joined()
+    }
+}
