@@ -15,7 +15,7 @@ struct ShardTests {
         #expect(Array(second.positions(among: 8)) == [1, 4, 7])
         #expect(Array(try #require(Shard(index: 3, count: 3)).positions(among: 2)).isEmpty)
         // Every host is in exactly one slice.
-        let all = (1...4).flatMap { Array(Shard(index: $0, count: 4)!.positions(among: 10)) }.sorted()
+        let all = (1...4).compactMap { Shard(index: $0, count: 4) }.flatMap { Array($0.positions(among: 10)) }.sorted()
         #expect(all == Array(0..<10))
         for bad in ["0/3", "4/3", "1/0", "1", "a/b", "1/3/4", "-1/3", " 1/3", "1/99999999"] {
             #expect(Shard(bad) == nil, "\(bad)")
@@ -71,7 +71,9 @@ struct ShardTests {
         _ index: Int, in folder: String, status: HostStatus = .ok, attempt: Int = 1, runID: String = "R",
         hosts: [String]? = nil
     ) throws {
-        let slice = Array(Shard(index: index, count: 3)!.positions(among: inventory.count)).map { inventory[$0].host }
+        let slice = Array(try #require(Shard(index: index, count: 3)).positions(among: inventory.count)).map {
+            inventory[$0].host
+        }
         let entries = (hosts ?? slice).map { RunReport.Host(host: $0, status: status, commands: []) }
         var report = RunReport(
             run: runID, script: "s.scr", started: Date(), finished: Date(),
