@@ -75,7 +75,7 @@ let package = Package(
             name: "FerryKitTests",
             dependencies: [
                 "FerryScript", "FerryBase", "FerryTransport", "FerrySessions", "FerryTransfer", "FerryCore",
-                "FerryApp", "CFerryCipher",
+                "FerryApp", "CFerryCipher", .product(name: "Yams", package: "Yams"),
             ]),
         .testTarget(
             name: "IntegrationTests",
