@@ -55,6 +55,8 @@ def ferry_page():
         "\\fBferry session\\fR list | show | save | import | delete ...",
         ".br",
         "\\fBferry key\\fR ...",
+        ".br",
+        "\\fBferry report merge\\fR \\fIdir\\fR [\\fB\\-o\\fR \\fIout\\fR]",
     ]
     lines += [".SH DESCRIPTION", roff(command.get("abstract", ""))]
     if command.get("discussion"):
