@@ -5,7 +5,7 @@ DEBS_BUILD := libssh2-1-dev libssl-dev libedit-dev libargon2-dev pkg-config
 DEBS_TEST := time groff-base tmux openssh-server openssh-client putty-tools tinyproxy microsocks dante-server socat python3 python3-paramiko util-linux iputils-ping iproute2 slurm-wlm munge
 DEBS_BENCH := lftp putty-tools openssh-client openssh-server pssh time bc gcc rsync
 
-.PHONY: deps deps-test build release demo test unit-test integration-test bench bench-fleet bench-mirror lint clean install install-files uninstall deb deb-test
+.PHONY: deps deps-test build release demo test unit-test integration-test bench bench-fleet bench-shards bench-mirror lint clean install install-files uninstall deb deb-test
 
 # Installs a list of Debian packages when any of them is missing.
 define apt_install
@@ -62,6 +62,11 @@ bench-mirror: release
 bench-fleet: release
 	$(call apt_install,$(DEBS_BENCH))
 	@bash scripts/dev/fleet-bench.sh
+
+# One controller against SLURM shards of the same hosts on a one-node cluster, with the merge.
+bench-shards: release
+	$(call apt_install,$(DEBS_BENCH) slurm-wlm munge)
+	@bash scripts/dev/shard-bench.sh
 
 lint:
 	$(SWIFT) format lint --recursive --strict Sources Tests

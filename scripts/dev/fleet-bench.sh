@@ -16,34 +16,12 @@ counts=${COUNTS:-"200 1000"}
 extra_lines=${KNOWN_HOSTS_LINES:-10000}
 ferry="$root/.build/release/ferry"
 work=$(mktemp -d /tmp/ferry-fleet-bench.XXXXXX)
-cleanup() { for pid in "$work"/sshd-*/sshd.pid; do kill "$(cat "$pid")" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() { stop_fleet_hosts; rm -rf "$work"; }
 trap cleanup EXIT
-mkdir -p /run/sshd "$work/home"
-ssh-keygen -q -t ed25519 -N '' -f "$work/host_key" -C ferry-bench-host
-ssh-keygen -q -t ed25519 -N '' -f "$work/id_ed25519" -C ferry-bench-user
-cp "$work/id_ed25519.pub" "$work/authorized_keys"
 max=$(echo "$counts" | tr ' ' '\n' | sort -n | tail -1)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-: > "$work/known_hosts"
-: > "$work/all-hosts"
-instances=$(( (max + 15) / 16 ))
-for i in $(seq 1 "$instances"); do
-  dir="$work/sshd-$i"; mkdir -p "$dir"
-  {
-    echo "Port $port"; echo "HostKey $work/host_key"; echo "PidFile $dir/sshd.pid"
-    echo "AuthorizedKeysFile $work/authorized_keys"; echo "PermitRootLogin yes"; echo "UsePAM no"
-    echo "StrictModes no"; echo "MaxStartups 400"; echo "Subsystem sftp internal-sftp"
-    echo "SetEnv HOME=$work/home"
-    for j in $(seq 1 16); do
-      address="127.0.$((i + 10)).$j"
-      echo "ListenAddress $address"
-      echo "[$address]:$port $(cut -d' ' -f1,2 "$work/host_key.pub")" >> "$work/known_hosts"
-      echo "root@$address:$port" >> "$work/all-hosts"
-    done
-  } > "$dir/sshd_config"
-  /usr/sbin/sshd -f "$dir/sshd_config" -E "$dir/sshd.log"
-done
-sleep 1
+# shellcheck source=scripts/dev/fleet-hosts.sh
+. "$root/scripts/dev/fleet-hosts.sh"
+start_fleet_hosts "$max"
 
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
