@@ -29,4 +29,16 @@ extension FerryMain {
         summary = outcome.report.summary
         return outcome.status
     }
+
+    /// Says which slice a shard runs: always for `--shard auto` (a wrong mapping must be visible), with
+    /// `-v` otherwise; and when the slice is empty.
+    func announce(_ shard: RunReport.ShardRecord, hosts: Int) {
+        let console = TerminalConsole()
+        if shard.mapping != nil || options.verbose > 0 {
+            console.report(
+                "ferry: shard \(shard.index)/\(shard.count) of run \(shard.runID): \(hosts) of"
+                    + " \(shard.inventory.count) hosts" + (shard.mapping.map { " (from \($0))" } ?? ""))
+        }
+        if hosts == 0 { console.report("ferry: no hosts in shard \(shard.index)/\(shard.count)") }
+    }
 }

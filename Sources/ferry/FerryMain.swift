@@ -78,15 +78,7 @@ struct FerryMain {
             if invocation.runsOnManyHosts {
                 let (hosts, shard) = try setup.fleetHosts(for: script)
                 invocation.fleet.shard = shard
-                if let shard {
-                    // Where the slice came from, always for auto: a wrong mapping must be visible.
-                    if shard.mapping != nil || options.verbose > 0 {
-                        console.report(
-                            "ferry: shard \(shard.index)/\(shard.count) of run \(shard.runID): \(hosts.count) of"
-                                + " \(shard.inventory.count) hosts" + (shard.mapping.map { " (from \($0))" } ?? ""))
-                    }
-                    if hosts.isEmpty { console.report("ferry: no hosts in shard \(shard.index)/\(shard.count)") }
-                }
+                if let shard { announce(shard, hosts: hosts.count) }
                 return runFleet(
                     hosts, script: script, invocation: invocation, cancellation: cancellation, summary: &summary)
             }
