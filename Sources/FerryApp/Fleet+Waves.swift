@@ -7,11 +7,7 @@ extension Fleet {
     /// run at once. Said before anything connects, rather than found as a wait that never ends.
     public static func barrierProblem(in script: Script, hosts hostCount: Int, options: FleetOptions) -> String? {
         guard let first = script.barriers.first, !options.checkOnly, hostCount > 1 else { return nil }
-        let sizes = FleetSchedule(
-            total: hostCount, parallel: options.parallel,
-            waveSizes: FleetSchedule.waveSizes(options.waves, total: hostCount)
-        ).sizes
-        let largest = sizes.max() ?? hostCount
+        let largest = FleetSchedule(total: hostCount, options: options).sizes.max() ?? hostCount
         let sessions = SessionGate.shared.limit
         let atOnce = min(options.parallel, sessions)
         guard largest > atOnce else { return nil }
@@ -25,16 +21,13 @@ extension Fleet {
     /// The waves and the failure budget in words, for `--check` and `-v`: `20 hosts in 4 waves
     /// (1, 5, 5, 9); failure budget: 2 of 20 hosts (10%); barriers: line 4 (stage)`.
     public static func plan(for script: Script, hosts hostCount: Int, options: FleetOptions) -> String {
-        let schedule = FleetSchedule(
-            total: hostCount, parallel: options.parallel,
-            waveSizes: FleetSchedule.waveSizes(options.waves, total: hostCount))
+        let schedule = FleetSchedule(total: hostCount, options: options)
         let sizes = schedule.sizes.map(String.init)
         var text = "\(hostCount) host\(hostCount == 1 ? "" : "s")"
         if schedule.hasWaves {
             text += " in \(sizes.count) wave\(sizes.count == 1 ? "" : "s") (\(sizes.joined(separator: ", ")))"
         }
-        if let maxFail = options.maxFail {
-            let budget = maxFail.hosts(of: hostCount, roundingUp: false)
+        if let maxFail = options.maxFail, let budget = schedule.budget {
             text += "; failure budget: \(budget) of \(hostCount) hosts"
             if case .percent = maxFail { text += " (\(maxFail))" }
         } else {
@@ -45,7 +38,7 @@ extension Fleet {
             return "line \(line.line)"
         }
         if !barriers.isEmpty {
-            let budget = options.maxFail?.hosts(of: hostCount, roundingUp: false) ?? 0
+            let budget = schedule.budget ?? 0
             text +=
                 "; barrier\(barriers.count == 1 ? "" : "s") at " + barriers.joined(separator: ", ")
                 + " hold\(barriers.count == 1 ? "s" : "") every waiting host once more than \(budget)"

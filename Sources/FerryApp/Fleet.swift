@@ -203,10 +203,7 @@ public final class Fleet {
         let board = FleetBoard()
         let wakeKey = cancellation.onCancel { board.wake() }
         defer { cancellation.removeHandler(wakeKey) }
-        var schedule = FleetSchedule(
-            total: hosts.count, parallel: options.parallel,
-            waveSizes: FleetSchedule.waveSizes(options.waves, total: hosts.count),
-            budget: options.maxFail.map { $0.hosts(of: hosts.count, roundingUp: false) })
+        var schedule = FleetSchedule(total: hosts.count, options: options)
         // A check only says where each host would wait.
         let barriers = script.hasBarriers ? FleetBarriers(schedule: schedule, budget: schedule.budget ?? 0) : nil
         var results: [HostResult?] = Array(repeating: nil, count: hosts.count)
@@ -228,14 +225,14 @@ public final class Fleet {
                 case .startWave(let number): announce(wave: number, of: schedule)
                 case .launch(let index):
                     running[index] = launch(
-                        index, script: script, board: board, wave: schedule.hasWaves ? schedule.wave(of: index) : nil,
+                        index, script: script, board: board, wave: schedule.wave(of: index),
                         barrier: barriers?.gate(for: index))
                 case .interrupt(let index): running[index]?.cancellation.interrupt()
                 case .cut(let index): running[index]?.cancellation.cut()
                 case .skip(let index, let reason):
                     barriers?.hostEnded(index, failed: false)
                     var result = notRun(hosts[index], reason: reason)
-                    if schedule.hasWaves { result.wave = schedule.wave(of: index) }
+                    result.wave = schedule.wave(of: index)
                     results[index] = result
                     observer.finished(result, counts: counts())
                 }

@@ -101,6 +101,14 @@ package struct FleetSchedule {
         waveEnds = ends
     }
 
+    /// The schedule `options` ask for over `total` hosts: their waves (percentages rounded up) and
+    /// their failure budget (a percentage rounded down).
+    package init(total: Int, options: FleetOptions) {
+        self.init(
+            total: total, parallel: options.parallel, waveSizes: Self.waveSizes(options.waves, total: total),
+            budget: options.maxFail.map { $0.hosts(of: total, roundingUp: false) })
+    }
+
     /// The sizes of `shares` as host counts out of `total` (percentages rounded up).
     package static func waveSizes(_ shares: [HostShare], total: Int) -> [Int] {
         shares.map { $0.hosts(of: total, roundingUp: true) }
@@ -123,8 +131,10 @@ package struct FleetSchedule {
     /// The number of hosts in each wave.
     package var sizes: [Int] { zip([0] + waveEnds.dropLast(), waveEnds).map { $1 - $0 } }
 
-    /// The wave of the host at `index`, from 1.
-    package func wave(of index: Int) -> Int { (waveEnds.firstIndex { index < $0 } ?? waveEnds.count - 1) + 1 }
+    /// The wave of the host at `index`, from 1; nil in a run without waves.
+    package func wave(of index: Int) -> Int? {
+        hasWaves ? (waveEnds.firstIndex { index < $0 } ?? waveEnds.count - 1) + 1 : nil
+    }
 
     /// The hosts in the wave numbered `number` (from 1).
     package func hosts(inWave number: Int) -> Range<Int> {
