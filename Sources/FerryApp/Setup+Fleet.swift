@@ -13,7 +13,9 @@ extension Setup {
         hosts: [FleetHost], shard: RunReport.ShardRecord?
     ) {
         let hosts = try allFleetHosts(for: script)
-        guard let shard = invocation.shard, let script else { return (hosts, nil) }
+        guard let script else { return (hosts, nil) }
+        // A shard's barriers wait for its own hosts only: they are checked on its slice.
+        guard let shard = invocation.shard else { return (try checkingBarriers(hosts, script: script), nil) }
         guard let runID = invocation.runID else {
             throw SetupError([
                 "ferry: --shard \(shard.name) needs the run's id, the same for every shard: give --run-id ID"
@@ -27,7 +29,7 @@ extension Setup {
             runID: runID, index: shard.index, count: shard.count, attempt: 1,
             inventorySHA256: Shard.digest(of: sorted.map(\.label)), mapping: shard.source,
             inventory: sorted.map { RunReport.ShardRecord.Member(host: $0.label, target: $0.target) })
-        return (try checkingBarriers(slice, script: script, sliced: true), record)
+        return (try checkingBarriers(slice, script: script), record)
     }
 
     private func allFleetHosts(for script: Script?) throws(SetupError) -> [FleetHost] {
@@ -63,22 +65,18 @@ extension Setup {
                 let labels = Set(failed.map(\.host))
                 let hosts = try resolve(targets).filter { labels.contains($0.label) }
                 if hosts.isEmpty { throw SetupError(["ferry: \(path): none of the hosts given failed in that run"]) }
-                return try checkingBarriers(hosts, script: script)
+                return hosts
             }
         }
         guard !targets.isEmpty else {
             throw SetupError(
                 ["ferry: no hosts to run on" + (invocation.groups.isEmpty ? "" : " in the groups given")])
         }
-        return try checkingBarriers(resolve(targets), script: script)
+        return try resolve(targets)
     }
 
     /// `hosts`, unless the script's barriers could never be passed with them.
-    private func checkingBarriers(_ hosts: [FleetHost], script: Script, sliced: Bool = false) throws(SetupError)
-        -> [FleetHost]
-    {
-        // A shard's barriers wait for its own hosts only: checked on its slice.
-        if invocation.shard != nil, !sliced { return hosts }
+    private func checkingBarriers(_ hosts: [FleetHost], script: Script) throws(SetupError) -> [FleetHost] {
         if let problem = Fleet.barrierProblem(in: script, hosts: hosts.count, options: invocation.fleet) {
             throw SetupError([problem])
         }
