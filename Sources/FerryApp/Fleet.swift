@@ -389,10 +389,8 @@ final class HostRun: @unchecked Sendable {
             try interpreter.connectInitialTarget()
             try interpreter.enterStartDirectories(host.session)
             ending.status = interpreter.run(script, options: options.batch)
-            if let failed = interpreter.records.first(where: {
-                [.failed, .interrupted, .trouble].contains($0.status)
-            }) {
-                ending.failedCommand = failed.line.map { "line \($0): \(failed.command)" } ?? failed.command
+            if let failed = interpreter.firstCountedFailure {
+                ending.failedCommand = Self.lineAndCommand(failed)
                 (ending.message, ending.reason) = (failed.message, failed.reason)
             }
         } catch {
@@ -403,7 +401,7 @@ final class HostRun: @unchecked Sendable {
         }
         interpreter.disconnect()
         console.flush()
-        classify(&ending, held: interpreter.held)
+        classify(&ending, heldAt: interpreter.records.last { $0.status == .held })
         if let events = settings.events {
             var event = FerryEvent(.hostEnd, host: host.label)
             (event.status, event.exitStatus, event.message) = (
@@ -422,14 +420,19 @@ final class HostRun: @unchecked Sendable {
                 essentials: console.essentials, records: interpreter.records, wave: wave))
     }
 
-    /// Names how the host ended from its exit status, what stopped it and where a barrier held it.
-    private func classify(_ ending: inout Ending, held: HeldAtBarrier?) {
+    /// Where a command stood, as the report names a failed command: `line 3: get …`.
+    static func lineAndCommand(_ record: CommandRecord) -> String {
+        record.line.map { "line \($0): \(record.command)" } ?? record.command
+    }
+
+    /// Names how the host ended from its exit status, what stopped it and the barrier that held it.
+    private func classify(_ ending: inout Ending, heldAt barrier: CommandRecord?) {
         ending.outcome = ending.status == 0 ? .ok : .failed
-        if let held {
+        if let barrier {
             // A barrier held it: not a failure of its own, and nothing after the barrier ran.
             ending.outcome = .held
-            ending.failedCommand = "line \(held.line): barrier" + (held.name.map { " \($0)" } ?? "")
-            (ending.message, ending.reason) = ("held: \(held.reason)", .failureBudget)
+            ending.failedCommand = Self.lineAndCommand(barrier)
+            (ending.message, ending.reason) = ("held: \(barrier.message ?? "")", .failureBudget)
         } else if ending.status == 0 {
             // Its commands all succeeded: it finished in time, even if a limit or a stop came as it
             // was disconnecting.

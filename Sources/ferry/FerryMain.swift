@@ -99,7 +99,7 @@ struct FerryMain {
             let ended: HostStatus = status == 0 ? .ok : status >= 128 ? .interrupted : .failed
             (end.status, end.exitStatus) = (.host(ended), Int(status))
             if status != 0 {
-                let failed = interpreter.records.first { [.failed, .interrupted, .trouble].contains($0.status) }
+                let failed = interpreter.firstCountedFailure
                 end.reason =
                     ended == .interrupted
                     ? .interrupted : failed?.reason ?? FailureClass(rawValue: status).map(FailureReason.init)

@@ -10,6 +10,10 @@ public enum CommandStatus: String, Codable, Sendable {
     case failedIgnored = "failed-ignored"
     /// A `barrier` that stopped the host because the run's failure budget was spent.
     case held
+
+    /// Whether this is a failure that counts: failed, interrupted or trouble (not a failure on a `-`
+    /// line, nor a barrier's hold).
+    public var countsAsFailure: Bool { [.failed, .interrupted, .trouble].contains(self) }
 }
 
 /// How one host's part of a run ended, as `report.json` spells it.

@@ -13,7 +13,7 @@ extension Interpreter {
             return CommandOutcome()
         }
         guard let gate = settings.barrier else { return CommandOutcome() }
-        let failedBefore = records.contains { [.failed, .interrupted, .trouble].contains($0.status) }
+        let failedBefore = firstCountedFailure != nil
         emitBarrierEvent(.barrierReached, name: name, line: line)
         guard
             let verdict = gate.wait(

@@ -108,6 +108,8 @@ public final class Interpreter {
     var facts = ConnectionFacts()
     /// Remote files served without a connection: the in-memory tree that unit tests attach.
     let attachedFiles: (any RemoteFileSystem)?
+    /// The first command whose failure counts, if any has failed.
+    public var firstCountedFailure: CommandRecord? { records.first { $0.status.countsAsFailure } }
     /// Where a barrier held this host, if one did.
     public internal(set) var held: HeldAtBarrier?
     /// Remote directory listings kept briefly for Tab completion, by absolute path.
