@@ -186,7 +186,7 @@ public final class Fleet {
         self.observer = observer
         if let shard = options.shard {
             let parent = diagnosticsRoot + "/" + shard.runID
-            let name = "shard-\(shard.index)-of-\(shard.count)"
+            let name = shard.folderName
             shardFolder = parent + "/" + name
             runFolder = parent + "/.\(name).partial-" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
         } else {

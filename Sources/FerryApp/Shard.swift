@@ -36,9 +36,6 @@ public struct Shard: Sendable, Equatable {
     /// `K/N`.
     public var name: String { "\(index)/\(count)" }
 
-    /// The folder a shard's report goes in, inside the run's folder: `shard-K-of-N`.
-    public var folderName: String { "shard-\(index)-of-\(count)" }
-
     /// This slice of `names` (already sorted and de-duplicated): the positions it takes, in order.
     public func positions(among total: Int) -> StrideTo<Int> { stride(from: index - 1, to: total, by: count) }
 

@@ -29,6 +29,9 @@ extension RunReport {
         /// Every host of the run, sorted by name: the split's input.
         public var inventory: [Member]
 
+        /// The folder the shard's report goes in, inside the run's folder: `shard-K-of-N`.
+        public var folderName: String { "shard-\(index)-of-\(count)" }
+
         enum CodingKeys: String, CodingKey {
             case index, count, attempt, mapping, inventory
             case runID = "run_id"
