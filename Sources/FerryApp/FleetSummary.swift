@@ -44,9 +44,7 @@ public enum FleetSummary {
         }
         var counts: [String: Int] = [:]
         for result in results { counts[result.status.rawValue, default: 0] += 1 }
-        let order = [HostStatus.ok, .failed, .timedOut, .interrupted, .trouble, .held, .notRun].map(\.rawValue)
-        let parts = order.compactMap { key in counts[key].map { "\($0) \(key)" } }
-        text += "\(results.count) host\(results.count == 1 ? "" : "s"): " + parts.joined(separator: ", ") + "\n"
+        text += "\(results.count) host\(results.count == 1 ? "" : "s"): " + HostStatus.tally(counts) + "\n"
         return text
     }
 

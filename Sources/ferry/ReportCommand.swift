@@ -44,11 +44,7 @@ struct ReportCommand: ParsableCommand {
                 throw ExitCode(FailureClass.transfer.exitStatus)
             }
             for note in outcome.notes { print(note) }
-            let summary = outcome.report.summary ?? [:]
-            let counts = HostStatus.allCases.compactMap { status in
-                summary[status.rawValue].map { "\($0) \(status.rawValue)" }
-            }
-            print("\(outcome.report.hosts.count) hosts: " + counts.joined(separator: ", "))
+            print("\(outcome.report.hosts.count) hosts: " + HostStatus.tally(outcome.report.summary ?? [:]))
             print("Report: \(folder)/report.md")
             if outcome.status != 0 { throw ExitCode(outcome.status) }
         }

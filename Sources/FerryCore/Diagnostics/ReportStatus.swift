@@ -44,6 +44,13 @@ public enum HostStatus: String, Codable, Sendable, CaseIterable {
         }
     }
 
+    /// Hosts by status (`counts`, by the status's spelling) in words, in the statuses' order:
+    /// `5 ok, 1 failed, 14 not-run`.
+    public static func tally(_ counts: [String: Int]) -> String {
+        allCases.compactMap { status in counts[status.rawValue].map { "\($0) \(status.rawValue)" } }
+            .joined(separator: ", ")
+    }
+
     /// The host status that a host's commands come to: the worst of them (failed, then interrupted,
     /// then trouble), else ok.
     public init(worstOf commands: [CommandStatus]) {

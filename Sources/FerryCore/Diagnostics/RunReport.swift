@@ -171,10 +171,7 @@ public struct RunReport: Codable, Sendable {
             "- finished: \(finished)", "- exit status: \(exitStatus)", "",
         ]
         if let summary {
-            let counts = HostStatus.allCases.compactMap { status in
-                summary[status.rawValue].map { "\($0) \(status.rawValue)" }
-            }
-            lines.insert("- hosts: \(hosts.count) (" + counts.joined(separator: ", ") + ")", at: lines.count - 1)
+            lines.insert("- hosts: \(hosts.count) (" + HostStatus.tally(summary) + ")", at: lines.count - 1)
             // With --waves, each host's wave is a column.
             let waves = hosts.contains { $0.wave != nil }
             lines += [
