@@ -57,15 +57,7 @@ public enum FailureReason: String, Codable, Sendable, CaseIterable {
     case failureBudget = "failure-budget"
 
     public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        if text == "not-started" {
-            self = .notRun
-        } else if let reason = FailureReason(rawValue: text) {
-            self = reason
-        } else {
-            throw DecodingError.dataCorrupted(
-                DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "unknown reason '\(text)'"))
-        }
+        self = try Self.decode(from: decoder, renamed: ["not-started": .notRun])
     }
 
     /// The reason a failure of `failureClass` has when nothing finer is known.

@@ -1,3 +1,5 @@
+import FerryBase
+
 /// How one command ended, as `report.json` spells it.
 public enum CommandStatus: String, Codable, Sendable {
     case ok
@@ -32,16 +34,7 @@ public enum HostStatus: String, Codable, Sendable, CaseIterable {
     case notRun = "not-run"
 
     public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        if text == "not-started" {
-            self = .notRun
-        } else if let status = HostStatus(rawValue: text) {
-            self = status
-        } else {
-            throw DecodingError.dataCorrupted(
-                DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "unknown host status '\(text)'")
-            )
-        }
+        self = try Self.decode(from: decoder, renamed: ["not-started": .notRun])
     }
 
     /// Hosts by status (`counts`, by the status's spelling) in words, in the statuses' order:
