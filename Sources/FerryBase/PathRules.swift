@@ -1,5 +1,13 @@
 /// Path arithmetic for remote (always `/`-separated) and local paths, without touching any file system.
 public enum PathRules {
+    /// Whether `text` is a plain word of at most `limit` characters: ASCII letters, digits, `.`, `_`
+    /// and `-` only, so it is safe as one path component's characters and in any report or event (a
+    /// barrier's name, a run id).
+    public static func isPlainWord(_ text: Substring, limit: Int) -> Bool {
+        text.count <= limit
+            && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-") }
+    }
+
     /// `name` made safe as one path component: anything but letters, digits, `.`, `_` and `-` becomes
     /// `_`, and it never starts with a dot. Host names and labels become folder names this way.
     public static func safeComponent(_ name: String) -> String {

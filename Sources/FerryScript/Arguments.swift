@@ -1,3 +1,5 @@
+import FerryBase
+
 /// The words after a command name, consumed while building a ``Command``.
 struct Arguments {
     var tokens: [Token]
@@ -83,8 +85,7 @@ extension Arguments {
     mutating func barrier() throws(ScriptParser.Failure) -> Command {
         let token = tokens.first
         guard let name = try words(min: 0, max: 1, what: "").first else { return .barrier(name: nil) }
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-        guard name.count <= 64, name.allSatisfy({ allowed.contains($0) }) else {
+        guard PathRules.isPlainWord(Substring(name), limit: 64) else {
             throw failure(
                 "barrier: '\(name)' is not a barrier name (letters, digits, '.', '_' and '-', at most 64)", at: token)
         }

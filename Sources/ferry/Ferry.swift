@@ -1,5 +1,6 @@
 import ArgumentParser
 import FerryApp
+import FerryBase
 import FerryScript
 import FerrySessions
 import FerryTransport
@@ -374,8 +375,7 @@ struct Ferry: ParsableCommand {
 extension Ferry {
     /// Whether `text` can name a run's folder: letters, digits, `.`, `_`, `-`, not starting with `.`.
     static func isRunID(_ text: String) -> Bool {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-        return (1...128).contains(text.count) && !text.hasPrefix(".") && text.allSatisfy(allowed.contains)
+        !text.isEmpty && !text.hasPrefix(".") && PathRules.isPlainWord(Substring(text), limit: 128)
     }
 
     /// The connections open at once: `--max-sessions`, else 64, raised to `--parallel` so that the hosts
