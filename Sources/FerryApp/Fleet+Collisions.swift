@@ -39,7 +39,7 @@ extension Fleet {
             // These write no local file, or only into the host's own diagnostics folder (run, collect);
             // a local command's writes are its own. Listed one by one, so a new command must be placed.
             case .open, .close, .bye, .help, .pwd, .lpwd, .cd, .ls, .mkdir, .rmdir, .rm, .mv, .chmod, .local, .run,
-                .verify, .collect, .pingMTU, .barrier:
+                .verify, .collect, .pingMTU, .barrier, .bwlimit:
                 continue
             }
         }

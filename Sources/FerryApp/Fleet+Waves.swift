@@ -33,6 +33,10 @@ extension Fleet {
         } else {
             text += "; no failure budget (hosts keep starting whatever fails)"
         }
+        if !options.bandwidth.isNone {
+            text += "; transfers capped at \(options.bandwidth.description) for the run"
+            if let shard = options.shard { text += " (this shard's own, \(shard.index) of \(shard.count))" }
+        }
         let barriers = script.barriers.map { line -> String in
             if case .barrier(let name?) = line.command { return "line \(line.line) (\(name))" }
             return "line \(line.line)"

@@ -65,6 +65,9 @@ public struct FleetOptions: Sendable {
     public var continues: String?
     /// A check (`--check`): nothing is written, not even the report.
     public var checkOnly = false
+    /// The cap on the whole run's transfers (`--bwlimit`), for the report and the live count; the
+    /// hosts' settings carry the budget itself.
+    public var bandwidth = BandwidthCaps.none
 
     /// Creates the default options.
     public init() {}
@@ -99,6 +102,8 @@ public struct HostResult: Sendable {
     public var records: [CommandRecord]
     /// The wave the host ran in (or would have), from 1, in a run with `--waves`.
     public var wave: Int?
+    /// The host's own cap (`--bwlimit-host`, its session's or hosts file line's `bwlimit-host`).
+    public var bandwidth: BandwidthCaps?
 
     /// Whether the host counts against the failure budget: it ran and did not end ok (a host held
     /// at a barrier or not run did not fail itself).
@@ -114,6 +119,7 @@ public struct HostResult: Sendable {
         entry.exitStatus = [.notRun, .held].contains(status) ? nil : Int(exitStatus)
         entry.reason = reason
         entry.wave = wave
+        entry.bwlimit = bandwidth
         if withOutput { entry.output = output }
         return entry
     }
@@ -136,6 +142,8 @@ public struct FleetCounts: Sendable, Equatable {
     /// The wave running now and the number of waves, in a run with `--waves`.
     public var wave: Int?
     public var waves: Int?
+    /// The cap on the whole run's transfers (`--bwlimit`), if any.
+    public var cap: BandwidthCaps?
 
     /// A host still running, and for how long.
     public struct SlowHost: Sendable, Equatable {
@@ -213,6 +221,7 @@ public final class Fleet {
             var counts = FleetCounts(total: hosts.count)
             (counts.done, counts.failed, counts.running) = (schedule.done, schedule.failed, schedule.running.count)
             counts.bytes = finishedBytes + running.values.reduce(0) { $0 + $1.meter.bytes }
+            counts.cap = options.bandwidth.isNone ? nil : options.bandwidth
             counts.slowest = schedule.slowest(at: now).map {
                 FleetCounts.SlowHost(label: hosts[$0.index].label, seconds: $0.seconds)
             }
@@ -417,7 +426,8 @@ final class HostRun: @unchecked Sendable {
                 reason: ending.reason, failedCommand: ending.failedCommand, message: ending.message,
                 duration: Date().timeIntervalSince(cancellation.clockStarted ?? started),
                 output: console.output,
-                essentials: console.essentials, records: interpreter.records, wave: wave))
+                essentials: console.essentials, records: interpreter.records, wave: wave,
+                bandwidth: settings.bandwidth.map(\.configuredCaps).flatMap { $0.isNone ? nil : $0 }))
     }
 
     /// Where a command stood, as the report names a failed command: `line 3: get …`.

@@ -27,6 +27,8 @@ public struct Invocation {
     public var transferConnections = 4
     /// `--streams`: how many streams a big file is split over (nil: as many as the connections).
     public var streams: Int?
+    /// `--bwlimit`: the cap on the whole run's transfers, every host and stream together.
+    public var bandwidth = BandwidthCaps.none
     /// `--diagnostics`: where `run` output and reports go.
     public var diagnostics: String?
     /// What the script's `${NAME}`, `$1`…`$9` and `${env:NAME}` stand for (`-D`, the words after `--`).

@@ -50,7 +50,8 @@ extension Setup {
             } catch {
                 throw SetupError(["ferry: hosts file \(file): \(error.reason)"])
             }
-            var listed = FleetTarget.parseHostsFile(String(decoding: data, as: UTF8.self), file: file)
+            var (listed, problems) = FleetTarget.parseHostsFile(String(decoding: data, as: UTF8.self), file: file)
+            if !problems.isEmpty { throw SetupError(problems) }
             if !invocation.groups.isEmpty {
                 listed = listed.filter { !Set($0.tags).isDisjoint(with: invocation.groups) }
             }
@@ -145,20 +146,24 @@ extension Setup {
         -> (target: FleetTarget, short: String, session: ResolvedSession)?
     {
         if ProfileStore.isValidName(target.name), store.knows(target.name) {
-            let session = try resolver.resolve(try store.load(target.name))
+            var session = try resolver.resolve(try store.load(target.name))
+            if let caps = target.bandwidthHost {
+                session.settings.bandwidthHost = caps.lowest(with: session.settings.bandwidthHost)
+            }
             guard session.target != nil else {
                 problems.append("ferry: \(target.origin): session '\(target.name)' names no host")
                 return nil
             }
             return (target, target.name, session)
         }
-        let layer: ConnectionSettings
+        var layer: ConnectionSettings
         do {
             layer = try ConnectionSettings(naming: target.name)
         } catch {
             problems.append("ferry: \(target.origin): not a saved session, and \(error)")
             return nil
         }
+        layer.bandwidthHost = target.bandwidthHost
         let session = try resolver.resolve(nil, target: layer)
         guard let parsed = session.target else { return nil }
         let defaultPort = invocation.settings.port ?? 22

@@ -2,6 +2,7 @@ import FerryBase
 import FerryCore
 import FerryScript
 import FerrySessions
+import FerryTransfer
 import FerryTransport
 import Foundation
 
@@ -15,6 +16,8 @@ public struct Setup {
     public let store: ProfileStore
     /// The one host named on the command line, as a layer over the command line's options.
     let targetLayer: ConnectionSettings?
+    /// The run's transfer budget (`--bwlimit`), shared by every host; nil when there is none.
+    let bandwidth: RunBandwidth?
 
     /// Prepares the set-up; `prompter` asks a person for passwords and host keys (nil: never ask), and
     /// `log` receives `-v` lines.
@@ -23,6 +26,7 @@ public struct Setup {
         log: @escaping (String) -> Void
     ) throws(SetupError) {
         self.invocation = invocation
+        bandwidth = invocation.bandwidth.isNone ? nil : RunBandwidth(caps: invocation.bandwidth)
         let environment = invocation.environment
         var auth = AuthOptions(user: invocation.defaultUser)
         auth.useAgent = invocation.useAgent
@@ -108,6 +112,7 @@ public struct Setup {
         settings.parameters = invocation.parameters
         if invocation.checkOnly { settings.writesReport = false }
         settings.initialTarget = session.target
+        settings.bandwidth = HostBandwidth(run: bandwidth, configured: session.settings.bandwidthHost ?? .none)
         return settings
     }
 

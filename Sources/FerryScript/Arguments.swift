@@ -52,7 +52,7 @@ extension Arguments {
     enum Parser: Sendable {
         case nothingMore(Command)
         case cd, lcd, help, mkdir, rmdir, rm
-        case open, list, collect, move, chmod, verify, mirror, barrier
+        case open, list, collect, move, chmod, verify, mirror, barrier, bwlimit
         case transfer(Transfer.Kind)
         case pingMTU(local: Bool)
     }
@@ -75,6 +75,7 @@ extension Arguments {
         case .verify: try verifyFiles()
         case .mirror: try mirror()
         case .barrier: try barrier()
+        case .bwlimit: try bwlimit()
         case .transfer(let kind): try transfer(kind)
         case .pingMTU(let local): try pingMTU(local: local)
         }
@@ -90,6 +91,16 @@ extension Arguments {
                 "barrier: '\(name)' is not a barrier name (letters, digits, '.', '_' and '-', at most 64)", at: token)
         }
         return .barrier(name: name)
+    }
+
+    /// `bwlimit RATE|off|down=RATE,up=RATE`.
+    mutating func bwlimit() throws(ScriptParser.Failure) -> Command {
+        let token = tokens.first
+        let text = try words(min: 1, max: 1, what: "rate")[0]
+        guard let caps = BandwidthCaps(text) else {
+            throw failure("bwlimit: '\(text)' is not a rate: \(BandwidthCaps.expected)", at: token)
+        }
+        return .bwlimit(caps)
     }
 
     mutating func nothingMore(_ command: Command) throws(ScriptParser.Failure) -> Command {

@@ -1,3 +1,5 @@
+import FerryBase
+
 /// One parsed command, typed; the interpreter runs these.
 ///
 /// Indirect, so a command takes one pointer in a script however large its case's values are (a
@@ -48,6 +50,9 @@ public indirect enum Command: Equatable, Sendable {
     /// `barrier [name]`: in a run over many hosts, wait until every host of the run (or of its wave)
     /// has come here or ended, then go on together, or stop here when the failure budget is spent.
     case barrier(name: String?)
+    /// `bwlimit RATE`: caps this host's transfers from this line on (``BandwidthCaps/none``: lifts the
+    /// script's own cap; the command line's and the session's hold).
+    case bwlimit(BandwidthCaps)
 }
 
 /// A path-MTU measurement request.

@@ -63,6 +63,14 @@ public struct CommandSpec: Sendable {
                 + " on together. A no-op on one host; refused at the prompt.",
             syntax: .words(.barrier)),
         CommandSpec(
+            name: "bwlimit", usage: "bwlimit rate|off|down=rate,up=rate",
+            summary: "cap this host's transfers from here on",
+            details: "Bytes a second with K, M or G (binary: 4M is 4 MiB/s); down= and up= cap downloads and"
+                + " uploads apart; off lifts this line's cap. Every cap that applies holds, the lowest winning:"
+                + " --bwlimit for the whole run, --bwlimit-host and the session's or hosts file's bwlimit-host"
+                + " for the host, and the last bwlimit line.",
+            syntax: .words(.bwlimit)),
+        CommandSpec(
             name: "bye", aliases: ["exit", "quit"], usage: "bye", summary: "finish the session",
             details: "Ends the script or the prompt and closes the connection.",
             syntax: .words(.nothingMore(.bye))),

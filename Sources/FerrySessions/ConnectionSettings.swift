@@ -80,12 +80,16 @@ public struct ConnectionSettings: Equatable, Sendable {
     public var proxy: Proxy?
     /// Jump hosts, in order: each a saved session's name or `[user@]host[:port]`.
     public var jump: [String]?
+    /// The cap on this host's transfers (`bwlimit-host`, `--bwlimit-host`). Unlike other settings,
+    /// caps from several layers all hold: the lowest wins.
+    public var bandwidthHost: BandwidthCaps?
 
     /// Creates settings that say nothing.
     public init() {}
 
     /// These settings with every value `upper` gives in place of this one's: a list, a proxy or a
-    /// secret is replaced whole, never merged.
+    /// secret is replaced whole, never merged. A cap is the exception: both layers' hold, so the
+    /// lower of each way is kept.
     public func overlaid(by upper: ConnectionSettings) -> ConnectionSettings {
         var result = self
         for field in Self.fields { field.kind.copy(from: upper, into: &result) }
@@ -121,6 +125,8 @@ extension ConnectionSettings {
         case list(WritableKeyPath<ConnectionSettings, [String]?> & Sendable, commaSeparated: Bool)
         case secret(WritableKeyPath<ConnectionSettings, Secret?> & Sendable)
         case proxy(WritableKeyPath<ConnectionSettings, Proxy?> & Sendable)
+        /// Transfer caps; layers combine, the lower of each way winning.
+        case caps(WritableKeyPath<ConnectionSettings, BandwidthCaps?> & Sendable)
 
         func copy(from upper: ConnectionSettings, into result: inout ConnectionSettings) {
             switch self {
@@ -130,6 +136,8 @@ extension ConnectionSettings {
             case .list(let path, _): Self.copy(path, from: upper, into: &result)
             case .secret(let path): Self.copy(path, from: upper, into: &result)
             case .proxy(let path): Self.copy(path, from: upper, into: &result)
+            case .caps(let path):
+                if let caps = upper[keyPath: path] { result[keyPath: path] = caps.lowest(with: result[keyPath: path]) }
             }
         }
 
@@ -157,6 +165,7 @@ extension ConnectionSettings {
         Field(key: "inplace", kind: .flag(\.inPlace)),
         Field(key: "verify", kind: .flag(\.verify)),
         Field(key: "retries", kind: .number(\.retries, 0...100)),
+        Field(key: "bwlimit-host", kind: .caps(\.bandwidthHost)),
         Field(key: "remote-directory", kind: .text(\.remoteDirectory)),
         Field(key: "local-directory", kind: .text(\.localDirectory)),
         Field(key: "password", kind: .secret(\.password)),

@@ -54,6 +54,12 @@ enum ProfileParser {
             try readSecret(value, key: key, into: &secret, reader: reader)
             settings[keyPath: path] = secret
         case .proxy(let path): settings[keyPath: path] = try proxy(value, reader: reader)
+        case .caps(let path):
+            let text = try reader.string(value, key)
+            guard let caps = BandwidthCaps(text) else {
+                throw reader.error(value, "\(key): '\(text)' is not a rate: \(BandwidthCaps.expected)")
+            }
+            settings[keyPath: path] = caps
         }
     }
 

@@ -185,6 +185,7 @@ public enum ProfileText {
         case .list(let path, _): list(key, settings[keyPath: path] ?? [])
         case .secret(let path): secret(key, settings[keyPath: path] ?? ConnectionSettings.Secret())
         case .proxy(let path): settings[keyPath: path].map(proxy) ?? []
+        case .caps(let path): line(key, settings[keyPath: path].map { quote($0.text) })
         }
     }
 

@@ -5,22 +5,28 @@ import Foundation
 extension FileTransfer {
     /// Moves `job` whichever way it goes: a whole file, or one byte range of a file split over
     /// several streams.
+    ///
+    /// Under `bandwidth`'s caps, the bytes are paced (``BandwidthLane``).
     package static func move(
         _ job: TransferJob, sftp: any RemoteFileSystem, buffer: Buffer, cancellation: Cancellation,
-        installLater: Bool = false, progress: (UInt64) -> Void
+        bandwidth: HostBandwidth? = nil, installLater: Bool = false, progress: (UInt64) -> Void
     ) throws(CommandFailure) -> TransferOutcome {
+        let lane = bandwidth?.open(job.isDownload ? .down : .up, cancellation: cancellation, connection: sftp)
+        defer { lane?.close() }
         switch (job.segment, job.isDownload) {
         case (let segment?, true):
-            try downloadSegment(
-                job, segment, sftp: sftp, buffer: buffer, cancellation: cancellation, progress: progress)
+            return try downloadSegment(
+                job, segment, sftp: sftp, buffer: buffer, cancellation: cancellation, lane: lane, progress: progress)
         case (let segment?, false):
-            try uploadSegment(job, segment, sftp: sftp, buffer: buffer, cancellation: cancellation, progress: progress)
+            return try uploadSegment(
+                job, segment, sftp: sftp, buffer: buffer, cancellation: cancellation, lane: lane, progress: progress)
         case (nil, true):
-            try download(
-                job, sftp: sftp, buffer: buffer, cancellation: cancellation, installLater: installLater,
+            return try download(
+                job, sftp: sftp, buffer: buffer, cancellation: cancellation, lane: lane, installLater: installLater,
                 progress: progress)
         case (nil, false):
-            try upload(job, sftp: sftp, buffer: buffer, cancellation: cancellation, progress: progress)
+            return try upload(
+                job, sftp: sftp, buffer: buffer, cancellation: cancellation, lane: lane, progress: progress)
         }
     }
 
@@ -28,7 +34,7 @@ extension FileTransfer {
     /// it again (after another stream lost its connection) writes the same bytes again.
     package static func downloadSegment(
         _ job: TransferJob, _ segment: TransferJob.Segment, sftp: any RemoteFileSystem, buffer: Buffer,
-        cancellation: Cancellation, progress: (UInt64) -> Void
+        cancellation: Cancellation, lane: BandwidthLane? = nil, progress: (UInt64) -> Void
     ) throws(CommandFailure) -> TransferOutcome {
         guard let workPath = segment.workPath else {
             throw CommandFailure(.transfer, "\(job.localPath): no temporary file for a part")
@@ -46,7 +52,9 @@ extension FileTransfer {
         var done: UInt64 = 0
         while done < total {
             try cancellation.throwIfStopped(job.remoteDisplay)
-            let window = UnsafeMutableRawBufferPointer(rebasing: buffer.memory[0..<Int(min(chunk, total - done))])
+            let wanted = Int(min(chunk, total - done))
+            let window = UnsafeMutableRawBufferPointer(
+                rebasing: buffer.memory[0..<(lane?.limit(wanted, minimum: minimumRead) ?? wanted)])
             let count = try remoteCall(job.remotePath, "read") { try remote.read(into: window) }
             if count == 0 {
                 throw CommandFailure(
@@ -57,6 +65,7 @@ extension FileTransfer {
             try write(UnsafeRawBufferPointer(rebasing: window[0..<count]), to: local, as: job.localDisplay)
             done += UInt64(count)
             progress(done)
+            try lane?.pace(count, name: job.remoteDisplay)
         }
         try localCall { () throws(LocalFileError) in try local.close() }
         return TransferOutcome(bytes: done)
@@ -67,7 +76,7 @@ extension FileTransfer {
     /// (or emptied).
     package static func uploadSegment(
         _ job: TransferJob, _ segment: TransferJob.Segment, sftp: any RemoteFileSystem, buffer: Buffer,
-        cancellation: Cancellation, progress: (UInt64) -> Void
+        cancellation: Cancellation, lane: BandwidthLane? = nil, progress: (UInt64) -> Void
     ) throws(CommandFailure) -> TransferOutcome {
         let local = try localCall { () throws(LocalFileError) in
             try LocalFile(path: job.localPath, flags: O_RDONLY, operation: "open for read")
@@ -81,7 +90,7 @@ extension FileTransfer {
         remote.seek(to: segment.range.lowerBound)
         let total = segment.range.upperBound - segment.range.lowerBound
         let done = try stream(
-            from: local, to: remote, job: job, limit: total, buffer: buffer, cancellation: cancellation,
+            from: local, to: remote, job: job, limit: total, buffer: buffer, cancellation: cancellation, lane: lane,
             progress: progress)
         if done < total { throw CommandFailure(.transfer, "\(job.localDisplay): file shrank while being read") }
         try remoteCall(path, "close") { try remote.close() }
@@ -94,12 +103,16 @@ extension FileTransfer {
     /// The buffer holds the bytes not yet acknowledged followed by new ones; each call hands libssh2
     /// all of them, and libssh2 packs only the new. Acknowledged bytes leave the front; when the data
     /// reaches the end of the buffer it moves back to the start (one copy per buffer's worth).
+    ///
+    /// Under a cap (`lane`), fewer bytes are kept in flight, and new bytes wait for the cap before
+    /// they are handed over.
     package static func stream(
         from local: LocalFile, to remote: any RemoteFile, job: TransferJob, limit: UInt64?, buffer: Buffer,
-        cancellation: Cancellation, progress: (UInt64) -> Void
+        cancellation: Cancellation, lane: BandwidthLane? = nil, progress: (UInt64) -> Void
     ) throws(CommandFailure) -> UInt64 {
         let memory = buffer.memory
-        let inFlight = min(writeSize, memory.count / 2)
+        let most = min(writeSize, memory.count / 2)
+        var inFlight = most
         var start = 0
         var end = 0
         var read: UInt64 = 0
@@ -107,6 +120,7 @@ extension FileTransfer {
         var atEnd = false
         while true {
             if cancellation.isCancelled { throw CommandFailure.interrupted(job.localDisplay) }
+            if let lane { inFlight = lane.limit(most, minimum: 2 * sftpPacket) }
             if !atEnd, end - start < inFlight {
                 if end + (inFlight - (end - start)) > memory.count {
                     if let base = memory.baseAddress { memmove(base, base + start, end - start) }
@@ -119,6 +133,7 @@ extension FileTransfer {
                 let count =
                     wanted == 0 ? 0 : try localCall { () throws(LocalFileError) in try local.read(into: window) }
                 if count == 0 { atEnd = true }
+                try lane?.pace(count, name: job.localDisplay)
                 end += count
                 read += UInt64(count)
             }

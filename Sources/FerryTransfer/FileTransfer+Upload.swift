@@ -15,7 +15,7 @@ extension FileTransfer {
     /// connection leaves it for `reput`.
     package static func upload(
         _ job: TransferJob, sftp: any RemoteFileSystem, buffer: Buffer, cancellation: Cancellation,
-        progress: (UInt64) -> Void
+        lane: BandwidthLane? = nil, progress: (UInt64) -> Void
     ) throws(CommandFailure) -> TransferOutcome {
         let local = try localCall { () throws(LocalFileError) in
             try LocalFile(path: job.localPath, flags: O_RDONLY, operation: "open for read")
@@ -50,7 +50,7 @@ extension FileTransfer {
             }
             outcome.bytes = try stream(
                 from: local, to: remote, job: job, limit: nil, buffer: buffer, cancellation: cancellation,
-                progress: progress)
+                lane: lane, progress: progress)
             try remoteCall(path, "close") { try remote.close() }
             try finishUpload(job, at: path, sftp: sftp, status: info, cancellation: cancellation)
         } catch {

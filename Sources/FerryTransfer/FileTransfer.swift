@@ -22,6 +22,10 @@ package enum FileTransfer {
     }
     /// Bytes handed to libssh2 per write: a multiple of its 30,000-byte SFTP packets.
     package static let writeSize = 70 * 30_000
+    /// The bytes libssh2 puts in one SFTP read or write packet.
+    static let sftpPacket = 30_000
+    /// The least a capped download asks for at once: a packet's worth, rounded up.
+    static let minimumRead = 32 * 1024
 
     /// A reusable transfer buffer, one per thread.
     package final class Buffer {
@@ -42,7 +46,7 @@ package enum FileTransfer {
     /// put in place (``TransferOutcome/install``).
     package static func download(
         _ job: TransferJob, sftp: any RemoteFileSystem, buffer: Buffer, cancellation: Cancellation,
-        installLater: Bool = false, progress: (UInt64) -> Void
+        lane: BandwidthLane? = nil, installLater: Bool = false, progress: (UInt64) -> Void
     ) throws(CommandFailure) -> TransferOutcome {
         let remote: any RemoteFile
         do {
@@ -73,7 +77,7 @@ package enum FileTransfer {
         do {
             let copied = try copy(
                 remote, to: local, job: job, size: size, start: target.resumedAt ?? 0, buffer: buffer,
-                cancellation: cancellation, progress: progress)
+                cancellation: cancellation, lane: lane, progress: progress)
             outcome.bytes = copied.bytes
             if let warning = copied.warning {
                 outcome.warning = outcome.warning.map { "\($0); \(warning)" } ?? warning
@@ -241,9 +245,12 @@ package enum FileTransfer {
     ///
     /// That size bounds the download: a server that streams more (or for ever) gets no further than
     /// that, and a file that grew while being read is reported.
+    ///
+    /// Under a cap (`lane`), reads are smaller (less in flight) and each waits until the bytes before it
+    /// may count as moved.
     private static func copy(
         _ remote: any RemoteFile, to local: LocalFile, job: TransferJob, size: UInt64?, start: UInt64,
-        buffer: Buffer, cancellation: Cancellation, progress: (UInt64) -> Void
+        buffer: Buffer, cancellation: Cancellation, lane: BandwidthLane?, progress: (UInt64) -> Void
     ) throws -> (bytes: UInt64, warning: String?) {
         let expected = size.map { $0 - min($0, start) }
         // Ask for no more than the file holds: libssh2 sends read-ahead for the whole buffer.
@@ -252,7 +259,8 @@ package enum FileTransfer {
         var done: UInt64 = 0
         while true {
             try cancellation.throwIfStopped(job.remoteDisplay)
-            let wanted = expected.map { done < $0 ? Int(min(UInt64(chunk), $0 - done)) : 1 } ?? chunk
+            var wanted = expected.map { done < $0 ? Int(min(UInt64(chunk), $0 - done)) : 1 } ?? chunk
+            if let lane { wanted = lane.limit(wanted, minimum: minimumRead) }
             let window = UnsafeMutableRawBufferPointer(rebasing: buffer.memory[0..<wanted])
             let count = try remoteCall(job.remotePath, "read") { try remote.read(into: window) }
             if let expected, let size, done >= expected {
@@ -270,6 +278,7 @@ package enum FileTransfer {
             try write(UnsafeRawBufferPointer(rebasing: window[0..<count]), to: local, as: job.localDisplay)
             done += UInt64(count)
             progress(done)
+            try lane?.pace(count, name: job.remoteDisplay)
         }
     }
 

@@ -25,6 +25,8 @@ package protocol RemoteFileSystem: AnyObject {
     /// The SHA-256 of each file, computed on the server, `bytes` being their size together (see
     /// ``SFTPClient/sha256(ofFiles:bytes:cancellation:)``).
     func sha256(ofFiles paths: [String], bytes: UInt64, cancellation: Cancellation?) throws -> RemoteSHA256Answer
+    /// Sends a keepalive when one is due, without waiting (while a transfer is held back by a cap).
+    func keepAliveIfDue()
 }
 
 extension RemoteFileSystem {
@@ -48,6 +50,11 @@ package protocol RemoteFile: AnyObject {
 
 extension SFTPClient: RemoteFileSystem {
     package func openFile(_ path: String, _ mode: OpenMode) throws -> any RemoteFile { try open(path, mode) }
+
+    package func keepAliveIfDue() {
+        // A dead connection shows itself at the transfer's next call, with the transfer's own words.
+        try? session.sendKeepaliveIfDue()
+    }
 }
 
 extension SFTPFile: RemoteFile {}

@@ -21,10 +21,12 @@ package final class TransferPool {
     /// Starts `extraConnections` threads that connect with `connector`; `cancellation` stops their
     /// transfers (and, through the connector, cuts their connections).
     package init(
-        connector: any TransferConnector, extraConnections: Int, cancellation: Cancellation, log: (String) -> Void
+        connector: any TransferConnector, extraConnections: Int, cancellation: Cancellation,
+        bandwidth: HostBandwidth? = nil, log: (String) -> Void
     ) {
         self.extraConnections = extraConnections
         board.cancellation = cancellation
+        board.bandwidth = bandwidth
         let board = self.board
         wakeKey = cancellation.onCancel { board.wake() }
         let slots = SessionGate.shared.acquireFree(upTo: extraConnections)
@@ -74,8 +76,11 @@ package final class TransferPool {
         return nil
     }
 
+    /// Moves one job, adding its bytes to the board's count as they go; `moved` (the main thread's)
+    /// hears of each step, so the meter moves while the main connection is busy too.
     static func perform(
-        _ job: TransferJob, sftp: any RemoteFileSystem, buffer: FileTransfer.Buffer, board: JobBoard
+        _ job: TransferJob, sftp: any RemoteFileSystem, buffer: FileTransfer.Buffer, board: JobBoard,
+        moved: (() -> Void)? = nil
     )
         -> TransferOutcome
     {
@@ -83,11 +88,12 @@ package final class TransferPool {
         let progress: (UInt64) -> Void = { done in
             board.addBytes(done - last)
             last = done
+            moved?()
         }
         do {
             return try FileTransfer.move(
-                job, sftp: sftp, buffer: buffer, cancellation: board.cancellation, installLater: true,
-                progress: progress)
+                job, sftp: sftp, buffer: buffer, cancellation: board.cancellation, bandwidth: board.bandwidth,
+                installLater: true, progress: progress)
         } catch {
             return TransferOutcome(failure: error)
         }
@@ -107,12 +113,19 @@ package final class TransferPool {
         }
         var reported = 0
         var mainAlive = true
+        let cap = jobs.first.flatMap { board.bandwidth?.caps[$0.isDownload ? .down : .up] }
+        let jobBoard = board
+        let show = {
+            display.progress(
+                TransferProgress(
+                    name: "\(reported)/\(jobs.count) files", bytes: jobBoard.bytes, total: total, cap: cap))
+        }
         while reported < jobs.count {
             if board.cancellation.isCancelled {
                 board.abandon(CommandFailure.interrupted("not transferred"))
             }
             if mainAlive, let (index, job) = board.take(waiting: false) {
-                let outcome = TransferPool.perform(job, sftp: mainClient, buffer: buffer, board: board)
+                let outcome = TransferPool.perform(job, sftp: mainClient, buffer: buffer, board: board, moved: show)
                 board.finish(index, outcome)
                 if outcome.failure?.failureClass == .connection {
                     mainAlive = false
@@ -128,12 +141,7 @@ package final class TransferPool {
                 report(reported, outcome)
                 reported += 1
             }
-            if reported < jobs.count {
-                display.progress(
-                    TransferProgress(
-                        name: "\(reported)/\(jobs.count) files", bytes: board.bytes,
-                        total: total))
-            }
+            if reported < jobs.count { show() }
         }
         display.endProgress()
         for message in board.takeWorkerErrors() { display.report("warning: \(message)") }
@@ -162,6 +170,8 @@ final class JobBoard: @unchecked Sendable {
     private(set) var liveWorkers = 0
     /// Set once, before any worker starts.
     fileprivate(set) var cancellation = Cancellation()
+    /// The host's caps, if any; set once, before any worker starts.
+    fileprivate(set) var bandwidth: HostBandwidth?
 
     private func locked<T>(_ body: () -> T) -> T {
         condition.lock()

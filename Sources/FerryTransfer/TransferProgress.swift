@@ -6,14 +6,15 @@ public struct TransferProgress: Sendable, Equatable {
     public var bytes: UInt64
     /// Bytes expected in all, when known.
     public var total: UInt64?
+    /// The cap in force on this transfer (bytes a second), if any (`--bwlimit`, `bwlimit`).
+    public var cap: UInt64?
 
     /// Creates a value from its parts.
-    public init(
-        name: String, bytes: UInt64, total: UInt64? = nil
-    ) {
+    public init(name: String, bytes: UInt64, total: UInt64? = nil, cap: UInt64? = nil) {
         self.name = name
         self.bytes = bytes
         self.total = total
+        self.cap = cap
     }
 }
 

@@ -37,7 +37,7 @@ extension Ferry {
         guard let file = value(of: "--hosts", in: words), !file.isEmpty else { return [] }
         let path = expandingTilde(file, home: ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory())
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
-        return FleetTarget.parseHostsFile(String(decoding: data, as: UTF8.self), file: path)
+        return FleetTarget.parseHostsFile(String(decoding: data, as: UTF8.self), file: path).targets
     }
 
     /// The tags of the `--hosts` file typed earlier on the line, each once, for `--group`.

@@ -139,6 +139,21 @@ struct Ferry: ParsableCommand {
                 + " barriers hold (exit 9).", valueName: "N|P%"))
     var maxFail: String?
 
+    @Option(
+        name: .customLong("bwlimit"),
+        help: ArgumentHelp(
+            "Cap the run's transfers, every host and stream together: bytes a second with K, M or G (4M is"
+                + " 4 MiB/s), each way; down=RATE,up=RATE sets the ways apart; 0 or off: no cap.",
+            valueName: "rate"))
+    var bandwidth: String?
+
+    @Option(
+        name: .customLong("bwlimit-host"),
+        help: ArgumentHelp(
+            "Cap each host's transfers (as --bwlimit); with --bwlimit too, the lower cap holds.",
+            valueName: "rate"))
+    var bandwidthHost: String?
+
     @Flag(name: .customLong("stream"), help: "Print each host's output as it comes, each line prefixed by the host.")
     var stream = false
 
@@ -342,6 +357,11 @@ struct Ferry: ParsableCommand {
             throw ValidationError(
                 "--run-id \(runID): use letters, digits, '.', '_' and '-' (at most 128, not starting with '.')")
         }
+        for (option, value) in [("--bwlimit", bandwidth), ("--bwlimit-host", bandwidthHost)] {
+            if let value, BandwidthCaps(value) == nil {
+                throw ValidationError("\(option) \(value): \(BandwidthCaps.expected)")
+            }
+        }
         if failFast && maxFail != nil { throw ValidationError("--fail-fast is --max-fail 0: give one of them") }
         if proxy != nil && proxyCommand != nil {
             throw ValidationError("--proxy and -proxycmd cannot be used together")
@@ -413,6 +433,7 @@ extension Ferry {
         settings.inPlace = inPlace ? true : nil
         settings.verify = verify ? true : nil
         settings.retries = retries
+        settings.bandwidthHost = bandwidthHost.flatMap { BandwidthCaps($0) }
         if let password {
             settings.password = ConnectionSettings.Secret(value: password)
         } else if environment["FERRY_PASSWORD"] != nil {

@@ -176,6 +176,8 @@ extension FerryMain {
         invocation.sessionsFolder = options.sessions
         invocation.transferConnections = options.connections
         invocation.streams = options.streams
+        invocation.bandwidth = options.bandwidth.flatMap { BandwidthCaps($0) } ?? .none
+        invocation.fleet.bandwidth = invocation.bandwidth
         invocation.diagnostics = options.diagnostics
         invocation.batch = BatchOptions(echo: options.echoCommands, keepGoing: options.keepGoing)
         invocation.parameters = options.scriptParameters(environment: environment)

@@ -21,6 +21,8 @@ final class FleetTerminal: FleetObserver {
     private struct State {
         var statusShown = false
         var lastDraw = Date.distantPast
+        /// Bytes moved at recent draws, for the rate over the last few seconds.
+        var samples: [(time: Date, bytes: UInt64)] = []
     }
 
     let mode: Mode
@@ -79,7 +81,16 @@ final class FleetTerminal: FleetObserver {
         state.lastDraw = now
         var text = "hosts: \(counts.done)/\(counts.total) done, \(counts.failed) failed, \(counts.running) running"
         if let wave = counts.wave, let waves = counts.waves { text = "wave \(wave)/\(waves), " + text }
-        if counts.bytes > 0 { text += ", \(TerminalConsole.size(Double(counts.bytes))) moved" }
+        if counts.bytes > 0 {
+            text += ", \(TerminalConsole.size(Double(counts.bytes))) moved"
+            state.samples.append((now, counts.bytes))
+            state.samples.removeAll { now.timeIntervalSince($0.time) > 3 }
+            if let first = state.samples.first, now.timeIntervalSince(first.time) >= 0.5, counts.bytes >= first.bytes {
+                let rate = Double(counts.bytes - first.bytes) / now.timeIntervalSince(first.time)
+                text += " at \(TerminalConsole.size(rate))/s"
+            }
+            if let cap = counts.cap { text += " (run capped at \(cap.description))" }
+        }
         if !counts.slowest.isEmpty {
             text +=
                 "; slowest: "

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FerryBase
 import FerryCore
 import FerryScript
 import FerrySessions
@@ -78,6 +79,10 @@ struct SessionCommand: ParsableCommand {
         @Option(help: "Whether every transfer's SHA-256 is compared on both sides (true) or not.")
         var verify: Bool?
         @Option(help: "Times a command reconnects after losing its connection.") var retries: Int?
+        @Option(
+            name: .customLong("bwlimit-host"),
+            help: "Cap on this host's transfers: bytes a second with K, M or G, or down=RATE,up=RATE; off: none.")
+        var bwlimitHost: String?
         @Option(help: "Remote directory to start in.") var remoteDirectory: String?
         @Option(help: "Local directory to start in.") var localDirectory: String?
         @Option(help: "Environment variable holding the login password.") var passwordEnv: String?
@@ -98,6 +103,9 @@ struct SessionCommand: ParsableCommand {
             if passwordEnv != nil && passwordFile != nil {
                 throw ValidationError("--password-env and --password-file cannot be used together")
             }
+            if let bwlimitHost, BandwidthCaps(bwlimitHost) == nil {
+                throw ValidationError("--bwlimit-host \(bwlimitHost): \(BandwidthCaps.expected)")
+            }
             for (name, value, range) in [
                 ("keepalive", keepalive, 0...86400), ("connect-timeout", connectTimeout, 1...3600),
                 ("timeout", timeout, 1...86400), ("retries", retries, 0...100),
@@ -117,6 +125,7 @@ struct SessionCommand: ParsableCommand {
             (edit.compression, edit.legacyAlgorithms) = (compression, legacyAlgorithms)
             (edit.keepalive, edit.connectTimeout, edit.timeout) = (keepalive, connectTimeout, timeout)
             (edit.inPlace, edit.verify, edit.retries) = (inplace, verify, retries)
+            edit.bandwidthHost = bwlimitHost.flatMap { BandwidthCaps($0) }
             (edit.remoteDirectory, edit.localDirectory) = (remoteDirectory, localDirectory)
             if passwordEnv != nil || passwordFile != nil {
                 edit.password = ConnectionSettings.Secret(environment: passwordEnv, file: passwordFile)

@@ -1,3 +1,4 @@
+import FerryBase
 import FerryCore
 import FerryLineEditor
 import FerryTransfer
@@ -54,6 +55,7 @@ final class TerminalConsole: Console {
             }
         }
         line += "  \(Self.size(rate))/s"
+        if let cap = status.cap { line += " (capped at \(TransferRate.words(cap)))" }
         let width = LineEditor.terminalWidth()
         if line.count > width - 1 { line = String(line.suffix(width - 1)) }
         FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + line).utf8))

@@ -194,6 +194,8 @@ final class FakeRemoteFiles: RemoteFileSystem {
         .unavailable("the in-memory fake computes no digests")
     }
 
+    func keepAliveIfDue() {}
+
     func openFile(_ path: String, _ mode: SFTPClient.OpenMode) throws -> any RemoteFile {
         switch mode {
         case .read:

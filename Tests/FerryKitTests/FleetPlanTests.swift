@@ -7,18 +7,31 @@ import Testing
 @Suite("Hosts files and per-host paths")
 struct FleetPlanTests {
     @Test func hostsFileLinesGiveTargetsTagsAndOrigins() {
-        let targets = FleetTarget.parseHostsFile(
+        let (targets, problems) = FleetTarget.parseHostsFile(
             """
             # the fleet
             web1   web eu   # a saved session
 
-            deploy@203.0.113.7:2222 db,eu
-            \tdb2\r
+            deploy@203.0.113.7:2222 db,eu bwlimit-host=down=2M,up=512K
+            \tdb2\r bwlimit-host=1M
             """, file: "fleet.txt")
+        #expect(problems.isEmpty)
         #expect(targets.map(\.name) == ["web1", "deploy@203.0.113.7:2222", "db2"])
         #expect(targets[0].tags == ["web", "eu"])
         #expect(targets[1].tags == ["db", "eu"])
+        #expect(
+            targets.map(\.bandwidthHost) == [nil, BandwidthCaps(down: 2 << 20, up: 512 << 10), BandwidthCaps("1M")])
         #expect(targets.map(\.origin) == ["fleet.txt:2", "fleet.txt:4", "fleet.txt:5"])
+    }
+
+    @Test func aWrongSettingOnAHostsFileLineIsNamedByItsLine() {
+        let (_, problems) = FleetTarget.parseHostsFile(
+            "web1 bwlimit-host=fast\nweb2 speed=1M\nweb3 bwlimit-host=off\n", file: "fleet.txt")
+        #expect(
+            problems == [
+                "ferry: fleet.txt:1: bwlimit-host: 'fast' is not a rate: \(BandwidthCaps.expected)",
+                "ferry: fleet.txt:2: unknown setting 'speed' (known: bwlimit-host)",
+            ])
     }
 
     func collisions(_ text: String) throws -> [Int] {

@@ -235,6 +235,21 @@ struct ProfileTests {
         #expect(filled.count == names.count)
     }
 
+    @Test func hostCapsFromEveryLayerHoldTogether() throws {
+        var lower = ConnectionSettings()
+        lower.bandwidthHost = BandwidthCaps(down: 1 << 20, up: nil)
+        var upper = ConnectionSettings()
+        upper.bandwidthHost = BandwidthCaps(down: 4 << 20, up: 2 << 20)
+        #expect(lower.overlaid(by: upper).bandwidthHost == BandwidthCaps(down: 1 << 20, up: 2 << 20))
+        #expect(upper.overlaid(by: lower).bandwidthHost == BandwidthCaps(down: 1 << 20, up: 2 << 20))
+        #expect(ConnectionSettings().overlaid(by: upper).bandwidthHost == upper.bandwidthHost)
+        let read = try ProfileParser.parse("host: h\nbwlimit-host: down=2M,up=512K\n", name: "h", file: "h.yaml")
+        #expect(read.settings.bandwidthHost == BandwidthCaps(down: 2 << 20, up: 512 << 10))
+        #expect(throws: ProfileError.self) {
+            try ProfileParser.parse("host: h\nbwlimit-host: lots\n", name: "h", file: "h.yaml")
+        }
+    }
+
     @Test func everySettingSurvivesWritingAndReading() throws {
         var profile = Profile(name: "full")
         for field in ConnectionSettings.fields { field.fillForTesting(&profile.settings) }
@@ -258,6 +273,7 @@ extension ConnectionSettings.Field {
             (proxy.dns, proxy.exclude, proxy.localhost) = (.remote, ["*.lan", "10.0.0.0/8"], true)
             proxy.password = ConnectionSettings.Secret(file: "/secret/proxy")
             settings[keyPath: path] = proxy
+        case .caps(let path): settings[keyPath: path] = BandwidthCaps(down: 3 << 20, up: 1536 << 10)
         }
     }
 }

@@ -1,3 +1,4 @@
+import FerryBase
 import Testing
 
 @testable import FerryCore
@@ -14,6 +15,18 @@ struct ScriptParserTests {
         #expect(script.lines[0].command == .cd(path: "/backup"))
         #expect(script.lines[1].command == .lcd(path: "/srv/backups/db1"))
         #expect(script.lines[2].command == .transfer(Transfer(kind: .mget, sources: ["*.tar.gz"])))
+    }
+
+    @Test func bwlimitTakesOneRateOrAPairOfWays() throws {
+        let script = try ScriptParser.parse("bwlimit 2M\nbwlimit off\nbwlimit up=512K,down=4M\n", file: "b.scr")
+        #expect(
+            script.lines.map(\.command) == [
+                .bwlimit(BandwidthCaps(down: 2 << 20, up: 2 << 20)), .bwlimit(.none),
+                .bwlimit(BandwidthCaps(down: 4 << 20, up: 512 << 10)),
+            ])
+        for bad in ["bwlimit", "bwlimit 1M 2M", "bwlimit quick", "bwlimit left=1M"] {
+            #expect(throws: ScriptErrors.self, "\(bad)") { try ScriptParser.parse(bad, file: "b.scr") }
+        }
     }
 
     @Test func quotedArgumentsKeepSpacesAndDoubledQuotes() throws {

@@ -1,13 +1,22 @@
 import Foundation
 import Testing
 
+@testable import FerryBase
 @testable import FerryTransfer
 
 /// The rate bucket driven with made-up times, and rates as users write them.
 @Suite("Token bucket")
 struct TokenBucketTests {
+    @Test func aNewBucketPacesFromTheFirstByte() {
+        var bucket = TokenBucket(rate: 1000, burst: 0.25, now: 0)
+        #expect(bucket.take(500, at: 0) == 0.5)
+        // After a quiet spell it lets a quarter of a second go at once, no more.
+        #expect(bucket.take(250, at: 10) == 0)
+        #expect(bucket.take(100, at: 10) == 0.1)
+    }
+
     @Test func aFullBucketLetsOneSecondGoAtOnceThenPacesTheRest() {
-        var bucket = TokenBucket(rate: 1000, now: 0)
+        var bucket = TokenBucket(rate: 1000, now: 0, full: true)
         #expect(bucket.take(1000, at: 0) == 0)
         #expect(bucket.take(500, at: 0) == 0.5)
         // Reservations queue: the next 500 wait behind the first.
@@ -17,7 +26,7 @@ struct TokenBucketTests {
 
     @Test func overAnyWindowNoMoreThanTheBurstPlusTheRateGoes() {
         // Ten streams asking for 64 KiB each, as fast as they are let, for a minute of made-up time.
-        var bucket = TokenBucket(rate: 4 << 20, now: 0)
+        var bucket = TokenBucket(rate: 4 << 20, now: 0, full: true)
         var readyAt = Array(repeating: 0.0, count: 10)
         var sent: [(time: Double, bytes: Int)] = []
         while let stream = readyAt.indices.min(by: { readyAt[$0] < readyAt[$1] }), readyAt[stream] < 60 {
@@ -33,14 +42,6 @@ struct TokenBucketTests {
         }
     }
 
-    @Test func bytesGivenBackAreNotWaitedFor() {
-        var bucket = TokenBucket(rate: 1000, now: 0)
-        _ = bucket.take(1000, at: 0)
-        #expect(bucket.take(1000, at: 0) == 1)
-        bucket.giveBack(1000, at: 0)
-        #expect(bucket.take(500, at: 0) == 0.5)
-    }
-
     @Test func ratesReadAsRsyncAndRcloneReadThem() {
         #expect(TransferRate.parse("512K") == 524_288)
         #expect(TransferRate.parse("20M") == 20 << 20)
@@ -52,5 +53,24 @@ struct TokenBucketTests {
         for bad in ["", "M", "-1M", "1.2.3K", "10X", "1e6", "fast", " 1M", "99999999999G"] {
             #expect(TransferRate.parse(bad) == nil, "\(bad)")
         }
+    }
+
+    @Test func capsReadBothWaysOrEachApartAndWriteBackAsRead() throws {
+        #expect(BandwidthCaps("4M") == BandwidthCaps(down: 4 << 20, up: 4 << 20))
+        #expect(BandwidthCaps("off") == BandwidthCaps.none)
+        #expect(BandwidthCaps("up=1M,down=2M") == BandwidthCaps(down: 2 << 20, up: 1 << 20))
+        #expect(BandwidthCaps("down=512K") == BandwidthCaps(down: 512 << 10, up: nil))
+        #expect(BandwidthCaps("down=off,up=1G") == BandwidthCaps(down: nil, up: 1 << 30))
+        for bad in ["", "4X", "down=", "sideways=1M", "down=1M,down=2M", "down=1M,", "1M,2M", "=1M"] {
+            #expect(BandwidthCaps(bad) == nil, "\(bad)")
+        }
+        for text in ["4M", "off", "down=2M,up=1M", "down=512K", "up=1536K", "1000"] {
+            #expect(try #require(BandwidthCaps(text)).text == text)
+        }
+        #expect(try #require(BandwidthCaps("4M")).description == "4 MiB/s")
+        #expect(try #require(BandwidthCaps("down=1.5M,up=512K")).description == "1.5 MiB/s down, 512 KiB/s up")
+        #expect(
+            BandwidthCaps("down=4M")?.lowest(with: BandwidthCaps("2M")) == BandwidthCaps(down: 2 << 20, up: 2 << 20))
+        #expect(BandwidthCaps("1M")?.lowest(with: BandwidthCaps.none) == BandwidthCaps("1M"))
     }
 }

@@ -1,6 +1,7 @@
 // A stand-in for a WAN link on loopback (this kernel has no netem): relays 127.0.0.1:LISTEN to
 // 127.0.0.1:TARGET, holding every chunk DELAY_MS milliseconds in each direction and passing at most
-// RATE bytes a second each way. Used by scripts/dev/bench.sh; never part of Ferry.
+// RATE bytes a second each way. Used by the benchmarks in scripts/dev and by the integration tests
+// (Tests/IntegrationTests/Support/ProxyServers.swift); never part of Ferry.
 //
 // Usage: wan-relay LISTEN TARGET DELAY_MS RATE
 // Build: cc -O2 -pthread -o wan-relay wan-relay.c

@@ -61,6 +61,8 @@ public struct FerryEvent: Encodable, Sendable {
     public var bytes: UInt64?
     public var total: UInt64?
     public var rate: UInt64?
+    /// `progress`: the cap in force on the transfer (bytes a second), when there is one.
+    public var cap: UInt64?
     /// `retry`: the attempt and the wait before it, in seconds.
     public var attempt: Int?
     public var delaySeconds: Int?
@@ -76,7 +78,7 @@ public struct FerryEvent: Encodable, Sendable {
     enum CodingKeys: String, CodingKey {
         case event, time, schema, host, script, hosts, line, command, status, message, reason, methods, file, bytes
         case total
-        case rate, attempt, summary, wave, waves, barrier
+        case rate, cap, attempt, summary, wave, waves, barrier
         case exitStatus = "exit_status"
         case hostKey = "host_key"
         case delaySeconds = "delay_seconds"
@@ -101,7 +103,10 @@ public final class EventLog: @unchecked Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }()
-    private var progressTimes: [String: (first: ContinuousClock.Instant, last: ContinuousClock.Instant)] = [:]
+    /// Per progress key: its first update (time and bytes) and when an event was last written.
+    private var progressTimes:
+        [String: (first: ContinuousClock.Instant, firstBytes: UInt64, last: ContinuousClock.Instant)] =
+            [:]
 
     /// Writes to `descriptor` (standard output is 1); `closes` closes it at the end.
     public init(descriptor: Int32, closes: Bool) {
@@ -144,22 +149,24 @@ public final class EventLog: @unchecked Sendable {
     }
 
     /// Writes a progress event for `key` (a host and file) at most once a second, with the rate since
-    /// the first update of that key.
+    /// the first update of that key (counted from the bytes it had then: a many-file count that
+    /// changes its name keeps counting the same bytes).
     public func progress(_ event: FerryEvent, key: String) {
         let now = ContinuousClock.now
-        let first: ContinuousClock.Instant? = lock.withLock {
+        let bytes = event.bytes ?? 0
+        let first: (time: ContinuousClock.Instant, bytes: UInt64)? = lock.withLock {
             guard let times = progressTimes[key] else {
-                progressTimes[key] = (now, now)
-                return now
+                progressTimes[key] = (now, bytes, now)
+                return (now, bytes)
             }
             if times.last.duration(to: now) < .seconds(1) { return nil }
-            progressTimes[key] = (times.first, now)
-            return times.first
+            progressTimes[key] = (times.first, times.firstBytes, now)
+            return (times.first, times.firstBytes)
         }
         guard let first else { return }
         var stamped = event
-        let seconds = first.duration(to: now).inSeconds
-        if seconds > 0, let bytes = event.bytes { stamped.rate = UInt64(Double(bytes) / seconds) }
+        let seconds = first.time.duration(to: now).inSeconds
+        if seconds > 0, bytes >= first.bytes { stamped.rate = UInt64(Double(bytes - first.bytes) / seconds) }
         emit(stamped)
     }
 

@@ -33,9 +33,11 @@ public struct CommandRecord: Codable, Equatable, Sendable {
     public var reconnects: Int?
     /// The files a retry after a reconnect continued, each as "name from byte N".
     public var resumed: [String]?
+    /// The caps in force while the command moved its bytes (bytes a second, each way), if any were.
+    public var bwlimit: BandwidthCaps?
 
     enum CodingKeys: String, CodingKey {
-        case line, command, host, status, signal, bytes, message, reason, mtu, mirror, reconnects, resumed
+        case line, command, host, status, signal, bytes, message, reason, mtu, mirror, reconnects, resumed, bwlimit
         case exitStatus = "exit_status"
         case durationSeconds = "duration_seconds"
         case timedOutAfterSeconds = "timed_out_after_seconds"
@@ -75,9 +77,11 @@ public struct RunReport: Codable, Sendable {
         public var target: String?
         /// The wave the host ran in (or would have), from 1, in a run with `--waves`.
         public var wave: Int?
+        /// The host's own cap (`--bwlimit-host`, its session's or hosts file line's `bwlimit-host`).
+        public var bwlimit: BandwidthCaps?
 
         enum CodingKeys: String, CodingKey {
-            case host, status, commands, tags, message, output, target, reason, wave
+            case host, status, commands, tags, message, output, target, reason, wave, bwlimit
             case exitStatus = "exit_status"
             case durationSeconds = "duration_seconds"
             case failedCommand = "failed_command"
@@ -107,9 +111,11 @@ public struct RunReport: Codable, Sendable {
     public var shard: ShardRecord?
     /// The shards a merged report was made from (`ferry report merge`).
     public var merged: MergeRecord?
+    /// The cap on the whole run's transfers (`--bwlimit`), bytes a second each way.
+    public var bwlimit: BandwidthCaps?
 
     enum CodingKeys: String, CodingKey {
-        case schema, run, script, started, finished, hosts, summary, continues, shard, merged
+        case schema, run, script, started, finished, hosts, summary, continues, shard, merged, bwlimit
         case exitStatus = "exit_status"
     }
 
@@ -170,6 +176,7 @@ public struct RunReport: Codable, Sendable {
             "# Ferry run \(run)", "", "- script: \(ServerText.markdown(script ?? "(prompt)"))", "- started: \(started)",
             "- finished: \(finished)", "- exit status: \(exitStatus)", "",
         ]
+        if let bwlimit { lines.insert("- transfers capped at \(bwlimit.description) for the run", at: lines.count - 1) }
         if let summary {
             lines.insert("- hosts: \(hosts.count) (" + HostStatus.tally(summary) + ")", at: lines.count - 1)
             // With --waves, each host's wave is a column.
@@ -191,7 +198,8 @@ public struct RunReport: Codable, Sendable {
         }
         for host in hosts {
             lines += [
-                "## \(ServerText.markdown(host.host)): \(host.status.rawValue)", "",
+                "## \(ServerText.markdown(host.host)): \(host.status.rawValue)"
+                    + (host.bwlimit.map { " (capped at \($0.description))" } ?? ""), "",
                 "| line | command | status | exit | seconds | bytes | message |",
                 "| --- | --- | --- | --- | --- | --- | --- |",
             ]
@@ -203,7 +211,8 @@ public struct RunReport: Codable, Sendable {
                     [
                         c.mirror.map { String($0.line.dropFirst("mirror: ".count)) },
                         c.reconnects.map { "reconnected \($0) time(s)" },
-                        c.resumed.map { "resumed " + $0.joined(separator: ", ") }, c.message,
+                        c.resumed.map { "resumed " + $0.joined(separator: ", ") },
+                        c.bwlimit.map { "capped at \($0.description)" }, c.message,
                     ].compactMap { $0 }.joined(separator: "; "),
                 ]
                 lines.append(row(cells))

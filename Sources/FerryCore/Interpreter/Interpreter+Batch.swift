@@ -56,6 +56,10 @@ extension Interpreter {
             }
         }
         if settings.checkOnly {
+            let caps = bandwidth.caps
+            if !caps.isNone {
+                console.print("check: \(hostName ?? "no host"): transfers capped at \(caps.description)")
+            }
             if let failed = records.first(where: { $0.status != .ok }) {
                 console.report(
                     "check: \(hostName ?? "no host"): would fail at \(script.file):\(failed.line ?? 0) (\(failed.command)):"
@@ -93,6 +97,8 @@ extension Interpreter {
             record.bytes = outcome.bytes
             record.mtu = outcome.mtu
             record.mirror = outcome.mirror
+            let caps = bandwidth.caps
+            if outcome.bytes > 0, !caps.isNone { record.bwlimit = caps }
             switch outcome.remoteEnd {
             case .exited(let code): record.exitStatus = Int(code)
             case .signalled(let signal): record.signal = signal
@@ -141,9 +147,16 @@ extension Interpreter {
             console.report("ferry: cannot write the report: \(error.message)")
             return false
         }
-        let report = RunReport(
+        var report = RunReport(
             run: PathRules.lastComponent(folder), script: script, started: started, finished: Date(),
             exitStatus: status, records: records)
+        report.bwlimit = bandwidth.run.map(\.caps)
+        let own = bandwidth.configuredCaps
+        if !own.isNone {
+            report.hosts = report.hosts.map {
+                var host = $0; host.bwlimit = own; return host
+            }
+        }
         do {
             try report.write(to: folder)
             console.print("Report: \(folder)/report.md")

@@ -54,6 +54,7 @@ extension Interpreter {
         case .pingMTU(let request): console.print("check: would run ping-mtu \(request.target)")
         case .mirror(let mirror): return try runMirror(mirror, dryRun: true)
         case .barrier: break
+        case .bwlimit(let caps): capTransfers(caps)
         case .verify(let remote, _):
             try checkReadable("verify", try expect("verify", [remote]))
             try requireDigests("verify", sftp: try sftp("verify"))

@@ -67,6 +67,7 @@ extension Interpreter {
                 try connect(to: target, options: found.options)
                 facts.inPlace = found.settings.inPlace ?? false
                 facts.verify = found.settings.verify ?? false
+                bandwidth.setConfiguredCaps(found.settings.bandwidthHost ?? .none)
                 try enterStartDirectories(found)
                 return
             }

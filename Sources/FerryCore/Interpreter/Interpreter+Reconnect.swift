@@ -89,7 +89,7 @@ extension Interpreter {
         // The server may already have acted on these (or they need no connection): never repeated.
         // Listed one by one, so a new command must be placed.
         case .open, .close, .bye, .help, .lpwd, .lcd, .mkdir, .rmdir, .rm, .mv, .chmod, .local, .run, .verify,
-            .mirror, .pingMTU, .barrier:
+            .mirror, .pingMTU, .barrier, .bwlimit:
             return nil
         }
     }

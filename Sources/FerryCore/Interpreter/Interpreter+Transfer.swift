@@ -83,7 +83,8 @@ extension Interpreter {
         guard pool == nil, let connection else { return }
         pool = TransferPool(
             connector: RecipeConnector(recipe: connection.recipe, cancellation: settings.cancellation),
-            extraConnections: extraConnections, cancellation: settings.cancellation, log: settings.connect.log)
+            extraConnections: extraConnections, cancellation: settings.cancellation, bandwidth: bandwidth,
+            log: settings.connect.log)
     }
 
     /// Prints one file's result: psftp's line, a resume, a warning, or (when it is not the command's
@@ -111,13 +112,15 @@ extension Interpreter {
         for (index, job) in units.enumerated() {
             let name = job.isDownload ? job.remoteDisplay : job.localDisplay
             let total = job.sourceSize
+            let cap = bandwidth.caps[job.isDownload ? .down : .up]
             let progress: (UInt64) -> Void = {
-                self.console.progress(TransferProgress(name: name, bytes: $0, total: total))
+                self.console.progress(TransferProgress(name: name, bytes: $0, total: total, cap: cap))
             }
             var outcome: TransferOutcome
             do {
                 outcome = try FileTransfer.move(
-                    job, sftp: sftp, buffer: buffer, cancellation: settings.cancellation, progress: progress)
+                    job, sftp: sftp, buffer: buffer, cancellation: settings.cancellation, bandwidth: bandwidth,
+                    progress: progress)
             } catch {
                 outcome = TransferOutcome(failure: error)
             }

@@ -58,6 +58,9 @@ public struct InterpreterSettings {
     /// Where `barrier` lines wait for the other hosts of a run over many hosts; nil on one host,
     /// where a barrier has nothing to wait for.
     public var barrier: (any BarrierGate)?
+    /// The host's transfer caps and its share of the run's (`--bwlimit`, `--bwlimit-host`, the
+    /// session's `bwlimit-host`); nil: none but what the script's `bwlimit` sets.
+    package var bandwidth: HostBandwidth?
 
     /// Creates settings.
     public init(defaultUser: String, connect: ConnectOptions) {
@@ -112,6 +115,8 @@ public final class Interpreter {
     public var firstCountedFailure: CommandRecord? { records.first { $0.status.countsAsFailure } }
     /// Where a barrier held this host, if one did.
     public internal(set) var held: HeldAtBarrier?
+    /// The caps this host's transfers are under, shared with its transfer pool.
+    let bandwidth: HostBandwidth
     /// Remote directory listings kept briefly for Tab completion, by absolute path.
     var listings: [String: (made: Date, entries: [CompletionEntry])] = [:]
 
@@ -125,6 +130,7 @@ public final class Interpreter {
     package init(settings: InterpreterSettings, console: any Console, files: (any RemoteFileSystem)?) {
         self.settings = settings
         attachedFiles = files
+        bandwidth = settings.bandwidth ?? HostBandwidth(run: nil)
         // Everything the interpreter prints goes through the one sanitiser for server text.
         self.console = VisibleConsole(console)
         localDirectory = settings.localDirectory
@@ -134,6 +140,7 @@ public final class Interpreter {
                 let host = label ?? self?.hostName
                 var event = FerryEvent(.progress, host: host)
                 (event.file, event.bytes, event.total) = (progress.name, progress.bytes, progress.total)
+                event.cap = progress.cap
                 events.progress(event, key: "\(host ?? "")\u{0}\(progress.name)")
             }
         }
@@ -191,6 +198,7 @@ public final class Interpreter {
         case .pingMTU(let request): return try pingMTU(request)
         case .verify(let remote, let local): try verifyFiles(remote: remote, local: local)
         case .mirror(let mirror): return try runMirror(mirror)
+        case .bwlimit(let caps): capTransfers(caps)
         case .barrier:
             // A script's barriers go through the batch runner, which knows their line.
             throw CommandFailure(.usage, "barrier: only a batch script run over many hosts waits at a barrier")

@@ -152,6 +152,27 @@ final class ProxyServer: @unchecked Sendable {
             arguments: [script, String(port)] + arguments)
     }
 
+    /// The WAN stand-in of `scripts/dev/wan-relay.c` in front of the loopback `port`: each chunk held
+    /// `delay` milliseconds each way, at most `rate` bytes a second each way. Built once per test run
+    /// with the C compiler the Swift toolchain brings.
+    static func wanRelay(to port: Int, delay: Int, rate: Int) -> ProxyServer {
+        let (listen, directory, log) = prepare("wan-relay")
+        return ProxyServer(
+            port: listen, directory: directory, log: log, executable: wanRelayProgram,
+            arguments: [String(listen), String(port), String(delay), String(rate)])
+    }
+
+    private static let wanRelayProgram: String = {
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/dev/wan-relay.c")
+            .path
+        let program = TestSSHServer.scratch("wan-relay-build") + "/wan-relay"
+        let built = Shell.sh(
+            "compiler=$(command -v cc || command -v clang); \"$compiler\" -O2 -pthread -o '\(program)' '\(source)'")
+        precondition(built.status == 0, "cannot build the WAN relay: \(built.stderr)")
+        return program
+    }()
+
     /// Reads a file the proxy wrote beside its log.
     func file(_ name: String) -> String {
         (try? String(contentsOfFile: directory + "/" + name, encoding: .utf8)) ?? ""
