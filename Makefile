@@ -5,7 +5,7 @@ DEBS_BUILD := libssh2-1-dev libssl-dev libedit-dev libargon2-dev pkg-config
 DEBS_TEST := time groff-base tmux openssh-server openssh-client putty-tools tinyproxy microsocks dante-server socat python3 python3-paramiko util-linux iputils-ping iproute2 slurm-wlm munge
 DEBS_BENCH := lftp putty-tools openssh-client openssh-server pssh time bc gcc rsync
 
-.PHONY: deps deps-test build release demo test unit-test integration-test bench bench-fleet bench-shards bench-mirror lint clean install install-files uninstall deb deb-test
+.PHONY: deps deps-test build release demo test unit-test integration-test bench bench-fleet bench-shards bench-mirror bench-bwlimit lint clean install install-files uninstall deb deb-test
 
 # Installs a list of Debian packages when any of them is missing.
 define apt_install
@@ -52,6 +52,12 @@ bench: release
 	@bash scripts/dev/bench.sh
 	@bash scripts/dev/mirror-bench.sh
 	@bash scripts/dev/fleet-bench.sh
+
+# Transfer caps: rate against the cap for one host (against sftp -l and lftp's net:limit-rate), and the
+# total, the 10 s windows and the spread between hosts sharing one --bwlimit.
+bench-bwlimit: release
+	$(call apt_install,$(DEBS_BENCH))
+	@bash scripts/dev/bwlimit-bench.sh
 
 # Only the mirror part of the benchmark (against lftp mirror -P 8 and rsync over ssh).
 bench-mirror: release

@@ -176,6 +176,11 @@ def script_page():
         "within \\fB\\-\\-host\\-timeout\\fR; a host cut off before it counts as failed. Every host of a wave",
         "must be able to run at once (\\fB\\-\\-parallel\\fR, \\fB\\-\\-max\\-sessions\\fR), or the run is",
         "refused before it connects. On one host a barrier is passed by; at the prompt it is refused.",
+        ".SS Transfer caps",
+        "\\fBbwlimit RATE\\fR caps this host's transfers from that line on: bytes a second with \\fBK\\fR,",
+        "\\fBM\\fR or \\fBG\\fR (binary), both ways, or \\fBdown=RATE,up=RATE\\fR apart; \\fBbwlimit off\\fR lifts",
+        "it. The run's cap (\\fB\\-\\-bwlimit\\fR) and the host's configured cap (\\fB\\-\\-bwlimit\\-host\\fR,",
+        "a session's or hosts file line's \\fBbwlimit\\-host\\fR) hold as well: the lowest cap wins.",
         ".SH COMMANDS",
     ]
     for names, usage, description in script_commands():
