@@ -119,8 +119,8 @@ package final class HostBandwidth: @unchecked Sendable {
         run?.count(direction, -1)
     }
 
-    /// The bytes a stream should ask for at once: an eighth of a second of its share of the caps, so
-    /// that what the streams keep in flight together stays under a second's worth of the cap.
+    /// One stream's share of the caps now, bytes a second: the host's cap over its streams or the
+    /// run's over all the run's streams, whichever is less; nil when neither caps this way.
     fileprivate func share(_ direction: TransferDirection) -> Double? {
         let local: Double? = condition.withLock {
             configured.lowest(with: scriptCaps)[direction].map { Double($0) / Double(max(1, lanes[direction] ?? 0)) }
@@ -196,8 +196,9 @@ package final class BandwidthLane {
 
     deinit { close() }
 
-    /// What a stream should ask for at once under the caps: `size` or less, but not less than
-    /// `minimum` (unless `size` is).
+    /// What a stream should ask for at once under the caps: an eighth of a second of its share, so
+    /// that what the streams keep in flight together stays under a second's worth of the cap;
+    /// `size` or less, but not less than `minimum` (unless `size` is).
     package func limit(_ size: Int, minimum: Int) -> Int {
         guard let share = host.share(direction) else { return size }
         return min(size, max(minimum, Int(share / 8)))

@@ -5,7 +5,8 @@
 #
 # 1. One host, one get of CAP x 8 seconds' worth, under each cap in CAPS (default "4M 16M"): Ferry's
 #    --bwlimit against OpenSSH sftp -l and lftp's net:limit-rate, RUNS runs each (default 3). Prints
-#    each tool's median rate and its ratio to the cap.
+#    each tool's median rate from its wall time (connecting included) and its ratio to the cap, and
+#    Ferry's rate over the get alone (its duration in the report).
 # 2. HOSTS hosts (default 4) with 2 streams each, each getting SHARE_MIB (default 48 MiB), under one
 #    --bwlimit FLEET_CAP (default 16M) for the run: the total rate against the cap, the most any 10 s
 #    window carried (from --events progress), and the spread between hosts (the bytes of the host that
@@ -50,13 +51,15 @@ ssh_cmd="ssh -a -x -i $KEY -o UserKnownHostsFile=$KNOWN_HOSTS -o BatchMode=yes"
 median() { python3 -c 'import sys,statistics; v=[float(x) for x in sys.stdin.read().split()]; print(f"{statistics.median(v):.3f}")'; }
 
 echo "1. one host, rate against the cap (median of $runs runs)"
-printf '%-8s %-10s %14s %14s %14s   %s\n' cap size "ferry MiB/s" "sftp -l MiB/s" "lftp MiB/s" "rate/cap: ferry sftp lftp"
+printf '%-8s %-10s %14s %14s %14s %14s   %s\n' cap size "ferry MiB/s" "sftp -l MiB/s" "lftp MiB/s" "ferry get only" \
+  "rate/cap: ferry sftp lftp, ferry's get"
 for cap in $caps; do
   rate=$(bytes "$cap")
   size=$((rate * 8))
   head -c "$size" /dev/urandom > "$remote/file.bin"
   kbits=$((rate * 8 / 1024))
   declare -A took=()
+  alone=()
   for tool in ferry sftp lftp; do
     times=()
     for _ in $(seq 1 "$runs"); do
@@ -64,7 +67,11 @@ for cap in $caps; do
       start=$(date +%s.%N)
       case $tool in
         ferry) (cd "$local" && printf 'get %s/file.bin\n' "$remote" > "$work/get.scr" &&
-                "$ferry" -batch -P "${ports[0]}" -i "$KEY" --known-hosts "$KNOWN_HOSTS" --bwlimit "$cap" -b "$work/get.scr" root@127.0.0.1 >/dev/null) ;;
+                "$ferry" -batch -P "${ports[0]}" -i "$KEY" --known-hosts "$KNOWN_HOSTS" --bwlimit "$cap" -b "$work/get.scr" \
+                  --diagnostics "$work/single" root@127.0.0.1 >/dev/null)
+               # The get alone, without connecting: from the report.
+               alone+=("$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hosts"][0]["commands"][0]["duration_seconds"])' \
+                 "$(ls -td "$work"/single/*/ | head -n 1)report.json")") ;;
         sftp) (cd "$local" && sftp -q -l "$kbits" -P "${ports[0]}" -i "$KEY" -o UserKnownHostsFile="$KNOWN_HOSTS" -b "$work/get.scr" root@127.0.0.1 >/dev/null) ;;
         lftp) (cd "$local" && lftp -c "set sftp:connect-program '$ssh_cmd'; set xfer:clobber on; set net:limit-rate $rate;
                   open -u root, -p ${ports[0]} sftp://127.0.0.1; get $remote/file.bin" >/dev/null) ;;
@@ -76,7 +83,8 @@ for cap in $caps; do
     took[$tool]=$(printf '%s\n' "${times[@]}" | median)
     echo "  $cap $tool: ${times[*]} s" >&2
   done
-  python3 - "$cap" "$rate" "$size" "${took[ferry]}" "${took[sftp]}" "${took[lftp]}" <<'EOF'
+  got_alone=$(printf '%s\n' "${alone[@]}" | median)
+  python3 - "$cap" "$rate" "$size" "${took[ferry]}" "${took[sftp]}" "${took[lftp]}" "$got_alone" <<'EOF'
 import sys
 cap, rate, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rates = [size / float(t) for t in sys.argv[4:]]
