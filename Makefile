@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 DEBS_BUILD := libssh2-1-dev libssl-dev libedit-dev libargon2-dev pkg-config
-DEBS_TEST := time groff-base tmux openssh-server openssh-client putty-tools tinyproxy microsocks dante-server socat python3 python3-paramiko util-linux iputils-ping iproute2 slurm-wlm munge
+DEBS_TEST := time groff-base tmux openssh-server openssh-client putty-tools tinyproxy microsocks dante-server socat python3 python3-paramiko util-linux iputils-ping iproute2 slurm-wlm munge chromium
 DEBS_BENCH := lftp putty-tools openssh-client openssh-server pssh time bc gcc rsync
 
 .PHONY: deps deps-test build release demo test unit-test integration-test bench bench-fleet bench-shards bench-mirror bench-bwlimit lint clean install install-files uninstall deb deb-test

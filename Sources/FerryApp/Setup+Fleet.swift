@@ -84,20 +84,24 @@ extension Setup {
         return hosts
     }
 
-    /// The hosts of an earlier run's `report.json` that did not end `ok`.
-    static func failedHosts(in path: String) throws(SetupError) -> [RunReport.Host] {
+    /// The report at `path`, read whole (within the size a report may have) and decoded.
+    public static func readReport(_ path: String) throws(SetupError) -> RunReport {
         let data: Data
         do {
             data = try BoundedFile.read(path, limit: BoundedFile.Limit.report)
         } catch {
             throw SetupError(["ferry: report \(path): \(error.reason)"])
         }
-        let report: RunReport
         do {
-            report = try JSONDecoder().decode(RunReport.self, from: data)
+            return try JSONDecoder().decode(RunReport.self, from: data)
         } catch {
             throw SetupError(["ferry: report \(path): not a Ferry report.json"])
         }
+    }
+
+    /// The hosts of an earlier run's `report.json` that did not end `ok`.
+    static func failedHosts(in path: String) throws(SetupError) -> [RunReport.Host] {
+        let report = try readReport(path)
         let failed = report.hosts.filter { $0.status != .ok }
         if failed.isEmpty { throw SetupError(["ferry: report \(path): every host ended ok; nothing to run again"]) }
         return failed

@@ -130,7 +130,10 @@ public enum ShardMerge {
                         "ferry: \(directory)/\(shard.folder): host '\(host.host)' is not in shard \(index)'s slice"
                     ])
                 }
-                reported[host.host] = host
+                var entry = host
+                // Its collected files stay in its shard's folder.
+                entry.folder = shard.folder + "/" + PathRules.safeComponent(host.host)
+                reported[host.host] = entry
             }
         }
         let missingSet = Set(missing)

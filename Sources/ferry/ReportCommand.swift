@@ -7,7 +7,7 @@ import Foundation
 /// `ferry report merge DIR [-o OUT]`: the reports of a run's shards as one.
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ferry report", abstract: "Work with run reports.", subcommands: [Merge.self])
+        commandName: "ferry report", abstract: "Work with run reports.", subcommands: [Merge.self, Page.self])
 
     struct Merge: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -23,7 +23,8 @@ struct ReportCommand: ParsableCommand {
         var directory: String
         @Option(
             name: .customShort("o"),
-            help: ArgumentHelp("Where to write report.json and report.md (default: DIR).", valueName: "out"))
+            help: ArgumentHelp(
+                "Where to write report.json, report.md and report.html (default: DIR).", valueName: "out"))
         var output: String?
 
         func run() throws {
@@ -47,6 +48,44 @@ struct ReportCommand: ParsableCommand {
             print("\(outcome.report.hosts.count) hosts: " + HostStatus.tally(outcome.report.summary ?? [:]))
             print("Report: \(folder)/report.md")
             if outcome.status != 0 { throw ExitCode(outcome.status) }
+        }
+    }
+
+    struct Page: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "html",
+            abstract: "Draw a report.json (one run's or a merged one) as report.html.",
+            discussion: """
+                One self-contained page: the run's status and counts, the hosts that did not end ok first, \
+                the rate of transfer over the run, and a timeline with a row per host. Links to each host's \
+                files are relative to the page, so it belongs beside the report.json it draws.
+                """)
+
+        @Argument(
+            help: ArgumentHelp("The report to draw.", valueName: "report.json"), completion: .file(extensions: ["json"])
+        )
+        var path: String
+        @Option(
+            name: .customShort("o"),
+            help: ArgumentHelp("Where to write the page (default: report.html beside the report).", valueName: "out"))
+        var output: String?
+
+        func run() throws {
+            let report: RunReport
+            do {
+                report = try Setup.readReport(path)
+            } catch {
+                FileHandle.standardError.write(Data((error.description + "\n").utf8))
+                throw ExitCode(FailureClass.usage.exitStatus)
+            }
+            let target = output ?? (URL(fileURLWithPath: path).deletingLastPathComponent().path + "/report.html")
+            do {
+                try report.writePage(to: target)
+            } catch {
+                FileHandle.standardError.write(Data("ferry: cannot write \(target): \(error)\n".utf8))
+                throw ExitCode(FailureClass.transfer.exitStatus)
+            }
+            print("Report: \(target)")
         }
     }
 }

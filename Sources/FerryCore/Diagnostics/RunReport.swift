@@ -35,9 +35,12 @@ public struct CommandRecord: Codable, Equatable, Sendable {
     public var resumed: [String]?
     /// The caps in force while the command moved its bytes (bytes a second, each way), if any were.
     public var bwlimit: BandwidthCaps?
+    /// When the command started (ISO 8601, UTC, with milliseconds), for the timeline of report.html.
+    public var started: String?
 
     enum CodingKeys: String, CodingKey {
         case line, command, host, status, signal, bytes, message, reason, mtu, mirror, reconnects, resumed, bwlimit
+        case started
         case exitStatus = "exit_status"
         case durationSeconds = "duration_seconds"
         case timedOutAfterSeconds = "timed_out_after_seconds"
@@ -79,9 +82,12 @@ public struct RunReport: Codable, Sendable {
         public var wave: Int?
         /// The host's own cap (`--bwlimit-host`, its session's or hosts file line's `bwlimit-host`).
         public var bwlimit: BandwidthCaps?
+        /// Where the host's collected files and command output are, relative to the report, when not
+        /// in the folder named after it (a merged report's hosts are in their shards' folders).
+        public var folder: String?
 
         enum CodingKeys: String, CodingKey {
-            case host, status, commands, tags, message, output, target, reason, wave, bwlimit
+            case host, status, commands, tags, message, output, target, reason, wave, bwlimit, folder
             case exitStatus = "exit_status"
             case durationSeconds = "duration_seconds"
             case failedCommand = "failed_command"
@@ -222,7 +228,7 @@ public struct RunReport: Codable, Sendable {
         return lines.joined(separator: "\n")
     }
 
-    /// Writes `report.json` and `report.md` into `folder`.
+    /// Writes `report.json`, `report.md` and `report.html` into `folder`.
     public func write(to folder: String) throws(LocalFileError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -234,6 +240,12 @@ public struct RunReport: Codable, Sendable {
         }
         try Self.write(json, to: folder + "/report.json")
         try Self.write(Data(markdown.utf8), to: folder + "/report.md")
+        try writePage(to: folder + "/report.html")
+    }
+
+    /// Writes the report as one HTML page (``ReportPage``) at `path`, whole.
+    public func writePage(to path: String) throws(LocalFileError) {
+        try Self.write(Data(ReportPage(self).html.utf8), to: path)
     }
 
     /// Writes `data` to `path` whole, with errors that name the path and the system's reason: under

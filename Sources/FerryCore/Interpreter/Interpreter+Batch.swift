@@ -81,6 +81,7 @@ extension Interpreter {
         var record = CommandRecord(
             line: line.line, command: line.text, host: hostName, status: .ok, exitStatus: nil, signal: nil,
             timedOutAfterSeconds: nil, durationSeconds: 0, bytes: 0, message: nil)
+        record.started = Self.timestamp.format(started)
         var outcome = CommandOutcome()
         var reconnects = 0
         var resumed: [String] = []
@@ -134,6 +135,9 @@ extension Interpreter {
             throw error
         }
     }
+
+    /// How a command's start is written: UTC, with milliseconds.
+    static let timestamp = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     /// Writes report.json and report.md into this run's diagnostics folder, when there is one.
     /// Returns false, after saying why, when the report was due and could not be written.

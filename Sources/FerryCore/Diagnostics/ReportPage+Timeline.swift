@@ -1,0 +1,111 @@
+import FerryBase
+import Foundation
+
+extension ReportPage {
+    /// Every host's commands on one clock, from the run's start: where each command's bar goes, when
+    /// each wave started, and the run's rate of transfer over time.
+    ///
+    /// A command placed by its own start time (`started`, in reports from this version on); in an
+    /// older report, after the command before it.
+    struct Timeline {
+        private var byHost: [String: [Bar]] = [:]
+        /// Seconds from the run's start to its end (or to the last command's end, if later).
+        private(set) var length: Double = 0
+        /// When each wave's first host started, with the wave's number.
+        private(set) var waveStarts: [(Double, Int)] = []
+
+        init(_ report: RunReport) {
+            let origin = Self.date(report.started) ?? Date.distantPast
+            length = Self.seconds(from: report.started, to: report.finished)
+            var waves: [Int: Double] = [:]
+            for host in report.hosts {
+                var clock = 0.0
+                var bars: [Bar] = []
+                for record in host.commands {
+                    let start = record.started.flatMap(Self.date).map { max(0, $0.timeIntervalSince(origin)) } ?? clock
+                    bars.append(Bar(start: start, seconds: record.durationSeconds, record: record))
+                    clock = start + record.durationSeconds
+                    length = max(length, clock)
+                }
+                if let wave = host.wave, let first = bars.first?.start {
+                    waves[wave] = min(waves[wave] ?? first, first)
+                }
+                byHost[host.host] = bars
+            }
+            waveStarts = waves.sorted { $0.key < $1.key }.map { ($0.value, $0.key) }
+        }
+
+        /// The bars of `host`'s commands.
+        func bars(of host: RunReport.Host) -> [Bar] { byHost[host.host] ?? [] }
+
+        /// The run's bytes a second in `buckets` equal slices of its length, each command's bytes
+        /// spread evenly over its time.
+        func rates(buckets: Int) -> [Double] {
+            guard length > 0 else { return [] }
+            let slice = length / Double(buckets)
+            var bytes = Array(repeating: 0.0, count: buckets)
+            for bar in byHost.values.joined() where bar.record.bytes > 0 {
+                let end = bar.start + max(bar.seconds, 0.001)
+                let perSecond = Double(bar.record.bytes) / max(bar.seconds, 0.001)
+                var index = min(buckets - 1, Int(bar.start / slice))
+                while index < buckets, Double(index) * slice < end {
+                    let overlap = min(end, Double(index + 1) * slice) - max(bar.start, Double(index) * slice)
+                    bytes[index] += max(0, overlap) * perSecond
+                    index += 1
+                }
+            }
+            return bytes.map { $0 / slice }
+        }
+
+        /// Seconds between two of the report's times (0 when either does not read).
+        static func seconds(from start: String, to end: String) -> Double {
+            guard let start = date(start), let end = date(end) else { return 0 }
+            return max(0, end.timeIntervalSince(start))
+        }
+
+        /// A time as the report writes it, with or without fractions of a second.
+        static func date(_ text: String) -> Date? {
+            let formatter = ISO8601DateFormatter()
+            if let date = formatter.date(from: text) { return date }
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            return formatter.date(from: text)
+        }
+    }
+}
+
+/// Text made safe for HTML, in element content and in quoted attribute values alike.
+public enum HTMLText {
+    /// `text` with `&`, `<`, `>`, `"` and `'` as character references, and control characters made
+    /// visible (``ServerText/visible(_:)``).
+    public static func escape(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        for scalar in ServerText.visible(text).unicodeScalars {
+            switch scalar {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    /// One path component for a relative link: every byte but letters, digits, `-`, `.`, `_` and
+    /// `~` percent-encoded (so `..`, `:` or `javascript:` can never become a scheme or a step up).
+    public static func percentEncoded(_ component: String) -> String {
+        if component == "." || component == ".." { return "_" }
+        var result = ""
+        for byte in component.utf8 {
+            let character = Character(Unicode.Scalar(byte))
+            if byte < 0x80, character.isLetter || character.isNumber || "-._~".contains(character) {
+                result.append(character)
+            } else {
+                result += String(format: "%%%02X", byte)
+            }
+        }
+        return result
+    }
+}
