@@ -42,6 +42,10 @@ struct ShardRunTests {
         #expect(byHost.values.filter { $0 == "ok" }.count == 8)
         #expect(byHost.first { $0.key.hasPrefix("127.0.0.24:") }?.value == "failed")
         #expect(merge.stdout.contains("merged 3 of 3 shards of run R1: 9 hosts"), "\(merge.stdout)")
+        // The merged page links each host into its shard's folder.
+        let page = try String(contentsOfFile: local + "/diagnostics/R1/report.html", encoding: .utf8)
+        #expect(page.components(separatedBy: "<div class=\"host\" data-status=").count == 10)
+        #expect(page.contains("<a href=\"shard-1-of-3/"), "\(page.prefix(300))")
 
         // The same run under a Kubernetes Indexed Job's variables, with shard 2 never started.
         for index in [0, 2] {
