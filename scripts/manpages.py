@@ -57,6 +57,8 @@ def ferry_page():
         "\\fBferry key\\fR ...",
         ".br",
         "\\fBferry report merge\\fR \\fIdir\\fR [\\fB\\-o\\fR \\fIout\\fR]",
+        ".br",
+        "\\fBferry report html\\fR \\fIreport.json\\fR [\\fB\\-o\\fR \\fIout\\fR]",
     ]
     lines += [".SH DESCRIPTION", roff(command.get("abstract", ""))]
     if command.get("discussion"):

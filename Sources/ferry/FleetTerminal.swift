@@ -1,4 +1,5 @@
 import FerryApp
+import FerryBase
 import FerryCore
 import FerryLineEditor
 import Foundation
@@ -82,12 +83,12 @@ final class FleetTerminal: FleetObserver {
         var text = "hosts: \(counts.done)/\(counts.total) done, \(counts.failed) failed, \(counts.running) running"
         if let wave = counts.wave, let waves = counts.waves { text = "wave \(wave)/\(waves), " + text }
         if counts.bytes > 0 {
-            text += ", \(TerminalConsole.size(Double(counts.bytes))) moved"
+            text += ", \(ByteCount.text(Double(counts.bytes))) moved"
             state.samples.append((now, counts.bytes))
             state.samples.removeAll { now.timeIntervalSince($0.time) > 3 }
             if let first = state.samples.first, now.timeIntervalSince(first.time) >= 0.5, counts.bytes >= first.bytes {
                 let rate = Double(counts.bytes - first.bytes) / now.timeIntervalSince(first.time)
-                text += " at \(TerminalConsole.size(rate))/s"
+                text += " at \(ByteCount.text(rate))/s"
             }
             if let cap = counts.cap { text += " (run capped at \(cap.description))" }
         }

@@ -45,16 +45,16 @@ final class TerminalConsole: Console {
         lastDraw = now
         let elapsed = max(now.timeIntervalSince(started), 0.001)
         let rate = Double(status.bytes) / elapsed
-        var line = "\(status.name)  \(Self.size(Double(status.bytes)))"
+        var line = "\(status.name)  \(ByteCount.text(Double(status.bytes)))"
         if let total = status.total, total > 0 {
             let percent = min(100, Int(Double(status.bytes) * 100 / Double(total)))
-            line += " / \(Self.size(Double(total)))  \(percent)%"
+            line += " / \(ByteCount.text(Double(total)))  \(percent)%"
             if rate > 0, status.bytes < total {
                 let remaining = Int(Double(total - status.bytes) / rate)
                 line += String(format: "  ETA %02d:%02d", remaining / 60, remaining % 60)
             }
         }
-        line += "  \(Self.size(rate))/s"
+        line += "  \(ByteCount.text(rate))/s"
         if let cap = status.cap { line += " (capped at \(TransferRate.words(cap)))" }
         let width = LineEditor.terminalWidth()
         if line.count > width - 1 { line = String(line.suffix(width - 1)) }
@@ -75,16 +75,5 @@ final class TerminalConsole: Console {
         progressShown = false
         currentName = ""
         FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8))
-    }
-
-    static func size(_ bytes: Double) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = bytes
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(Int(value)) B" : String(format: "%.1f %@", value, units[unit])
     }
 }

@@ -105,11 +105,11 @@ public struct ReportPage {
         }
         return """
             <section id="transfers"><h2>Transfers</h2>
-            <p>\(HTMLText.escape(Self.size(Double(total)))) moved in all; highest rate \
-            \(HTMLText.escape(Self.size(peak)))/s.</p>
+            <p>\(HTMLText.escape(ByteCount.text(Double(total)))) moved in all; highest rate \
+            \(HTMLText.escape(ByteCount.text(peak)))/s.</p>
             <svg class="chart" viewBox="0 0 1000 100" preserveAspectRatio="none" role="img" \
             aria-label="transfer rate over the run"><title>rate over the run, up to \
-            \(HTMLText.escape(Self.size(peak)))/s</title>\
+            \(HTMLText.escape(ByteCount.text(peak)))/s</title>\
             <polyline points="\(points.joined(separator: " "))"/></svg>
             <p class="axis"><span>0 s</span><span>\(HTMLText.escape(Self.duration(timeline.length)))</span></p>
             </section>
@@ -151,15 +151,15 @@ public struct ReportPage {
         return "<div class=\"host\" data-status=\"\(host.status.rawValue)\" data-text=\"\(HTMLText.escape(search))\">"
             + "<span class=\"name\" title=\"\(HTMLText.escape(about))\">\(link(host))\(wave)</span>"
             + "<span class=\"track\">\(bars.joined())</span>"
-            + "<span class=\"bytes\">\(bytes > 0 ? HTMLText.escape(Self.size(Double(bytes))) : "")</span></div>"
+            + "<span class=\"bytes\">\(bytes > 0 ? HTMLText.escape(ByteCount.text(Double(bytes))) : "")</span></div>"
     }
 
     private func bar(_ bar: Bar, length: Double) -> String {
         let record = bar.record
         var words = [(record.line.map { "line \($0): " } ?? "") + record.command, record.status.rawValue]
         if record.bytes > 0 {
-            let rate = bar.seconds > 0 ? ", \(Self.size(Double(record.bytes) / bar.seconds))/s" : ""
-            words.append("\(Self.size(Double(record.bytes))) in \(String(format: "%.1f", bar.seconds)) s\(rate)")
+            let rate = bar.seconds > 0 ? ", \(ByteCount.text(Double(record.bytes) / bar.seconds))/s" : ""
+            words.append("\(ByteCount.text(Double(record.bytes))) in \(String(format: "%.1f", bar.seconds)) s\(rate)")
         } else {
             words.append(String(format: "%.1f s", bar.seconds))
         }
@@ -175,17 +175,6 @@ public struct ReportPage {
 
     static func percent(_ value: Double, of whole: Double) -> String {
         String(format: "%.2f%%", whole > 0 ? min(100, max(0, value / whole * 100)) : 0)
-    }
-
-    static func size(_ bytes: Double) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = bytes
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(Int(value)) B" : String(format: "%.1f %@", value, units[unit])
     }
 
     static func duration(_ seconds: Double) -> String {
