@@ -93,7 +93,10 @@ struct ReportPageUnitTests {
     @Test func aMergedReportLinksEachHostIntoItsShardsFolder() {
         var host = RunReport.Host(host: "db1", status: .ok, commands: [])
         host.folder = "shard-2-of-4/db1"
-        #expect(ReportPage(report([host])).html.contains("<a href=\"shard-2-of-4/db1/\">db1</a>"))
+        host.commands = [record("collect /var/log/syslog", .ok, seconds: 1, bytes: 100, at: 0)]
+        let html = ReportPage(report([host])).html
+        #expect(html.contains("<a href=\"shard-2-of-4/db1/\">db1</a>"))
+        #expect(html.contains("<a href=\"shard-2-of-4/db1/files/\">files</a>"))
         #expect(HTMLText.percentEncoded("..") == "_")
         #expect(HTMLText.percentEncoded("javascript:x") == "javascript%3Ax")
     }

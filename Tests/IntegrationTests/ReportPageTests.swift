@@ -38,12 +38,16 @@ struct ReportPageTests {
         let result = FerryBinary.run(
             [
                 "-batch", "-b", "s.scr", "--hosts", "hosts", "-i", server.ed25519Key, "--known-hosts",
-                server.knownHosts, "--diagnostics", "diag",
+                server.knownHosts, "--diagnostics", "diag", "-pw", "Never-In-A-Report-42",
             ], directory: folder)
         #expect(result.status == 9, "\(result.stdout)\(result.stderr)")
         let (reportPath, json) = try report(of: result)
         let page = String(reportPath.dropLast("report.json".count)) + "report.html"
         let html = try String(contentsOfFile: page, encoding: .utf8)
+        // No secret reaches the page: not the password given, not the key.
+        let key = try String(contentsOfFile: server.ed25519Key, encoding: .utf8)
+        let keyLine = try #require(key.split(separator: "\n").dropFirst().first)
+        #expect(!html.contains("Never-In-A-Report-42") && !html.contains(keyLine))
         // Nothing outside the page, read by an HTML parser: no element that loads anything, no
         // attribute with a source, no style that imports; links only to host folders beside it.
         let parser = """

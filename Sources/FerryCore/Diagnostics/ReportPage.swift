@@ -89,9 +89,13 @@ public struct ReportPage {
 
     /// A host's name, linking to its folder of collected files and command output.
     func link(_ host: RunReport.Host) -> String {
+        "<a href=\"\(folder(of: host))/\">\(HTMLText.escape(host.host))</a>"
+    }
+
+    /// The host's folder as a relative link, each component percent-encoded.
+    func folder(of host: RunReport.Host) -> String {
         let folder = host.folder ?? PathRules.safeComponent(host.host)
-        let href = folder.split(separator: "/").map { HTMLText.percentEncoded(String($0)) }.joined(separator: "/")
-        return "<a href=\"\(href)/\">\(HTMLText.escape(host.host))</a>"
+        return folder.split(separator: "/").map { HTMLText.percentEncoded(String($0)) }.joined(separator: "/")
     }
 
     /// Total bytes, the rate over time, and each host's bytes.
@@ -147,9 +151,12 @@ public struct ReportPage {
             ([host.host, host.status.rawValue, host.failedCommand ?? "", host.message ?? ""] + (host.tags ?? []))
             .joined(separator: " ").lowercased()
         let wave = host.wave.map { " <small>wave \($0)</small>" } ?? ""
+        // What `collect` fetched has a folder of its own; `run` output is in the host's folder.
+        let collected = host.commands.contains { $0.command.hasPrefix("collect") && $0.bytes > 0 }
+        let files = collected ? " <small><a href=\"\(folder(of: host))/files/\">files</a></small>" : ""
         let about = [host.status.rawValue, host.failedCommand, host.message].compactMap { $0 }.joined(separator: " · ")
         return "<div class=\"host\" data-status=\"\(host.status.rawValue)\" data-text=\"\(HTMLText.escape(search))\">"
-            + "<span class=\"name\" title=\"\(HTMLText.escape(about))\">\(link(host))\(wave)</span>"
+            + "<span class=\"name\" title=\"\(HTMLText.escape(about))\">\(link(host))\(wave)\(files)</span>"
             + "<span class=\"track\">\(bars.joined())</span>"
             + "<span class=\"bytes\">\(bytes > 0 ? HTMLText.escape(ByteCount.text(Double(bytes))) : "")</span></div>"
     }
