@@ -65,10 +65,10 @@ extension ReportPage {
 
         /// A time as the report writes it, with or without fractions of a second.
         static func date(_ text: String) -> Date? {
-            let formatter = ISO8601DateFormatter()
-            if let date = formatter.date(from: text) { return date }
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            return formatter.date(from: text)
+            (try? Date(text, strategy: wholeSeconds)) ?? (try? Date(text, strategy: fractions))
         }
+
+        private static let wholeSeconds = Date.ISO8601FormatStyle()
+        private static let fractions = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
     }
 }
