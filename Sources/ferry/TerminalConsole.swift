@@ -9,7 +9,8 @@ final class TerminalConsole: Console {
     private let showsProgress = isatty(STDOUT_FILENO) == 1
     private var progressShown = false
     private var lastDraw = Date.distantPast
-    private var started = Date()
+    /// Recent (time, bytes) of the transfer shown, for its rate over the last few seconds.
+    private var samples: [(time: Date, bytes: UInt64)] = []
     private var currentName = ""
 
     func print(_ line: String) {
@@ -37,14 +38,19 @@ final class TerminalConsole: Console {
     func progress(_ status: TransferProgress) {
         guard showsProgress else { return }
         let now = Date()
+        // A new file starts a new rate; the count of a many-file transfer (`3/40 files`) goes on.
         if status.name != currentName {
+            if !(status.name.hasSuffix(" files") && currentName.hasSuffix(" files")) { samples = [] }
             currentName = status.name
-            started = now
         }
-        guard now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+        // The first update of a transfer is kept as where its rate starts, and drawn at once.
+        guard samples.isEmpty || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
         lastDraw = now
-        let elapsed = max(now.timeIntervalSince(started), 0.001)
-        let rate = Double(status.bytes) / elapsed
+        samples.append((now, status.bytes))
+        while samples.count > 2, let first = samples.first, now.timeIntervalSince(first.time) > 3 {
+            samples.removeFirst()
+        }
+        let rate = Self.rate(samples, now: now)
         var line = "\(status.name)  \(ByteCount.text(Double(status.bytes)))"
         if let total = status.total, total > 0 {
             let percent = min(100, Int(Double(status.bytes) * 100 / Double(total)))
@@ -62,6 +68,14 @@ final class TerminalConsole: Console {
         progressShown = true
     }
 
+    /// Bytes a second over `samples` (the bytes of the first sample were already there when it was
+    /// taken, so they do not count); 0 until there is something to measure.
+    static func rate(_ samples: [(time: Date, bytes: UInt64)], now: Date) -> Double {
+        guard let first = samples.first, let last = samples.last, last.bytes >= first.bytes else { return 0 }
+        let seconds = now.timeIntervalSince(first.time)
+        return seconds > 0.05 ? Double(last.bytes - first.bytes) / seconds : 0
+    }
+
     func endInterruptedCommand() {
         if progressShown {
             endProgress()
@@ -74,6 +88,7 @@ final class TerminalConsole: Console {
         guard progressShown else { return }
         progressShown = false
         currentName = ""
+        samples = []
         FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8))
     }
 }
