@@ -25,6 +25,9 @@ public struct CommandOutcome: Sendable, Equatable {
     public var mtu: MTUFigures?
     /// What a `mirror` did.
     public var mirror: MirrorSummary?
+    /// The name `run` kept the command's output under in the host's folder (`NAME.stdout`,
+    /// `NAME.stderr`, `NAME.json`).
+    public var output: String?
 
     /// Creates an outcome; an empty one is a command that finished with nothing to count.
     public init(

@@ -93,10 +93,14 @@ struct ReportPageUnitTests {
     @Test func aMergedReportLinksEachHostIntoItsShardsFolder() {
         var host = RunReport.Host(host: "db1", status: .ok, commands: [])
         host.folder = "shard-2-of-4/db1"
-        host.commands = [record("collect /var/log/syslog", .ok, seconds: 1, bytes: 100, at: 0)]
+        var run = record("run uptime", .failed, seconds: 1, bytes: 10, at: 2)
+        run.output = "02-uptime"
+        host.commands = [record("collect /var/log/syslog", .ok, seconds: 1, bytes: 100, at: 0), run]
         let html = ReportPage(report([host])).html
         #expect(html.contains("<a href=\"shard-2-of-4/db1/\">db1</a>"))
         #expect(html.contains("<a href=\"shard-2-of-4/db1/files/\">files</a>"))
+        #expect(html.contains("<a class=\"bar c-failed\""))
+        #expect(html.contains("href=\"shard-2-of-4/db1/02-uptime.stdout\"></a>"))
         #expect(HTMLText.percentEncoded("..") == "_")
         #expect(HTMLText.percentEncoded("javascript:x") == "javascript%3Ax")
     }

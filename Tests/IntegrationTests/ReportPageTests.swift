@@ -72,6 +72,15 @@ struct ReportPageTests {
         let checked = Shell.run("/usr/bin/python3", ["-c", parser, page])
         #expect(checked.status == 0 && checked.stdout.isEmpty, "\(checked.stdout)\(checked.stderr)")
         #expect(count("<a href=\"", in: html) >= 3)
+        // Each `run` bar links to the output it kept, beside the page.
+        let outputs = html.components(separatedBy: "href=\"").dropFirst()
+            .compactMap { $0.split(separator: "\"").first.map(String.init) }.filter { $0.hasSuffix(".stdout") }
+        #expect(outputs.count == 2, "\(outputs)")
+        let runFolder = String(page.dropLast("report.html".count))
+        for output in outputs {
+            let path = runFolder + (output.removingPercentEncoding ?? "")
+            #expect(FileManager.default.fileExists(atPath: path), "\(path)")
+        }
 
         let (loaded, _) = chromium(["--dump-dom"], page: page)
         #expect(loaded.status == 0, "\(loaded.stderr)")

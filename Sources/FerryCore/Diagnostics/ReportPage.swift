@@ -144,7 +144,8 @@ public struct ReportPage {
     }
 
     private func row(_ host: RunReport.Host, timeline: Timeline) -> String {
-        let bars = timeline.bars(of: host).map { bar(_: $0, length: timeline.length) }
+        let folder = folder(of: host)
+        let bars = timeline.bars(of: host).map { bar(_: $0, length: timeline.length, folder: folder) }
         let bytes = host.commands.reduce(UInt64(0)) { $0 + $1.bytes }
         // What the filter box looks in: every host runs the same script, so not its commands.
         let search =
@@ -153,7 +154,7 @@ public struct ReportPage {
         let wave = host.wave.map { " <small>wave \($0)</small>" } ?? ""
         // What `collect` fetched has a folder of its own; `run` output is in the host's folder.
         let collected = host.commands.contains { $0.command.hasPrefix("collect") && $0.bytes > 0 }
-        let files = collected ? " <small><a href=\"\(folder(of: host))/files/\">files</a></small>" : ""
+        let files = collected ? " <small><a href=\"\(folder)/files/\">files</a></small>" : ""
         let about = [host.status.rawValue, host.failedCommand, host.message].compactMap { $0 }.joined(separator: " · ")
         return "<div class=\"host\" data-status=\"\(host.status.rawValue)\" data-text=\"\(HTMLText.escape(search))\">"
             + "<span class=\"name\" title=\"\(HTMLText.escape(about))\">\(link(host))\(wave)\(files)</span>"
@@ -161,7 +162,8 @@ public struct ReportPage {
             + "<span class=\"bytes\">\(bytes > 0 ? HTMLText.escape(ByteCount.text(Double(bytes))) : "")</span></div>"
     }
 
-    private func bar(_ bar: Bar, length: Double) -> String {
+    /// A command's bar; a `run` command's is a link to the output it kept in the host's `folder`.
+    private func bar(_ bar: Bar, length: Double, folder: String) -> String {
         let record = bar.record
         var words = [(record.line.map { "line \($0): " } ?? "") + record.command, record.status.rawValue]
         if record.bytes > 0 {
@@ -176,8 +178,11 @@ public struct ReportPage {
         if record.command.hasPrefix("barrier") { classes += " barrier" }
         if record.reconnects != nil { classes += " reconnected" }
         let width = max(0.15, bar.seconds / max(length, 0.001) * 100)
-        return "<b class=\"\(classes)\" style=\"left:\(Self.percent(bar.start, of: length));width:"
-            + String(format: "%.2f%%", width) + "\" title=\"\(HTMLText.escape(words.joined(separator: " · ")))\"></b>"
+        let place =
+            "class=\"\(classes)\" style=\"left:\(Self.percent(bar.start, of: length));width:"
+            + String(format: "%.2f%%", width) + "\" title=\"\(HTMLText.escape(words.joined(separator: " · ")))\""
+        guard let output = record.output else { return "<b \(place)></b>" }
+        return "<a \(place) href=\"\(folder)/\(HTMLText.percentEncoded(output + ".stdout"))\"></a>"
     }
 
     static func percent(_ value: Double, of whole: Double) -> String {

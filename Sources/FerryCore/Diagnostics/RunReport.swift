@@ -37,10 +37,12 @@ public struct CommandRecord: Codable, Equatable, Sendable {
     public var bwlimit: BandwidthCaps?
     /// When the command started (ISO 8601, UTC, with milliseconds), for the timeline of report.html.
     public var started: String?
+    /// Where `run` kept the command's output, in the host's folder: `NAME.stdout`, `NAME.stderr`.
+    public var output: String?
 
     enum CodingKeys: String, CodingKey {
         case line, command, host, status, signal, bytes, message, reason, mtu, mirror, reconnects, resumed, bwlimit
-        case started
+        case started, output
         case exitStatus = "exit_status"
         case durationSeconds = "duration_seconds"
         case timedOutAfterSeconds = "timed_out_after_seconds"

@@ -98,6 +98,7 @@ extension Interpreter {
             record.bytes = outcome.bytes
             record.mtu = outcome.mtu
             record.mirror = outcome.mirror
+            record.output = outcome.output
             let caps = bandwidth.caps
             if outcome.bytes > 0, !caps.isNone { record.bwlimit = caps }
             switch outcome.remoteEnd {

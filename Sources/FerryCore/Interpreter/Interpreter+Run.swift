@@ -39,8 +39,10 @@ extension Interpreter {
             try? err.close()
             let failure = CommandFailure(error, context: "run: \(request.command)")
             if failure.failureClass == .connection { forgetLostConnection() }
+            var outcome = CommandOutcome(bytes: bytes)
+            outcome.output = base
             throw (failure.failureClass == .transfer ? CommandFailure(.command, failure.message) : failure)
-                .having(CommandOutcome(bytes: bytes))
+                .having(outcome)
         }
         try? out.close()
         try? err.close()
@@ -55,7 +57,8 @@ extension Interpreter {
         if let data = try? encoder.encode(record) {
             try? data.write(to: URL(fileURLWithPath: folder + "/" + base + ".json"))
         }
-        let outcome = CommandOutcome(bytes: bytes, remoteEnd: end)
+        var outcome = CommandOutcome(bytes: bytes, remoteEnd: end)
+        outcome.output = base
         if let failure { throw failure.having(outcome) }
         return outcome
     }
