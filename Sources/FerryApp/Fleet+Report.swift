@@ -76,10 +76,7 @@ extension Fleet {
 
     /// The attempt an earlier report of this shard was, 0 when there is none.
     static func previousAttempt(in folder: String) -> Int {
-        guard let data = try? BoundedFile.read(folder + "/report.json", limit: BoundedFile.Limit.report),
-            let report = try? JSONDecoder().decode(RunReport.self, from: data)
-        else { return 0 }
-        return report.shard?.attempt ?? 0
+        (try? RunReport.read(from: folder + "/report.json"))?.shard?.attempt ?? 0
     }
 
     /// Puts `folder` (complete) at `target`, in place of an earlier attempt's folder there: the

@@ -86,16 +86,10 @@ extension Setup {
 
     /// The report at `path`, read whole (within the size a report may have) and decoded.
     public static func readReport(_ path: String) throws(SetupError) -> RunReport {
-        let data: Data
         do {
-            data = try BoundedFile.read(path, limit: BoundedFile.Limit.report)
+            return try RunReport.read(from: path)
         } catch {
-            throw SetupError(["ferry: report \(path): \(error.reason)"])
-        }
-        do {
-            return try JSONDecoder().decode(RunReport.self, from: data)
-        } catch {
-            throw SetupError(["ferry: report \(path): not a Ferry report.json"])
+            throw SetupError(["ferry: \(error)"])
         }
     }
 

@@ -73,15 +73,14 @@ public enum ShardMerge {
             let path = directory + "/" + name + "/report.json"
             guard FileManager.default.fileExists(atPath: path) else { continue }
             do {
-                let data = try BoundedFile.read(path, limit: BoundedFile.Limit.report)
-                let report = try JSONDecoder().decode(RunReport.self, from: data)
+                let report = try RunReport.read(from: path)
                 guard report.shard != nil else {
                     problems.append("ferry: \(path): not a shard's report (it has no 'shard')")
                     continue
                 }
                 found.append(Found(folder: name, report: report))
             } catch {
-                problems.append("ferry: \(path): not a Ferry report.json")
+                problems.append("ferry: \(path): \(error.reason)")
             }
         }
         if let first = found.first?.report.shard {
@@ -157,10 +156,7 @@ public enum ShardMerge {
         return hosts.allSatisfy { $0.status == .ok } ? 0 : FailureClass.someHosts.exitStatus
     }
 
-    private static func dates(_ texts: [String]) -> [Date] {
-        let formatter = ISO8601DateFormatter()
-        return texts.compactMap { formatter.date(from: $0) }
-    }
+    private static func dates(_ texts: [String]) -> [Date] { texts.compactMap(RunReport.time) }
 
     private static func earliest(_ texts: [String]) -> Date? { dates(texts).min() }
     private static func latest(_ texts: [String]) -> Date? { dates(texts).max() }

@@ -15,14 +15,15 @@ extension ReportPage {
         private(set) var waveStarts: [(Double, Int)] = []
 
         init(_ report: RunReport) {
-            let origin = Self.date(report.started) ?? Date.distantPast
+            let origin = RunReport.time(report.started) ?? Date.distantPast
             length = Self.seconds(from: report.started, to: report.finished)
             var waves: [Int: Double] = [:]
             for host in report.hosts {
                 var clock = 0.0
                 var bars: [Bar] = []
                 for record in host.commands {
-                    let start = record.started.flatMap(Self.date).map { max(0, $0.timeIntervalSince(origin)) } ?? clock
+                    let start =
+                        record.started.flatMap(RunReport.time).map { max(0, $0.timeIntervalSince(origin)) } ?? clock
                     bars.append(Bar(start: start, seconds: record.durationSeconds, record: record))
                     clock = start + record.durationSeconds
                     length = max(length, clock)
@@ -59,16 +60,8 @@ extension ReportPage {
 
         /// Seconds between two of the report's times (0 when either does not read).
         static func seconds(from start: String, to end: String) -> Double {
-            guard let start = date(start), let end = date(end) else { return 0 }
+            guard let start = RunReport.time(start), let end = RunReport.time(end) else { return 0 }
             return max(0, end.timeIntervalSince(start))
         }
-
-        /// A time as the report writes it, with or without fractions of a second.
-        static func date(_ text: String) -> Date? {
-            (try? Date(text, strategy: wholeSeconds)) ?? (try? Date(text, strategy: fractions))
-        }
-
-        private static let wholeSeconds = Date.ISO8601FormatStyle()
-        private static let fractions = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
     }
 }

@@ -230,6 +230,30 @@ public struct RunReport: Codable, Sendable {
         return lines.joined(separator: "\n")
     }
 
+    /// The report at `path`, read whole (within the size a report may have) and decoded.
+    public static func read(from path: String) throws(ReportReadError) -> RunReport {
+        let data: Data
+        do {
+            data = try BoundedFile.read(path, limit: BoundedFile.Limit.report)
+        } catch {
+            throw ReportReadError(path: path, reason: error.reason)
+        }
+        do {
+            return try JSONDecoder().decode(RunReport.self, from: data)
+        } catch {
+            throw ReportReadError(path: path, reason: "not a Ferry report.json")
+        }
+    }
+
+    /// A time as reports write it (`started`, `finished`, a command's `started`), with or without
+    /// fractions of a second.
+    public static func time(_ text: String) -> Date? {
+        (try? Date(text, strategy: wholeSeconds)) ?? (try? Date(text, strategy: fractions))
+    }
+
+    private static let wholeSeconds = Date.ISO8601FormatStyle()
+    private static let fractions = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
     /// Writes `report.json`, `report.md` and `report.html` into `folder`.
     public func write(to folder: String) throws(LocalFileError) {
         let encoder = JSONEncoder()
@@ -275,4 +299,13 @@ public struct RunReport: Codable, Sendable {
         if let failure { throw failure }
         try file.close()
     }
+}
+
+/// Why a `report.json` could not be read: its path and the reason.
+public struct ReportReadError: Error, CustomStringConvertible, Sendable {
+    public var path: String
+    /// `no such file`, `not a Ferry report.json`, …
+    public var reason: String
+
+    public var description: String { "report \(path): \(reason)" }
 }
