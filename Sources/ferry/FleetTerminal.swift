@@ -23,7 +23,7 @@ final class FleetTerminal: FleetObserver {
         var statusShown = false
         var lastDraw = Date.distantPast
         /// Bytes moved at recent draws, for the rate over the last few seconds.
-        var samples: [(time: Date, bytes: UInt64)] = []
+        var rate = RecentRate()
     }
 
     let mode: Mode
@@ -84,12 +84,8 @@ final class FleetTerminal: FleetObserver {
         if let wave = counts.wave, let waves = counts.waves { text = "wave \(wave)/\(waves), " + text }
         if counts.bytes > 0 {
             text += ", \(ByteCount.text(Double(counts.bytes))) moved"
-            state.samples.append((now, counts.bytes))
-            state.samples.removeAll { now.timeIntervalSince($0.time) > 3 }
-            if let first = state.samples.first, now.timeIntervalSince(first.time) >= 0.5, counts.bytes >= first.bytes {
-                let rate = Double(counts.bytes - first.bytes) / now.timeIntervalSince(first.time)
-                text += " at \(ByteCount.text(rate))/s"
-            }
+            state.rate.note(counts.bytes, at: now)
+            if let rate = state.rate.perSecond(at: now, over: 0.5) { text += " at \(ByteCount.text(rate))/s" }
             if let cap = counts.cap { text += " (run capped at \(cap.description))" }
         }
         if !counts.slowest.isEmpty {
