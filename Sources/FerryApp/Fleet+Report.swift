@@ -39,7 +39,7 @@ extension Fleet {
             run: PathRules.lastComponent(runFolder), script: script.file, started: started, finished: Date(),
             exitStatus: status, hosts: entries(false))
         report.continues = options.continues
-        report.bwlimit = options.bandwidth.isNone ? nil : options.bandwidth
+        report.bwlimit = options.bandwidth.ifAny
         if var shard = options.shard, let shardFolder {
             shard.attempt = Self.previousAttempt(in: shardFolder) + 1
             report.shard = shard

@@ -221,7 +221,7 @@ public final class Fleet {
             var counts = FleetCounts(total: hosts.count)
             (counts.done, counts.failed, counts.running) = (schedule.done, schedule.failed, schedule.running.count)
             counts.bytes = finishedBytes + running.values.reduce(0) { $0 + $1.meter.bytes }
-            counts.cap = options.bandwidth.isNone ? nil : options.bandwidth
+            counts.cap = options.bandwidth.ifAny
             counts.slowest = schedule.slowest(at: now).map {
                 FleetCounts.SlowHost(label: hosts[$0.index].label, seconds: $0.seconds)
             }
@@ -427,7 +427,7 @@ final class HostRun: @unchecked Sendable {
                 duration: Date().timeIntervalSince(cancellation.clockStarted ?? started),
                 output: console.output,
                 essentials: console.essentials, records: interpreter.records, wave: wave,
-                bandwidth: settings.bandwidth.map(\.configuredCaps).flatMap { $0.isNone ? nil : $0 }))
+                bandwidth: settings.bandwidth?.configuredCaps.ifAny))
     }
 
     /// Where a command stood, as the report names a failed command: `line 3: get …`.

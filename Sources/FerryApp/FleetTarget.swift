@@ -48,7 +48,7 @@ public struct FleetTarget: Sendable, Equatable {
                 }
                 guard let caps = BandwidthCaps(value) else {
                     problems.append(
-                        "ferry: \(origin): bwlimit-host: '\(value)' is not a rate: \(BandwidthCaps.expected)")
+                        "ferry: \(origin): bwlimit-host: \(BandwidthCaps.notACap(value))")
                     continue
                 }
                 target.bandwidthHost = caps

@@ -26,7 +26,7 @@ public struct Setup {
         log: @escaping (String) -> Void
     ) throws(SetupError) {
         self.invocation = invocation
-        bandwidth = invocation.bandwidth.isNone ? nil : RunBandwidth(caps: invocation.bandwidth)
+        bandwidth = invocation.bandwidth.ifAny.map(RunBandwidth.init(caps:))
         let environment = invocation.environment
         var auth = AuthOptions(user: invocation.defaultUser)
         auth.useAgent = invocation.useAgent

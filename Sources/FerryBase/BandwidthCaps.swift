@@ -48,6 +48,12 @@ public struct BandwidthCaps: Sendable, Equatable, Codable {
     /// How a usage error says what a value should have been.
     public static let expected = "give a rate such as 512K, 20M or 1G (bytes a second), off, or down=RATE,up=RATE"
 
+    /// What a script line, a session or a hosts file says of `text` when it is not a cap.
+    public static func notACap(_ text: String) -> String { "'\(text)' is not a rate: \(expected)" }
+
+    /// These caps, or nil when neither way is capped (how reports and counts leave "no cap" out).
+    public var ifAny: BandwidthCaps? { isNone ? nil : self }
+
     /// The cap of one way.
     public subscript(_ direction: TransferDirection) -> UInt64? {
         direction == .down ? down : up

@@ -34,16 +34,5 @@ public enum TransferRate {
     }
 
     /// `rate` for people: `512 KiB/s`, `4.0 MiB/s`.
-    public static func words(_ rate: UInt64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(rate)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        if unit == 0 { return "\(rate) B/s" }
-        let shown = value.rounded() == value && value < 1000 ? String(Int(value)) : String(format: "%.1f", value)
-        return "\(shown) \(units[unit])/s"
-    }
+    public static func words(_ rate: UInt64) -> String { ByteCount.text(Double(rate), wholeAsWhole: true) + "/s" }
 }

@@ -98,7 +98,7 @@ extension Arguments {
         let token = tokens.first
         let text = try words(min: 1, max: 1, what: "rate")[0]
         guard let caps = BandwidthCaps(text) else {
-            throw failure("bwlimit: '\(text)' is not a rate: \(BandwidthCaps.expected)", at: token)
+            throw failure("bwlimit: \(BandwidthCaps.notACap(text))", at: token)
         }
         return .bwlimit(caps)
     }

@@ -57,7 +57,7 @@ enum ProfileParser {
         case .caps(let path):
             let text = try reader.string(value, key)
             guard let caps = BandwidthCaps(text) else {
-                throw reader.error(value, "\(key): '\(text)' is not a rate: \(BandwidthCaps.expected)")
+                throw reader.error(value, "\(key): \(BandwidthCaps.notACap(text))")
             }
             settings[keyPath: path] = caps
         }

@@ -28,11 +28,11 @@ package final class HostBandwidth: @unchecked Sendable {
     /// The host's cap from the command line, its session and its hosts file line, together.
     package var configuredCaps: BandwidthCaps { condition.withLock { configured } }
 
-    /// The host's own caps now: the configured ones and the script's together.
-    package var hostCaps: BandwidthCaps { condition.withLock { configured.lowest(with: scriptCaps) } }
+    /// The host's own caps (the configured ones and the script's), the lock held.
+    private var ownCapsLocked: BandwidthCaps { configured.lowest(with: scriptCaps) }
 
     /// The caps in force for this host now, run and host together.
-    package var caps: BandwidthCaps { hostCaps.lowest(with: run?.caps) }
+    package var caps: BandwidthCaps { condition.withLock { ownCapsLocked }.lowest(with: run?.caps) }
 
     /// Replaces the host's configured cap: a script's `open NAME` connects with that session's.
     package func setConfiguredCaps(_ caps: BandwidthCaps) {
@@ -54,7 +54,7 @@ package final class HostBandwidth: @unchecked Sendable {
     private func resetBuckets() { condition.withLock { resetBucketsLocked() } }
 
     private func resetBucketsLocked() {
-        let caps = configured.lowest(with: scriptCaps)
+        let caps = ownCapsLocked
         let now = Pace.now()
         buckets = [:]
         for direction in TransferDirection.allCases {
@@ -84,7 +84,7 @@ package final class HostBandwidth: @unchecked Sendable {
     /// run's over all the run's streams, whichever is less; nil when neither caps this way.
     fileprivate func share(_ direction: TransferDirection) -> Double? {
         let local: Double? = condition.withLock {
-            configured.lowest(with: scriptCaps)[direction].map { Double($0) / Double(max(1, lanes[direction] ?? 0)) }
+            ownCapsLocked[direction].map { Double($0) / Double(max(1, lanes[direction] ?? 0)) }
         }
         let total = run?.caps[direction].map { Double($0) / Double(max(1, run?.streams(direction) ?? 0)) }
         switch (local, total) {

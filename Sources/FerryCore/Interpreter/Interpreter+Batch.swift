@@ -56,8 +56,7 @@ extension Interpreter {
             }
         }
         if settings.checkOnly {
-            let caps = bandwidth.caps
-            if !caps.isNone {
+            if let caps = bandwidth.caps.ifAny {
                 console.print("check: \(hostName ?? "no host"): transfers capped at \(caps.description)")
             }
             if let failed = records.first(where: { $0.status != .ok }) {
@@ -99,8 +98,7 @@ extension Interpreter {
             record.mtu = outcome.mtu
             record.mirror = outcome.mirror
             record.output = outcome.output
-            let caps = bandwidth.caps
-            if outcome.bytes > 0, !caps.isNone { record.bwlimit = caps }
+            if outcome.bytes > 0 { record.bwlimit = bandwidth.caps.ifAny }
             switch outcome.remoteEnd {
             case .exited(let code): record.exitStatus = Int(code)
             case .signalled(let signal): record.signal = signal
@@ -156,8 +154,7 @@ extension Interpreter {
             run: PathRules.lastComponent(folder), script: script, started: started, finished: Date(),
             exitStatus: status, records: records)
         report.bwlimit = bandwidth.run.map(\.caps)
-        let own = bandwidth.configuredCaps
-        if !own.isNone {
+        if let own = bandwidth.configuredCaps.ifAny {
             report.hosts = report.hosts.map {
                 var host = $0; host.bwlimit = own; return host
             }
